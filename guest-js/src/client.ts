@@ -1,0 +1,384 @@
+import { invoke as tauriInvoke } from '@tauri-apps/api/core';
+import { listen as tauriListen } from '@tauri-apps/api/event';
+import { BundleCache, type Bundle, type BundleState, type CacheEntry } from './cache.js';
+import { bundleKey, canonicalParams } from './canonical.js';
+import { MizanError, isTargetList } from './errors.js';
+import { Notifier } from './notify.js';
+import {
+  INVALIDATE_EVENT,
+  type BundleResponse,
+  type Envelope,
+  type InvalidateEvent,
+  type JsonValue,
+  type Target,
+  type WireError,
+} from './wire.js';
+
+/**
+ * A context as the generated client describes it: its name plus, as phantom
+ * types, its params `P` and its bundle data `B` (`{ fn_name: ResultType, ... }`).
+ */
+export interface ContextDescriptor<P = Record<string, unknown>, B = Record<string, unknown>> {
+  readonly name: string;
+  /** Type-level only; never set at run time. */
+  readonly __types?: { readonly params: P; readonly bundle: B };
+}
+
+/** Params type of a descriptor. */
+export type ParamsOf<D> = D extends ContextDescriptor<infer P, unknown> ? P : never;
+/** Bundle data type of a descriptor. */
+export type BundleOf<D> = D extends ContextDescriptor<unknown, infer B> ? B : never;
+
+/** Declares a context for the cache and the hooks. The generated module calls this once per context. */
+export function defineContext<P = Record<string, unknown>, B = Record<string, unknown>>(
+  name: string,
+): ContextDescriptor<P, B> {
+  return Object.freeze({ name });
+}
+
+/** Signature of `invoke` from `@tauri-apps/api/core` (the part Mizan uses). */
+export type InvokeFn = (cmd: string, args?: Record<string, unknown>) => Promise<unknown>;
+
+/** Signature of `listen` from `@tauri-apps/api/event` (the part Mizan uses). */
+export type ListenFn = (
+  event: string,
+  handler: (event: { payload: unknown }) => void,
+) => Promise<() => void>;
+
+/** Where a set of targets came from. */
+export type TargetOrigin = 'envelope' | 'error' | 'event' | 'manual';
+
+export type InvalidationListener = (targets: readonly Target[], origin: TargetOrigin) => void;
+
+export interface MizanClientOptions {
+  /** Defaults to `invoke` from `@tauri-apps/api/core`. */
+  invoke?: InvokeFn;
+  /** Defaults to `listen` from `@tauri-apps/api/event`; `false` listens to no event. */
+  listen?: ListenFn | false;
+  /** Milliseconds an unused bundle stays cached (default 5 minutes, `Infinity` for never). */
+  gcTime?: number;
+  /**
+   * Label of this webview; events whose `source` equals it are ignored (the
+   * backend does not send them to their source anyway). Defaults to the label
+   * Tauri reports for the current webview, if any.
+   */
+  webviewLabel?: string | null;
+}
+
+/** The snapshot the hooks and observers hand out. Stable: same object until something changes. */
+export interface BundleSnapshot<B> {
+  readonly data: Partial<B> | undefined;
+  readonly errors: Partial<Record<keyof B, WireError>>;
+  readonly status: 'pending' | 'success' | 'error';
+  readonly error: MizanError | null;
+  readonly isStale: boolean;
+  readonly isFetching: boolean;
+}
+
+type Ctx<P, B> = ContextDescriptor<P, B> | string;
+
+function ctxName(ctx: Ctx<unknown, unknown>): string {
+  return typeof ctx === 'string' ? ctx : ctx.name;
+}
+
+function currentWebviewLabel(): string | null {
+  try {
+    const internals = (globalThis as { __TAURI_INTERNALS__?: { metadata?: { currentWebview?: { label?: unknown } } } })
+      .__TAURI_INTERNALS__;
+    const label = internals?.metadata?.currentWebview?.label;
+    return typeof label === 'string' ? label : null;
+  } catch {
+    return null;
+  }
+}
+
+function isInvalidateEvent(value: unknown): value is InvalidateEvent {
+  return typeof value === 'object' && value !== null && isTargetList((value as InvalidateEvent).targets);
+}
+
+function shallowEqualSnapshot(a: BundleSnapshot<unknown>, b: BundleSnapshot<unknown>): boolean {
+  return (
+    a.data === b.data &&
+    a.errors === b.errors &&
+    a.status === b.status &&
+    a.error === b.error &&
+    a.isStale === b.isStale &&
+    a.isFetching === b.isFetching
+  );
+}
+
+/**
+ * Watches one bundle for a UI binding: `subscribe` / `getSnapshot` fit
+ * `useSyncExternalStore`. The first subscriber starts the fetch when needed.
+ */
+export class BundleObserver<B> {
+  private readonly client: MizanClient;
+  readonly context: string;
+  readonly params: Record<string, JsonValue>;
+  private readonly listeners = new Set<() => void>();
+  private entry: CacheEntry | undefined;
+  private unsubscribeEntry: (() => void) | undefined;
+  private last: BundleSnapshot<B> | undefined;
+
+  constructor(client: MizanClient, context: string, params: object | null | undefined) {
+    this.client = client;
+    this.context = context;
+    this.params = canonicalParams(params);
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.attach();
+    return () => {
+      if (!this.listeners.delete(listener)) return;
+      if (this.listeners.size === 0) this.detach();
+    };
+  };
+
+  getSnapshot = (): BundleSnapshot<B> => {
+    const attached = this.entry !== undefined && !this.entry.removed;
+    const entry = attached ? this.entry! : this.client.cache.build(this.context, this.params);
+    const s = entry.state as BundleState<B>;
+    // Not subscribed yet: show the fetch the first subscription will start, so mounting costs no extra render.
+    const optimisticFetch = !attached && this.client.cache.wantsFetch(entry);
+    const next: BundleSnapshot<B> = {
+      data: s.data,
+      errors: s.errors,
+      status: s.status,
+      error: s.error,
+      isStale: s.isStale,
+      isFetching: s.isFetching || optimisticFetch,
+    };
+    if (this.last && shallowEqualSnapshot(this.last, next)) return this.last;
+    this.last = next;
+    return next;
+  };
+
+  /** Refetches this bundle. */
+  refetch(): Promise<Bundle<B>> {
+    return this.client.cache.refetch<B>(this.context, this.params);
+  }
+
+  private attach(): void {
+    const entry = this.client.cache.build(this.context, this.params);
+    this.entry = entry;
+    this.unsubscribeEntry = this.client.cache.subscribe(entry, this.onEntryChange);
+  }
+
+  private detach(): void {
+    this.unsubscribeEntry?.();
+    this.unsubscribeEntry = undefined;
+    this.entry = undefined;
+  }
+
+  private onEntryChange = (): void => {
+    if (this.entry?.removed && this.listeners.size > 0) {
+      // The entry was cleared under us: follow the key to its new entry.
+      this.detach();
+      this.attach();
+    }
+    for (const listener of [...this.listeners]) listener();
+  };
+}
+
+/**
+ * One Mizan runtime: the IPC transport, the bundle cache and the event
+ * subscription. Create isolated ones with `createMizanClient`; the module-level
+ * `call`/`fetchBundle` use a lazily created default one.
+ */
+export class MizanClient {
+  readonly cache: BundleCache;
+  readonly notifier: Notifier;
+  /** Resolves once the `mizan://invalidate` listener is registered (or failed to be). */
+  readonly ready: Promise<void>;
+  private readonly invokeFn: InvokeFn;
+  private readonly webviewLabel: string | null;
+  private readonly invalidationListeners = new Set<InvalidationListener>();
+  private unlisten: (() => void) | undefined;
+  private destroyed = false;
+  /** Highest `seq` seen per event source, to skip duplicates. */
+  private readonly lastSeq = new Map<string, number>();
+
+  constructor(options: MizanClientOptions = {}) {
+    this.invokeFn = options.invoke ?? (tauriInvoke as InvokeFn);
+    this.notifier = new Notifier();
+    this.cache = new BundleCache({
+      fetcher: (context, params) => this.fetchBundle(context, params),
+      gcTime: options.gcTime,
+      notifier: this.notifier,
+    });
+    this.webviewLabel = options.webviewLabel === undefined ? currentWebviewLabel() : options.webviewLabel;
+    const listenFn = options.listen === undefined ? (tauriListen as unknown as ListenFn) : options.listen;
+    if (listenFn === false) {
+      this.ready = Promise.resolve();
+    } else {
+      this.ready = Promise.resolve()
+        .then(() => listenFn(INVALIDATE_EVENT, (event) => this.onEvent(event.payload)))
+        .then(
+          (unlisten) => {
+            if (this.destroyed) unlisten();
+            else this.unlisten = unlisten;
+          },
+          () => {
+            // Not inside Tauri (or events unavailable): envelopes still invalidate.
+          },
+        );
+    }
+  }
+
+  /**
+   * Calls a client function through `plugin:mizan|call`. The envelope's
+   * targets are applied to the cache before the returned promise resolves.
+   * Rejects with `MizanError<E>`, whose targets are applied as well.
+   */
+  async call<R, E = unknown>(fn: string, args: Record<string, unknown> = {}): Promise<R> {
+    let envelope: Envelope<R>;
+    try {
+      envelope = (await this.invokeFn('plugin:mizan|call', { fn, args })) as Envelope<R>;
+    } catch (reason) {
+      const error = MizanError.from<E>(reason, fn);
+      if (error.invalidate.length > 0) this.applyTargets(error.invalidate, 'error');
+      throw error;
+    }
+    if (envelope && isTargetList(envelope.invalidate) && envelope.invalidate.length > 0) {
+      this.applyTargets(envelope.invalidate, 'envelope');
+    }
+    return envelope?.result as R;
+  }
+
+  /** One `plugin:mizan|ctx` round trip, bypassing the cache. Rejects with `MizanError`. */
+  async fetchBundle<P, B>(ctx: Ctx<P, B>, params: P): Promise<Bundle<B>>;
+  async fetchBundle(ctx: Ctx<unknown, unknown>, params: object | null | undefined): Promise<Bundle<unknown>>;
+  async fetchBundle(ctx: Ctx<unknown, unknown>, params: object | null | undefined): Promise<Bundle<unknown>> {
+    const context = ctxName(ctx);
+    let response: BundleResponse<unknown>;
+    try {
+      response = (await this.invokeFn('plugin:mizan|ctx', {
+        context,
+        params: canonicalParams(params),
+      })) as BundleResponse<unknown>;
+    } catch (reason) {
+      throw MizanError.from(reason);
+    }
+    return {
+      context: response?.context ?? context,
+      params: response?.params ?? canonicalParams(params),
+      data: response?.data ?? {},
+      errors: response?.errors ?? {},
+    };
+  }
+
+  /** The bundle from the cache when fresh, else fetched (two concurrent reads make one IPC call). */
+  ensureBundle<P, B>(ctx: Ctx<P, B>, params: P): Promise<Bundle<B>> {
+    return this.cache.ensure<B>(ctxName(ctx), params as object);
+  }
+
+  /** Fetches the bundle into the cache even if fresh (joins a fetch already in flight). */
+  refetchBundle<P, B>(ctx: Ctx<P, B>, params: P): Promise<Bundle<B>> {
+    return this.cache.refetch<B>(ctxName(ctx), params as object);
+  }
+
+  /** The current state of a bundle (a pending state if it is not cached). Does not fetch. */
+  getBundleState<P, B>(ctx: Ctx<P, B>, params: P): BundleState<B> | undefined {
+    return this.cache.find(ctxName(ctx), params as object)?.state as BundleState<B> | undefined;
+  }
+
+  /** An observer for UI bindings (`subscribe` / `getSnapshot`). */
+  observe<P, B>(ctx: Ctx<P, B>, params: P): BundleObserver<B> {
+    return new BundleObserver<B>(this, ctxName(ctx), params as object);
+  }
+
+  /** Subscribes to one bundle; starts the fetch if needed. Returns the unsubscribe function. */
+  subscribe<P, B>(ctx: Ctx<P, B>, params: P, listener: (snapshot: BundleSnapshot<B>) => void): () => void {
+    const observer = this.observe(ctx, params);
+    return observer.subscribe(() => listener(observer.getSnapshot()));
+  }
+
+  /** The cache key of a bundle: context name plus canonical params. */
+  keyOf<P, B>(ctx: Ctx<P, B>, params: P): string {
+    return bundleKey(ctxName(ctx), canonicalParams(params as object));
+  }
+
+  /**
+   * Applies targets to the cache (what envelopes, error payloads and events
+   * do). Returns the number of cached bundles reached.
+   */
+  applyTargets(targets: readonly Target[], origin: TargetOrigin = 'manual'): number {
+    if (!isTargetList(targets) || targets.length === 0) return 0;
+    return this.notifier.batch(() => {
+      const reached = this.cache.applyTargets(targets);
+      for (const listener of this.invalidationListeners) {
+        try {
+          listener(targets, origin);
+        } catch (error) {
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+      return reached;
+    });
+  }
+
+  /** Called with every set of targets this client applies (e.g. to mirror them into another cache). */
+  onInvalidate(listener: InvalidationListener): () => void {
+    this.invalidationListeners.add(listener);
+    return () => {
+      this.invalidationListeners.delete(listener);
+    };
+  }
+
+  /** Stops listening to events and empties the cache. */
+  destroy(): void {
+    this.destroyed = true;
+    this.unlisten?.();
+    this.unlisten = undefined;
+    this.cache.clear();
+    this.invalidationListeners.clear();
+  }
+
+  private onEvent(payload: unknown): void {
+    if (this.destroyed || !isInvalidateEvent(payload)) return;
+    if (this.webviewLabel !== null && payload.source === this.webviewLabel) return;
+    if (typeof payload.source === 'string' && typeof payload.seq === 'number') {
+      const key = payload.source;
+      const last = this.lastSeq.get(key);
+      if (last !== undefined && payload.seq === last) return; // the same event delivered twice
+      this.lastSeq.set(key, payload.seq);
+    }
+    this.applyTargets(payload.targets, 'event');
+  }
+}
+
+/** Creates an isolated Mizan runtime. */
+export function createMizanClient(options?: MizanClientOptions): MizanClient {
+  return new MizanClient(options);
+}
+
+let defaultClient: MizanClient | undefined;
+
+/** The default client, created on first use with Tauri's `invoke` and `listen`. */
+export function getDefaultClient(): MizanClient {
+  if (!defaultClient) defaultClient = new MizanClient();
+  return defaultClient;
+}
+
+/** Replaces the default client (e.g. in tests, or to set `gcTime`). */
+export function setDefaultClient(client: MizanClient | undefined): void {
+  defaultClient = client;
+}
+
+/** Calls a client function with the default client. See `MizanClient.call`. */
+export function call<R, E = unknown>(fn: string, args: Record<string, unknown>): Promise<R> {
+  return getDefaultClient().call<R, E>(fn, args);
+}
+
+/** One `plugin:mizan|ctx` round trip with the default client, bypassing the cache. */
+export function fetchBundle<P, B>(ctx: ContextDescriptor<P, B> | string, params: P): Promise<Bundle<B>> {
+  return getDefaultClient().fetchBundle<P, B>(ctx, params);
+}
+
+/** The bundle through the default client's cache (fresh data or one de-duplicated fetch). */
+export function ensureBundle<P, B>(ctx: ContextDescriptor<P, B> | string, params: P): Promise<Bundle<B>> {
+  return getDefaultClient().ensureBundle<P, B>(ctx, params);
+}

@@ -1,0 +1,87 @@
+import type { ErrorCode, Target, WireError } from './wire.js';
+
+function isTargetList(value: unknown): value is Target[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (t) =>
+        typeof t === 'object' &&
+        t !== null &&
+        typeof (t as Target).context === 'string' &&
+        typeof (t as Target).params === 'object' &&
+        (t as Target).params !== null,
+    )
+  );
+}
+
+/** Whether a value has the wire error shape `{ code, message, ... }`. */
+export function isWireError(value: unknown): value is WireError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as WireError).code === 'string' &&
+    typeof (value as WireError).message === 'string'
+  );
+}
+
+/**
+ * The error every Mizan call and bundle fetch rejects with. `D` is the type of
+ * `details`: for `code === 'app'` it is the function's serialized `Err(E)`.
+ */
+export class MizanError<D = unknown> extends Error {
+  readonly code: ErrorCode;
+  readonly fn: string | undefined;
+  readonly details: D;
+  /** Targets the failure still invalidates (a failed mutation may have written part of its work). */
+  readonly invalidate: Target[];
+
+  constructor(wire: WireError<D>, options?: { cause?: unknown }) {
+    super(wire.message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = 'MizanError';
+    this.code = wire.code;
+    this.fn = wire.fn;
+    this.details = wire.details;
+    this.invalidate = isTargetList(wire.invalidate) ? wire.invalidate : [];
+  }
+
+  /**
+   * Turns whatever an `invoke` rejected with into a `MizanError`. Wire errors
+   * keep their fields; anything else (e.g. the string Tauri rejects with when
+   * a capability does not allow the command) becomes code `internal` with the
+   * original value as `cause` and `details`.
+   */
+  static from<D = unknown>(reason: unknown, fn?: string): MizanError<D> {
+    if (reason instanceof MizanError) return reason as MizanError<D>;
+    if (isWireError(reason)) {
+      const wire = reason as WireError<D>;
+      return new MizanError<D>({
+        code: wire.code,
+        message: wire.message,
+        fn: wire.fn ?? fn,
+        details: (wire.details === undefined ? {} : wire.details) as D,
+        invalidate: isTargetList(wire.invalidate) ? wire.invalidate : [],
+      });
+    }
+    const message =
+      typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : 'IPC call failed';
+    return new MizanError<D>(
+      { code: 'internal', message, fn, details: reason as D, invalidate: [] },
+      { cause: reason },
+    );
+  }
+
+  /** The wire shape of this error. */
+  toJSON(): WireError<D> {
+    const out: WireError<D> = { code: this.code, message: this.message, details: this.details, invalidate: this.invalidate };
+    if (this.fn !== undefined) out.fn = this.fn;
+    return out;
+  }
+}
+
+/** Type guard for `MizanError` (also true for instances from another copy of this package). */
+export function isMizanError<D = unknown>(value: unknown): value is MizanError<D> {
+  return value instanceof MizanError || (value instanceof Error && value.name === 'MizanError' && isWireError(value));
+}
+
+export { isTargetList };

@@ -1,0 +1,160 @@
+import {
+  createContext,
+  createElement,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react';
+import { canonicalJson, canonicalParams } from './canonical.js';
+import {
+  getDefaultClient,
+  type BundleSnapshot,
+  type ContextDescriptor,
+  type MizanClient,
+} from './client.js';
+import { MizanError } from './errors.js';
+
+const ClientContext = createContext<MizanClient | null>(null);
+
+export interface MizanProviderProps {
+  client: MizanClient;
+  children?: ReactNode;
+}
+
+/** Makes `client` the one the hooks below use. Without a provider they use the default client. */
+export function MizanProvider({ client, children }: MizanProviderProps) {
+  return createElement(ClientContext.Provider, { value: client }, children);
+}
+
+/** The client of the nearest `MizanProvider`, else the default client. */
+export function useMizanClient(): MizanClient {
+  return useContext(ClientContext) ?? getDefaultClient();
+}
+
+/** What `useBundle` returns: a stable snapshot of one cached bundle. */
+export type UseBundleResult<B> = BundleSnapshot<B>;
+
+/**
+ * Reads one context bundle through the cache. Fetches on first use, refetches
+ * when an invalidation reaches it (from a call in this window or an event from
+ * another), and re-renders only when the snapshot changes.
+ */
+export function useBundle<P, B>(descriptor: ContextDescriptor<P, B>, params: P): UseBundleResult<B> {
+  const client = useMizanClient();
+  const key = descriptor.name + '\u0000' + canonicalJson(canonicalParams(params as object));
+  // The observer depends on the key only, not on the params object's identity.
+  const observer = useMemo(
+    () => client.observe<P, B>(descriptor.name, params),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [client, key],
+  );
+  return useSyncExternalStore(observer.subscribe, observer.getSnapshot, observer.getSnapshot);
+}
+
+export type MutationStatus = 'idle' | 'pending' | 'success' | 'error';
+
+/** A mutation: a function name, or a (generated) function that receives the args and the provider's client. */
+export type MutationFn<A, R> = string | ((args: A, client: MizanClient) => Promise<R>);
+
+export interface MutateOptions<R, E> {
+  onSuccess?: (data: R) => void;
+  onError?: (error: MizanError<E>) => void;
+  onSettled?: (data: R | undefined, error: MizanError<E> | null) => void;
+}
+
+export interface UseMutationResult<A, R, E> {
+  /** Runs the mutation; errors go to `error` (and `onError`), never to an unhandled rejection. */
+  mutate: (args: A, options?: MutateOptions<R, E>) => void;
+  /** Runs the mutation and returns its promise (rejects with `MizanError<E>`). */
+  mutateAsync: (args: A) => Promise<R>;
+  status: MutationStatus;
+  data: R | undefined;
+  error: MizanError<E> | null;
+  isPending: boolean;
+  /** Back to `idle`; a mutation still running no longer updates this hook. */
+  reset: () => void;
+}
+
+interface MutationState<R, E> {
+  status: MutationStatus;
+  data: R | undefined;
+  error: MizanError<E> | null;
+}
+
+const IDLE: MutationState<never, never> = { status: 'idle', data: undefined, error: null };
+
+/**
+ * Runs a mutation. Invalidation needs nothing from the caller: the envelope's
+ * targets reach the cache before `mutateAsync` resolves.
+ */
+export function useMutation<A extends Record<string, unknown> = Record<string, unknown>, R = unknown, E = unknown>(
+  fn: MutationFn<A, R>,
+): UseMutationResult<A, R, E> {
+  const client = useMizanClient();
+  const [state, setState] = useState<MutationState<R, E>>(IDLE);
+  const runId = useRef(0);
+  const fnRef = useRef(fn);
+  useEffect(() => {
+    fnRef.current = fn;
+  });
+
+  const mutateAsync = useCallback(
+    async (args: A): Promise<R> => {
+      const id = ++runId.current;
+      setState({ status: 'pending', data: undefined, error: null });
+      const current = fnRef.current;
+      try {
+        const data =
+          typeof current === 'string' ? await client.call<R, E>(current, args) : await current(args, client);
+        if (runId.current === id) setState({ status: 'success', data, error: null });
+        return data;
+      } catch (reason) {
+        const error = MizanError.from<E>(reason, typeof current === 'string' ? current : undefined);
+        if (runId.current === id) setState({ status: 'error', data: undefined, error });
+        throw error;
+      }
+    },
+    [client],
+  );
+
+  const mutate = useCallback(
+    (args: A, options?: MutateOptions<R, E>): void => {
+      mutateAsync(args).then(
+        (data) => {
+          options?.onSuccess?.(data);
+          options?.onSettled?.(data, null);
+        },
+        (error: MizanError<E>) => {
+          options?.onError?.(error);
+          options?.onSettled?.(undefined, error);
+        },
+      );
+    },
+    [mutateAsync],
+  );
+
+  const reset = useCallback(() => {
+    runId.current++;
+    setState(IDLE);
+  }, []);
+
+  return useMemo(
+    () => ({
+      mutate,
+      mutateAsync,
+      reset,
+      status: state.status,
+      data: state.data,
+      error: state.error,
+      isPending: state.status === 'pending',
+    }),
+    [mutate, mutateAsync, reset, state],
+  );
+}
+
+export type { BundleSnapshot, ContextDescriptor, MizanClient } from './client.js';
