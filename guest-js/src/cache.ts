@@ -225,7 +225,7 @@ export class BundleCache {
         (response) => {
           const mayStore = settle();
           if (entry.removed) return toBundle(entry, response);
-          if (!mayStore) return this.fetchEntry(entry);
+          if (!mayStore) return this.afterOvertaken(entry);
           this.dispatch(entry, { type: 'success', bundle: response, now: Date.now() });
           this.scheduleGc(entry);
           return toBundle(entry, response);
@@ -234,7 +234,7 @@ export class BundleCache {
           const error = MizanError.from(reason);
           const mayStore = settle();
           if (entry.removed) throw error;
-          if (!mayStore) return this.fetchEntry(entry);
+          if (!mayStore) return this.afterOvertaken(entry);
           this.dispatch(entry, { type: 'error', error });
           this.scheduleGc(entry);
           throw error;
@@ -245,17 +245,33 @@ export class BundleCache {
     return promise;
   }
 
+  /**
+   * A fetch whose generation was overtaken by an invalidation: its answer may
+   * predate that invalidation, so it is dropped. Resolve with the answer of a
+   * newer fetch: the one in flight, the one already stored, or a new one.
+   */
+  private afterOvertaken<B>(entry: CacheEntry): Promise<Bundle<B>> {
+    const s = entry.state;
+    if (!entry.inflight && s.status === 'success' && !s.isStale) return Promise.resolve(this.cached<B>(entry));
+    return this.fetchEntry<B>(entry);
+  }
+
+  private cached<B>(entry: CacheEntry): Bundle<B> {
+    const s = entry.state;
+    return {
+      context: entry.context,
+      params: entry.params,
+      data: (s.data ?? {}) as Partial<B>,
+      errors: s.errors as Bundle<B>['errors'],
+    };
+  }
+
   /** Resolves from the cache when the entry holds fresh data, else fetches (de-duplicated). */
   ensure<B>(context: string, params: object | null | undefined): Promise<Bundle<B>> {
     const entry = this.build(context, params);
     const s = entry.state;
     if (s.status === 'success' && !s.isStale && !entry.inflight) {
-      return Promise.resolve({
-        context: entry.context,
-        params: entry.params,
-        data: s.data as Partial<B>,
-        errors: s.errors as Bundle<B>['errors'],
-      });
+      return Promise.resolve(this.cached<B>(entry));
     }
     return this.fetchEntry<B>(entry);
   }
