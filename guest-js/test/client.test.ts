@@ -188,7 +188,10 @@ describe('bundle cache over mockIPC', () => {
   it('applies the targets of an app error, and types its details', async () => {
     const unsubscribe = client.subscribe(USER, { user_id: 5 }, () => {});
     await flush();
-    const error = await client.call<number, { reason: string }>('failing_update', { user_id: 5 }).catch((e: MizanError<{ reason: string }>) => e);
+    const error = await client.call<number, { reason: string }>('failing_update', { user_id: 5 }).then(
+      () => { throw new Error('expected a rejection'); },
+      (e: unknown) => e as MizanError<{ reason: string }>,
+    );
     expect(error).toBeInstanceOf(MizanError);
     expect(error.code).toBe('app');
     expect(error.details.reason).toBe('disk full');
