@@ -81,9 +81,11 @@ export function applyTargetsToQueryClient(queryClient: QueryClient, targets: rea
   notifyManager.batch(() => {
     for (const query of reached) query.invalidate();
     for (const query of reached) {
-      if (query.isActive() || query.state.fetchStatus === 'fetching') {
-        query.fetch(undefined, { cancelRefetch: true }).catch(noop);
-      }
+      const inFlight = query.state.fetchStatus !== 'idle';
+      // A fetch in flight may answer with data older than the target: cancel it
+      // silently (its awaiters get the new fetch's answer) and fetch again.
+      if (inFlight) void query.cancel({ silent: true });
+      if (inFlight || query.isActive()) query.fetch().catch(noop);
     }
   });
   return reached.length;

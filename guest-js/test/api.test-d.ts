@@ -1,0 +1,121 @@
+import { QueryClient } from '@tanstack/query-core';
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  MizanError,
+  call,
+  createMizanClient,
+  defineContext,
+  fetchBundle,
+  type Bundle,
+  type BundleResponse,
+  type ContextDescriptor,
+  type Envelope,
+  type ErrorCode,
+  type InvalidateEvent,
+  type JsonValue,
+  type MizanClient,
+  type Target,
+  type WireError,
+} from '../src/index.js';
+import { useBundle, useMutation, type UseBundleResult } from '../src/react.js';
+import { applyTargetsToQueryClient, mizanQueryKey, mizanQueryOptions, type MizanQueryKey } from '../src/tanstack.js';
+
+// What a generated module looks like.
+interface UserParams {
+  user_id: number;
+}
+interface UserProfile {
+  name: string;
+}
+interface UserBundle {
+  user_profile: UserProfile;
+  user_posts: string[];
+}
+const USER = defineContext<UserParams, UserBundle>('user');
+interface NotFound {
+  kind: 'not_found';
+}
+function updateProfile(args: { user_id: number; name: string }): Promise<UserProfile> {
+  return call<UserProfile, NotFound>('update_profile', args);
+}
+
+describe('wire types', () => {
+  it('have the protocol shapes', () => {
+    expectTypeOf<Target>().toEqualTypeOf<{ context: string; params: Record<string, JsonValue> }>();
+    expectTypeOf<Envelope<number>>().toEqualTypeOf<{ result: number; invalidate: Target[] }>();
+    expectTypeOf<InvalidateEvent>().toEqualTypeOf<{ targets: Target[]; source: string; seq: number }>();
+    expectTypeOf<WireError<{ a: 1 }>['details']>().toEqualTypeOf<{ a: 1 }>();
+    expectTypeOf<WireError['fn']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<BundleResponse<UserBundle>['data']>().toEqualTypeOf<Partial<UserBundle>>();
+    expectTypeOf<BundleResponse<UserBundle>['errors']>().toEqualTypeOf<Partial<Record<keyof UserBundle, WireError>>>();
+  });
+  it('keeps the error code union open', () => {
+    expectTypeOf<'invalid_args'>().toMatchTypeOf<ErrorCode>();
+    expectTypeOf<'invalid_form'>().toMatchTypeOf<ErrorCode>();
+  });
+  it('JsonValue rejects what JSON cannot carry', () => {
+    expectTypeOf<{ a: [1, 'x', null, { b: true }] }>().toMatchTypeOf<JsonValue>();
+    expectTypeOf<() => void>().not.toMatchTypeOf<JsonValue>();
+    expectTypeOf<undefined>().not.toMatchTypeOf<JsonValue>();
+  });
+});
+
+describe('core API', () => {
+  it('defineContext carries params and bundle types', () => {
+    expectTypeOf(USER).toEqualTypeOf<ContextDescriptor<UserParams, UserBundle>>();
+    expectTypeOf(USER.name).toEqualTypeOf<string>();
+  });
+  it('call returns the result type', () => {
+    expectTypeOf(call<number>('f', {})).toEqualTypeOf<Promise<number>>();
+    expectTypeOf(updateProfile).returns.resolves.toEqualTypeOf<UserProfile>();
+    expectTypeOf(createMizanClient().call<string, NotFound>).returns.resolves.toEqualTypeOf<string>();
+  });
+  it('MizanError is an Error with typed details', () => {
+    const e = new MizanError<NotFound>({ code: 'app', message: 'm', details: { kind: 'not_found' }, invalidate: [] });
+    expectTypeOf(e).toMatchTypeOf<Error>();
+    expectTypeOf(e.details).toEqualTypeOf<NotFound>();
+    expectTypeOf(e.code).toEqualTypeOf<ErrorCode>();
+    expectTypeOf(e.fn).toEqualTypeOf<string | undefined>();
+    expectTypeOf(e.invalidate).toEqualTypeOf<Target[]>();
+  });
+  it('bundles are typed by the descriptor', () => {
+    const client: MizanClient = createMizanClient({ listen: false });
+    expectTypeOf(client.ensureBundle(USER, { user_id: 1 })).resolves.toEqualTypeOf<Bundle<UserBundle>>();
+    expectTypeOf(fetchBundle(USER, { user_id: 1 })).resolves.toEqualTypeOf<Bundle<UserBundle>>();
+    expectTypeOf<Bundle<UserBundle>['data']['user_profile']>().toEqualTypeOf<UserProfile | undefined>();
+    expectTypeOf<Bundle<UserBundle>['errors']['user_posts']>().toEqualTypeOf<WireError | undefined>();
+    // @ts-expect-error wrong params type
+    void client.ensureBundle(USER, { user_id: 'x' });
+    // @ts-expect-error missing param
+    void client.ensureBundle(USER, {});
+  });
+});
+
+describe('react entry', () => {
+  it('useBundle returns a typed snapshot', () => {
+    type R = ReturnType<typeof useBundle<UserParams, UserBundle>>;
+    expectTypeOf<R>().toEqualTypeOf<UseBundleResult<UserBundle>>();
+    expectTypeOf<R['data']>().toEqualTypeOf<Partial<UserBundle> | undefined>();
+    expectTypeOf<R['status']>().toEqualTypeOf<'pending' | 'success' | 'error'>();
+    expectTypeOf<R['error']>().toEqualTypeOf<MizanError | null>();
+    expectTypeOf<R['isStale']>().toEqualTypeOf<boolean>();
+    expectTypeOf<R['isFetching']>().toEqualTypeOf<boolean>();
+  });
+  it('useMutation infers from a generated function', () => {
+    type M = ReturnType<typeof useMutation<{ user_id: number; name: string }, UserProfile, NotFound>>;
+    expectTypeOf<M['mutateAsync']>().parameter(0).toEqualTypeOf<{ user_id: number; name: string }>();
+    expectTypeOf<M['mutateAsync']>().returns.resolves.toEqualTypeOf<UserProfile>();
+    expectTypeOf<M['data']>().toEqualTypeOf<UserProfile | undefined>();
+    expectTypeOf<M['error']>().toEqualTypeOf<MizanError<NotFound> | null>();
+    expectTypeOf<M['status']>().toEqualTypeOf<'idle' | 'pending' | 'success' | 'error'>();
+  });
+});
+
+describe('tanstack entry', () => {
+  it('builds keys and options', () => {
+    expectTypeOf(mizanQueryKey(USER, { user_id: 1 })).toEqualTypeOf<MizanQueryKey>();
+    const options = mizanQueryOptions(USER, { user_id: 1 });
+    expectTypeOf(options.queryFn).returns.resolves.toEqualTypeOf<Bundle<UserBundle>>();
+    expectTypeOf(applyTargetsToQueryClient(new QueryClient(), [])).toEqualTypeOf<number>();
+  });
+});
