@@ -315,7 +315,8 @@ export class BundleCache {
   wantsFetch(entry: CacheEntry): boolean {
     const s = entry.state;
     if (entry.inflight) return false;
-    return s.status === 'pending' || s.isStale;
+    // Nothing stored yet, invalidated, or the last fetch failed (retried on next use, as TanStack retries on mount).
+    return s.status !== 'success' || s.isStale;
   }
 
   // ---- invalidation -------------------------------------------------------

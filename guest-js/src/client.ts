@@ -278,6 +278,16 @@ export class MizanClient {
     return this.cache.refetch<B>(ctxName(ctx), params as object);
   }
 
+  /**
+   * Stores bundles as fresh without IPC, e.g. bundles rendered into the
+   * page for the first paint. A later invalidation reaches them as usual.
+   */
+  hydrate(bundles: ReadonlyArray<BundleResponse<unknown>>): void {
+    this.notifier.batch(() => {
+      for (const bundle of bundles) this.cache.setBundle(bundle);
+    });
+  }
+
   /** The current state of a bundle (a pending state if it is not cached). Does not fetch. */
   getBundleState<P, B>(ctx: Ctx<P, B>, params: P): BundleState<B> | undefined {
     return this.cache.find(ctxName(ctx), params as object)?.state as BundleState<B> | undefined;

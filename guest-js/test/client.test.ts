@@ -252,6 +252,39 @@ describe('bundle cache over mockIPC', () => {
     expect(client.getBundleState('nope', {})).toMatchObject({ status: 'error', isFetching: false });
   });
 
+  it('hydrated bundles answer without IPC until a target reaches them', async () => {
+    client.hydrate([{ context: 'user', params: { user_id: 5 }, data: { user_profile: { name: 'Ada', v: 9 } }, errors: {} }]);
+    const first = await client.ensureBundle(USER, { user_id: 5 });
+    expect(first.data.user_profile?.v).toBe(9);
+    expect(ipc.ctxCalls()).toBe(0);
+    client.applyTargets([{ context: 'user', params: {} }]);
+    const second = await client.ensureBundle(USER, { user_id: 5 });
+    expect(second.data.user_profile?.v).toBe(0);
+    expect(ipc.ctxCalls()).toBe(1);
+  });
+
+  it('a new subscriber retries a bundle whose last fetch failed', async () => {
+    await client.ensureBundle('nope', {}).catch(() => {});
+    expect(ipc.ctxCalls()).toBe(1);
+    const unsubscribe = client.subscribe('nope', {}, () => {});
+    await flush();
+    expect(ipc.ctxCalls()).toBe(2);
+    expect(client.getBundleState('nope', {})?.status).toBe('error');
+    unsubscribe();
+  });
+
+  it('a subscriber follows its key when the cache is cleared', async () => {
+    const values: Array<number | undefined> = [];
+    const unsubscribe = client.subscribe(USER, { user_id: 5 }, (s) => values.push(s.data?.user_profile?.v));
+    await flush();
+    versions.set(5, 2);
+    client.cache.clear();
+    await flush();
+    expect(client.getBundleState(USER, { user_id: 5 })?.data?.user_profile?.v).toBe(2);
+    expect(values.at(-1)).toBe(2);
+    unsubscribe();
+  });
+
   it('does not store a fetch that started before an invalidation reaching it (unsubscribed)', async () => {
     const gates: Array<ReturnType<typeof deferred<void>>> = [];
     const b = backend();
