@@ -91,7 +91,7 @@ export class CacheEntry {
   inflight: { generation: number; promise: Promise<Bundle<unknown>> } | undefined;
   readonly listeners = new Set<() => void>();
   gcTimer: Timer | undefined;
-  /** Memo for observers that show an optimistic snapshot. */
+  /** Set once the entry left the cache (dropped, collected or cleared). */
   removed = false;
 
   constructor(context: string, params: Record<string, JsonValue>, key: string) {

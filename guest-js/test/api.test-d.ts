@@ -101,7 +101,14 @@ describe('react entry', () => {
     expectTypeOf<R['isStale']>().toEqualTypeOf<boolean>();
     expectTypeOf<R['isFetching']>().toEqualTypeOf<boolean>();
   });
-  it('useMutation infers from a generated function', () => {
+  it('useMutation infers args and result from a generated function', () => {
+    const update_profile = (args: { user_id: number; name: string }, client?: MizanClient): Promise<UserProfile> =>
+      client ? client.call<UserProfile, NotFound>('update_profile', args) : call<UserProfile, NotFound>('update_profile', args);
+    const m = useMutation(update_profile);
+    expectTypeOf(m.mutateAsync).parameter(0).toEqualTypeOf<{ user_id: number; name: string }>();
+    expectTypeOf(m.data).toEqualTypeOf<UserProfile | undefined>();
+  });
+  it('useMutation takes explicit types', () => {
     type M = ReturnType<typeof useMutation<{ user_id: number; name: string }, UserProfile, NotFound>>;
     expectTypeOf<M['mutateAsync']>().parameter(0).toEqualTypeOf<{ user_id: number; name: string }>();
     expectTypeOf<M['mutateAsync']>().returns.resolves.toEqualTypeOf<UserProfile>();
