@@ -1,0 +1,191 @@
+//! Expansion of `#[client]`: the function stays as written; beside it, a
+//! handler that takes the wire arguments, fills in the injected ones and
+//! turns the outcome into the plugin's output, and an entry in the registry.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::{ext::IdentExt, spanned::Spanned, ItemFn, LitStr};
+
+use crate::{
+    args::ClientArgs,
+    signature::{self, Output, Param, Signature},
+};
+
+pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let args: ClientArgs = syn::parse2(attr)?;
+    let func: ItemFn = syn::parse2(item)?;
+    let sig = signature::read(&func)?;
+    check_mappings(&args, &sig)?;
+
+    let krate = quote!(::tauri_plugin_mizan::__private);
+    let fn_ident = &func.sig.ident;
+    let wire_name = match &args.name {
+        Some(lit) => lit.clone(),
+        None => LitStr::new(&fn_ident.unraw().to_string(), fn_ident.span()),
+    };
+
+    let handler = handler(&krate, &func, &sig);
+    let kind = kind(&krate, &args);
+    let params = sig.wire().map(|(name, ty)| {
+        let wire = name.unraw().to_string();
+        quote_spanned!(ty.span()=> #krate::WireParam::new::<#ty>(#wire))
+    });
+    let types = types(&krate, &sig);
+    let rust_name = fn_ident.to_string();
+
+    Ok(quote! {
+        #func
+
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, non_snake_case, clippy::all)]
+        const _: () = {
+            #handler
+            #types
+
+            #krate::inventory::submit! {
+                #krate::ClientFn {
+                    name: #wire_name,
+                    rust_name: #rust_name,
+                    module: ::core::module_path!(),
+                    kind: #kind,
+                    params: &[#(#params),*],
+                    handler: __mizan_handler,
+                    types: __mizan_types,
+                }
+            }
+        };
+    })
+}
+
+/// Every mapped function param must be one of the function's wire params.
+fn check_mappings(args: &ClientArgs, sig: &Signature) -> syn::Result<()> {
+    for affect in args.affects.iter().flatten() {
+        for (_, fn_param) in &affect.map {
+            if !sig.wire().any(|(name, _)| name.unraw() == fn_param.unraw()) {
+                return Err(syn::Error::new_spanned(
+                    fn_param,
+                    format!("`{fn_param}` is not a wire parameter of this function"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn kind(krate: &TokenStream, args: &ClientArgs) -> TokenStream {
+    if let Some(ctx) = &args.context {
+        return quote_spanned!(ctx.span()=> #krate::FnKind::Context(&#ctx));
+    }
+    match &args.affects {
+        None => quote!(#krate::FnKind::Query),
+        Some(list) => {
+            let items = list.iter().map(|a| {
+                let ctx = &a.context;
+                let pairs = a.map.iter().map(|(k, p)| {
+                    let k = k.unraw().to_string();
+                    let p = p.unraw().to_string();
+                    quote!((#k, #p))
+                });
+                quote_spanned!(ctx.span()=> #krate::Affect { context: &#ctx, map: &[#(#pairs),*] })
+            });
+            quote!(#krate::FnKind::Mutation(&[#(#items),*]))
+        }
+    }
+}
+
+fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
+    let fn_ident = &func.sig.ident;
+    let mut takes = Vec::new();
+    let mut unwraps = Vec::new();
+    let mut captures = Vec::new();
+    let mut call_args = Vec::new();
+    let mut injects = Vec::new();
+
+    for (i, param) in sig.params.iter().enumerate() {
+        let var = format_ident!("__mizan_arg{}", i);
+        match param {
+            Param::Wire { name, ty } => {
+                let wire = name.unraw().to_string();
+                takes.push(quote_spanned!(ty.span()=> let #var = __args.take::<#ty>(#wire);));
+                unwraps.push(var.clone());
+                captures.push(quote!(__ctx.capture(#wire, &#var);));
+            }
+            Param::Injected { ty } => {
+                injects.push(quote_spanned!(ty.span()=>
+                    let #var = match <#ty as #krate::FromCallContext>::from_call_context(&__ctx) {
+                        ::core::result::Result::Ok(v) => v,
+                        ::core::result::Result::Err(e) => return ::core::result::Result::Err(e),
+                    };
+                ));
+            }
+        }
+        call_args.push(var);
+    }
+
+    let call = if sig.is_async {
+        quote!(#fn_ident(#(#call_args),*).await)
+    } else {
+        quote!(#fn_ident(#(#call_args),*))
+    };
+    let finish = match &sig.output {
+        Output::Unit => quote!({ #call; #krate::output_unit() }),
+        Output::Value(ty) => quote_spanned!(ty.span()=> #krate::output_value(#call)),
+        Output::Result(ty) => quote_spanned!(ty.span()=> #krate::output_result(#call)),
+    };
+    let destructure = if unwraps.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            let (#(::core::option::Option::Some(#unwraps),)*) = (#(#unwraps,)*) else {
+                return ::core::result::Result::Err(#krate::CallError::internal("argument parsing"));
+            };
+        }
+    };
+
+    quote! {
+        fn __mizan_handler(
+            __ctx: #krate::CallCtx,
+            mut __args: #krate::Args,
+        ) -> ::core::result::Result<#krate::HandlerFuture, #krate::CallError> {
+            #(#takes)*
+            __args.finish()?;
+            #destructure
+            #(#captures)*
+            ::core::result::Result::Ok(::std::boxed::Box::pin(async move {
+                #(#injects)*
+                #finish
+            }))
+        }
+    }
+}
+
+/// The specta types of the wire params, the result and the error, for the IR.
+fn types(krate: &TokenStream, sig: &Signature) -> TokenStream {
+    let params = sig.wire().map(|(name, ty)| {
+        let wire = name.unraw().to_string();
+        quote_spanned!(ty.span()=> (#wire, #krate::type_of::<#ty>(__types)))
+    });
+    let (result, error) = match &sig.output {
+        Output::Unit => (
+            quote!(#krate::type_of::<()>(__types)),
+            quote!(::core::option::Option::None),
+        ),
+        Output::Value(ty) => (
+            quote_spanned!(ty.span()=> #krate::type_of::<#ty>(__types)),
+            quote!(::core::option::Option::None),
+        ),
+        Output::Result(ty) => (
+            quote_spanned!(ty.span()=> #krate::type_of::<<#ty as #krate::ClientResult>::Ok>(__types)),
+            quote_spanned!(ty.span()=> ::core::option::Option::Some(#krate::type_of::<<#ty as #krate::ClientResult>::Err>(__types))),
+        ),
+    };
+    quote! {
+        fn __mizan_types(__types: &mut #krate::specta::TypeCollection) -> #krate::FnTypes {
+            #krate::FnTypes {
+                params: ::std::vec![#(#params),*],
+                result: #result,
+                error: #error,
+            }
+        }
+    }
+}

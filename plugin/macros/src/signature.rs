@@ -1,0 +1,149 @@
+//! Reading the marked function's signature: which parameters cross the wire,
+//! which the plugin injects, and what the function returns.
+
+use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
+
+/// Parameter types the plugin fills in itself, recognised by the last
+/// segment of their path. They never cross the wire.
+const INJECTED: &[&str] = &[
+    "State",
+    "AppHandle",
+    "Webview",
+    "Window",
+    "WebviewWindow",
+    "Invalidations",
+];
+
+pub(crate) enum Param {
+    Wire { name: Ident, ty: Type },
+    Injected { ty: Type },
+}
+
+pub(crate) enum Output {
+    /// No return type: the result is `null`.
+    Unit,
+    /// A plain value.
+    Value(Type),
+    /// `Result<T, E>` (or an alias whose last segment is `Result`).
+    Result(Type),
+}
+
+pub(crate) struct Signature {
+    pub(crate) params: Vec<Param>,
+    pub(crate) output: Output,
+    pub(crate) is_async: bool,
+}
+
+impl Signature {
+    pub(crate) fn wire(&self) -> impl Iterator<Item = (&Ident, &Type)> {
+        self.params.iter().filter_map(|p| match p {
+            Param::Wire { name, ty } => Some((name, ty)),
+            Param::Injected { .. } => None,
+        })
+    }
+}
+
+pub(crate) fn read(item: &ItemFn) -> syn::Result<Signature> {
+    let sig = &item.sig;
+    if let Some(param) = sig.generics.params.first() {
+        return Err(syn::Error::new_spanned(
+            param,
+            "a #[client] function cannot be generic: its wire types must be known to generate the client",
+        ));
+    }
+    if let Some(c) = &sig.constness {
+        return Err(syn::Error::new_spanned(
+            c,
+            "a #[client] function cannot be `const`",
+        ));
+    }
+    if let Some(u) = &sig.unsafety {
+        return Err(syn::Error::new_spanned(
+            u,
+            "a #[client] function cannot be `unsafe`",
+        ));
+    }
+    if let Some(v) = &sig.variadic {
+        return Err(syn::Error::new_spanned(
+            v,
+            "a #[client] function cannot be variadic",
+        ));
+    }
+
+    let mut params = Vec::new();
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(r) => {
+                return Err(syn::Error::new_spanned(
+                    r,
+                    "a #[client] function cannot take `self`: make it a free function",
+                ))
+            }
+            FnArg::Typed(pat) => {
+                let ty = (*pat.ty).clone();
+                if is_injected(&ty) {
+                    params.push(Param::Injected { ty });
+                    continue;
+                }
+                let name = match &*pat.pat {
+                    Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+                    other => {
+                        return Err(syn::Error::new_spanned(
+                            other,
+                            "a wire parameter of a #[client] function must be a plain name: the name is what the webview sends",
+                        ))
+                    }
+                };
+                if let Type::Reference(r) = &ty {
+                    return Err(syn::Error::new_spanned(
+                        r,
+                        "a wire parameter must be an owned type (`String`, not `&str`): it is deserialized from the webview's JSON",
+                    ));
+                }
+                if let Type::ImplTrait(t) = &ty {
+                    return Err(syn::Error::new_spanned(
+                        t,
+                        "a wire parameter cannot be `impl Trait`: give it a concrete type",
+                    ));
+                }
+                params.push(Param::Wire { name, ty });
+            }
+        }
+    }
+
+    let output = match &sig.output {
+        ReturnType::Default => Output::Unit,
+        ReturnType::Type(_, ty) => {
+            if let Type::ImplTrait(t) = &**ty {
+                return Err(syn::Error::new_spanned(
+                    t,
+                    "a #[client] function cannot return `impl Trait`: use `async fn` and a concrete type",
+                ));
+            }
+            if last_segment(ty).is_some_and(|s| s == "Result") {
+                Output::Result((**ty).clone())
+            } else {
+                Output::Value((**ty).clone())
+            }
+        }
+    };
+
+    Ok(Signature {
+        params,
+        output,
+        is_async: sig.asyncness.is_some(),
+    })
+}
+
+fn is_injected(ty: &Type) -> bool {
+    last_segment(ty).is_some_and(|s| INJECTED.contains(&s.as_str()))
+}
+
+fn last_segment(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.to_string()),
+        Type::Group(g) => last_segment(&g.elem),
+        Type::Paren(p) => last_segment(&p.elem),
+        _ => None,
+    }
+}

@@ -1,0 +1,218 @@
+//! Running calls and bundles, independent of the Tauri runtime: look the
+//! function up, check access, parse the args, run the function with panics
+//! caught, and compute the targets of a mutation.
+
+use std::{any::Any, collections::BTreeMap, panic::AssertUnwindSafe, sync::Arc};
+
+use futures_util::FutureExt;
+use serde::Serialize;
+use serde_json::{value::RawValue, Map, Value};
+
+use crate::{
+    access::Access,
+    args::Args,
+    error::{ArgProblem, CallError, WireError},
+    handler::{CallCtx, CallScope, Outcome},
+    registry::{FnEntry, FnKind, Registry},
+    request::{CallRequest, CtxRequest},
+    scoping::{Params, Target},
+};
+
+/// The success answer of `call`.
+#[derive(Debug, Serialize)]
+pub struct Envelope {
+    /// The function's result.
+    pub result: Box<RawValue>,
+    /// What the call invalidated; empty for queries and context functions.
+    pub invalidate: Vec<Target>,
+}
+
+/// The success answer of `ctx`: one bundle, possibly partial.
+#[derive(Debug, Serialize)]
+pub struct Bundle {
+    /// The context's name.
+    pub context: String,
+    /// The canonical params of the bundle.
+    pub params: Params,
+    /// Each context function's result, by function name.
+    pub data: BTreeMap<&'static str, Box<RawValue>>,
+    /// Each failed context function's error, by function name.
+    pub errors: BTreeMap<&'static str, WireError>,
+}
+
+/// One finished call: its outcome and the targets to apply.
+#[derive(Debug)]
+pub(crate) struct Finished {
+    pub(crate) function: Option<&'static str>,
+    pub(crate) outcome: Outcome,
+    pub(crate) targets: Vec<Target>,
+}
+
+impl Finished {
+    fn refused(function: Option<&'static str>, error: CallError) -> Self {
+        Finished {
+            function,
+            outcome: Err(error),
+            targets: Vec::new(),
+        }
+    }
+}
+
+/// The runtime-independent core shared by the commands.
+#[derive(Debug)]
+pub(crate) struct Dispatcher {
+    pub(crate) registry: Arc<Registry>,
+}
+
+/// The calling webview, with its runtime erased.
+#[derive(Clone)]
+pub(crate) struct Caller {
+    pub(crate) webview: Arc<dyn Any + Send + Sync>,
+    pub(crate) label: Arc<str>,
+}
+
+impl Dispatcher {
+    pub(crate) async fn call(
+        &self,
+        caller: &Caller,
+        access: &Access<'_>,
+        req: CallRequest,
+    ) -> Finished {
+        let Some(entry) = self.registry.functions.get(req.function.as_str()) else {
+            return Finished::refused(None, CallError::UnknownFunction(req.function));
+        };
+        let name = entry.def.name;
+        let context = match entry.def.kind {
+            FnKind::Context(c) => Some(c.name()),
+            _ => None,
+        };
+        if let Err(e) = access.check_fn(name, context) {
+            return Finished::refused(Some(name), e);
+        }
+
+        let scope = Arc::new(CallScope::new(entry.scope_params.clone()));
+        let outcome = run(entry, caller, scope.clone(), req.args).await;
+        let targets = match (&entry.def.kind, &outcome) {
+            (FnKind::Mutation(_), Ok(_) | Err(CallError::App(_))) => {
+                mutation_targets(entry, &scope)
+            }
+            _ => Vec::new(),
+        };
+        Finished {
+            function: Some(name),
+            outcome,
+            targets,
+        }
+    }
+
+    pub(crate) async fn bundle(
+        &self,
+        caller: &Caller,
+        access: &Access<'_>,
+        req: CtxRequest,
+    ) -> Result<Bundle, CallError> {
+        let Some(ctx) = self.registry.contexts.get(req.context.as_str()) else {
+            return Err(CallError::UnknownContext(req.context));
+        };
+        access.check_context(&req.context)?;
+
+        let mut params = req.params;
+        let mut canonical = Params::new();
+        let mut problems = Vec::new();
+        for (name, cp) in &ctx.params {
+            let (value, missing) = match params.remove(*name) {
+                Some(v) => (v, false),
+                None => (Value::Null, true),
+            };
+            match cp.param.canonicalize(value) {
+                Ok(Value::Null) => {}
+                Ok(v) => {
+                    canonical.insert((*name).to_owned(), v);
+                }
+                Err(message) => problems.push(ArgProblem {
+                    name: (*name).to_owned(),
+                    problem: if missing { "missing" } else { "invalid" },
+                    expected: Some(crate::args::short_type_name(cp.param.type_name())),
+                    message: (!missing).then_some(message),
+                }),
+            }
+        }
+        problems.extend(params.keys().map(|k| ArgProblem {
+            name: k.clone(),
+            problem: "unknown",
+            expected: None,
+            message: None,
+        }));
+        if !problems.is_empty() {
+            problems.sort_by(|a, b| a.name.cmp(&b.name));
+            return Err(CallError::InvalidArgs(problems));
+        }
+
+        let runs = ctx.functions.iter().map(|f| {
+            let args: Map<String, Value> = f
+                .params
+                .iter()
+                .filter_map(|p| {
+                    canonical
+                        .get(p.name)
+                        .map(|v| (p.name.to_owned(), v.clone()))
+                })
+                .collect();
+            let entry = &self.registry.functions[f.name];
+            let scope = Arc::new(CallScope::default());
+            async move { (f.name, run(entry, caller, scope, args).await) }
+        });
+        let mut data = BTreeMap::new();
+        let mut errors = BTreeMap::new();
+        for (name, outcome) in futures_util::future::join_all(runs).await {
+            match outcome {
+                Ok(v) => {
+                    data.insert(name, v);
+                }
+                Err(e) => {
+                    errors.insert(name, e.to_wire(Some(name), Vec::new()));
+                }
+            }
+        }
+        Ok(Bundle {
+            context: req.context,
+            params: canonical,
+            data,
+            errors,
+        })
+    }
+}
+
+/// Parses the args and runs the function, with panics caught at both steps.
+async fn run(
+    entry: &FnEntry,
+    caller: &Caller,
+    scope: Arc<CallScope>,
+    args: Map<String, Value>,
+) -> Outcome {
+    let ctx = CallCtx::new(caller.webview.clone(), caller.label.clone(), scope);
+    let handler = entry.def.handler;
+    let started = std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx, Args::new(args))));
+    let future = match started {
+        Ok(Ok(future)) => future,
+        Ok(Err(e)) => return Err(e),
+        Err(panic) => return Err(panicked(entry, panic)),
+    };
+    match AssertUnwindSafe(future).catch_unwind().await {
+        Ok(outcome) => outcome,
+        Err(panic) => Err(panicked(entry, panic)),
+    }
+}
+
+fn panicked(entry: &FnEntry, panic: Box<dyn Any + Send>) -> CallError {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string panic payload".to_owned());
+    CallError::internal(format!("`{}` panicked: {message}", entry.def.name))
+}
+
+fn mutation_targets(entry: &FnEntry, scope: &CallScope) -> Vec<Target> {
+    entry.targets(&scope.captured(), scope.explicit())
+}

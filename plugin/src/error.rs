@@ -1,0 +1,196 @@
+//! Every way a call can fail, as one enum, turned into the wire error shape
+//! in one place ([`CallError::to_wire`]).
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::scoping::Target;
+
+/// One wire parameter that was missing, of the wrong type, or not expected.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArgProblem {
+    /// The parameter's wire name.
+    pub name: String,
+    /// `missing`, `invalid` or `unknown`.
+    pub problem: &'static str,
+    /// The type the function declares for it (absent for unknown params).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// What the deserializer said, for invalid values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Why a call or a bundle fetch failed.
+///
+/// Each variant is one `code` of the wire error shape:
+///
+/// ```
+/// use tauri_plugin_mizan::CallError;
+///
+/// let err = CallError::UnknownFunction("nope".into());
+/// assert_eq!(err.code(), "unknown_function");
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallError {
+    /// No function with this name is registered.
+    #[error("no client function named `{0}` is registered")]
+    UnknownFunction(String),
+    /// No context with this name is registered.
+    #[error("no context named `{0}` is registered")]
+    UnknownContext(String),
+    /// The request or its params were not what the function declares.
+    #[error("{}", describe_args(.0))]
+    InvalidArgs(Vec<ArgProblem>),
+    /// A guard found no identity.
+    #[error("this function needs an identity")]
+    Unauthorized,
+    /// The caller's capability scope does not allow this function or context.
+    #[error("{0} is not allowed for this window")]
+    Forbidden(String),
+    /// The request is larger than the configured limit.
+    #[error("the request is about {size} bytes, over the limit of {limit} bytes")]
+    PayloadTooLarge {
+        /// Approximate size of the request.
+        size: usize,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The function returned `Err(E)`; `E` serialized.
+    #[error("the function returned an error")]
+    App(Value),
+    /// The function panicked or the plugin failed. The reason is logged,
+    /// never sent.
+    #[error("internal error")]
+    Internal(String),
+}
+
+fn describe_args(problems: &[ArgProblem]) -> String {
+    let parts: Vec<String> = problems
+        .iter()
+        .map(|p| match (&p.expected, &p.message) {
+            (Some(ty), Some(msg)) => {
+                format!("`{}` is {} (expected {ty}: {msg})", p.name, p.problem)
+            }
+            (Some(ty), None) => format!("`{}` is {} (expected {ty})", p.name, p.problem),
+            _ => format!("`{}` is {}", p.name, p.problem),
+        })
+        .collect();
+    format!("invalid arguments: {}", parts.join("; "))
+}
+
+impl CallError {
+    /// An internal failure; `reason` goes to the log only.
+    pub fn internal(reason: impl Into<String>) -> Self {
+        CallError::Internal(reason.into())
+    }
+
+    /// The wire `code` of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CallError::UnknownFunction(_) => "unknown_function",
+            CallError::UnknownContext(_) => "unknown_context",
+            CallError::InvalidArgs(_) => "invalid_args",
+            CallError::Unauthorized => "unauthorized",
+            CallError::Forbidden(_) => "forbidden",
+            CallError::PayloadTooLarge { .. } => "payload_too_large",
+            CallError::App(_) => "app",
+            CallError::Internal(_) => "internal",
+        }
+    }
+
+    /// The wire error shape, with the function name and the targets to apply.
+    pub fn to_wire(&self, function: Option<&str>, invalidate: Vec<Target>) -> WireError {
+        if let CallError::Internal(reason) = self {
+            log::error!(
+                "mizan: internal error in `{}`: {reason}",
+                function.unwrap_or("-")
+            );
+        }
+        let details = match self {
+            CallError::InvalidArgs(problems) => serde_json::json!({ "params": problems }),
+            CallError::PayloadTooLarge { size, limit } => {
+                serde_json::json!({ "size": size, "limit": limit })
+            }
+            CallError::App(value) => value.clone(),
+            _ => Value::Object(Default::default()),
+        };
+        WireError {
+            code: self.code(),
+            message: self.to_string(),
+            function: function.map(str::to_owned),
+            details,
+            invalidate,
+        }
+    }
+}
+
+/// The error shape that rejects the webview's `invoke` promise.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WireError {
+    /// One of SPEC's error codes.
+    pub code: &'static str,
+    /// Human-readable; never carries internals.
+    pub message: String,
+    /// The function the error belongs to, when there is one.
+    #[serde(rename = "fn", skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    /// Structured details: offending params, or the app error's value.
+    pub details: Value,
+    /// Targets to apply even though the call failed.
+    pub invalidate: Vec<Target>,
+}
+
+/// A registry that cannot be served. Reported when the plugin starts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegistryError {
+    /// Two functions are registered under one name.
+    #[error("two #[client] functions are named `{name}`: {first} and {second}")]
+    DuplicateFunction {
+        /// The shared name.
+        name: String,
+        /// One function's Rust path.
+        first: String,
+        /// The other's.
+        second: String,
+    },
+    /// One context param name is declared with two types.
+    #[error(
+        "context `{context}` param `{param}` is declared with two types: {first} and {second}"
+    )]
+    ContextParamConflict {
+        /// The context.
+        context: String,
+        /// The param name.
+        param: String,
+        /// The first function declaring it, with its type there.
+        first: String,
+        /// The second function declaring it, with its type there.
+        second: String,
+    },
+    /// A mutation affects a context that has no context function.
+    #[error(
+        "`{function}` affects context `{context}`, which has no #[client(context = ...)] function"
+    )]
+    UnknownContext {
+        /// The mutation.
+        function: String,
+        /// The context it names.
+        context: String,
+    },
+    /// A mapping names a context param the context does not have.
+    #[error("`{function}` maps `{param}` onto context `{context}`, which has no param `{param}`")]
+    UnknownContextParam {
+        /// The mutation.
+        function: String,
+        /// The context.
+        context: String,
+        /// The context param named by the mapping.
+        param: String,
+    },
+    /// Several problems at once.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Many(Vec<RegistryError>),
+}

@@ -1,0 +1,273 @@
+//! What the generated code calls: the per-call context, injection of the
+//! parameters the plugin fills in, and the conversion of a function's
+//! outcome into the plugin's output.
+
+use std::{
+    any::Any,
+    future::Future,
+    pin::Pin,
+    sync::{Arc, Mutex, PoisonError},
+};
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+use tauri::{AppHandle, Manager, Runtime, State, Webview, WebviewWindow, Window};
+
+use crate::{
+    args::Args,
+    context::Context,
+    error::CallError,
+    scoping::{Params, Target},
+};
+
+/// A function's serialized result, or why it failed.
+pub type Outcome = Result<Box<RawValue>, CallError>;
+
+/// The future a handler returns once its arguments are parsed.
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Outcome> + Send>>;
+
+/// Parses the args of one call and starts the function.
+pub type Handler = fn(CallCtx, Args) -> Result<HandlerFuture, CallError>;
+
+/// What one call knows about its caller, and what it collects for scoping.
+pub struct CallCtx {
+    webview: Arc<dyn Any + Send + Sync>,
+    label: Arc<str>,
+    scope: Arc<CallScope>,
+}
+
+/// Per-call state shared between the running function and the dispatcher.
+#[derive(Debug, Default)]
+pub(crate) struct CallScope {
+    scope_params: Arc<[&'static str]>,
+    captured: Mutex<Params>,
+    explicit: Mutex<Vec<Target>>,
+}
+
+impl CallScope {
+    pub(crate) fn new(scope_params: Arc<[&'static str]>) -> Self {
+        CallScope {
+            scope_params,
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn captured(&self) -> Params {
+        std::mem::take(&mut *self.captured.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    pub(crate) fn explicit(&self) -> Vec<Target> {
+        std::mem::take(&mut *self.explicit.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl CallCtx {
+    pub(crate) fn new(
+        webview: Arc<dyn Any + Send + Sync>,
+        label: Arc<str>,
+        scope: Arc<CallScope>,
+    ) -> Self {
+        CallCtx {
+            webview,
+            label,
+            scope,
+        }
+    }
+
+    /// The label of the calling webview.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Records the canonical value of a wire param that tier 2 scopes by.
+    /// A no-op for params no affected context uses.
+    pub fn capture<T: Serialize>(&self, name: &'static str, value: &T) {
+        if !self.scope.scope_params.contains(&name) {
+            return;
+        }
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::Null) => {}
+            Ok(v) => {
+                self.scope
+                    .captured
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(name.to_owned(), v);
+            }
+            Err(e) => log::warn!("mizan: param `{name}` does not serialize: {e}"),
+        }
+    }
+
+    fn webview<R: Runtime>(&self) -> Result<&Webview<R>, CallError> {
+        self.webview.downcast_ref::<Webview<R>>().ok_or_else(|| {
+            CallError::internal(format!(
+                "the function takes a handle for runtime `{}`, which is not the app's runtime",
+                std::any::type_name::<R>()
+            ))
+        })
+    }
+
+    fn state<T: Send + Sync + 'static>(&self) -> Option<State<'_, T>> {
+        if let Some(w) = self.webview.downcast_ref::<Webview<tauri::Wry>>() {
+            return w.try_state::<T>();
+        }
+        #[cfg(feature = "test")]
+        if let Some(w) = self
+            .webview
+            .downcast_ref::<Webview<tauri::test::MockRuntime>>()
+        {
+            return w.try_state::<T>();
+        }
+        None
+    }
+}
+
+/// A parameter the plugin fills in itself: it never crosses the wire.
+///
+/// Implemented for `State<T>`, `AppHandle`, `Webview`, `Window`,
+/// `WebviewWindow` and [`Invalidations`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be injected into a #[client] function",
+    note = "injected params are State<T>, AppHandle, Webview, Window, WebviewWindow and Invalidations"
+)]
+pub trait FromCallContext<'a>: Sized {
+    /// Builds the value for one call.
+    fn from_call_context(ctx: &'a CallCtx) -> Result<Self, CallError>;
+}
+
+impl<'a, T: Send + Sync + 'static> FromCallContext<'a> for State<'a, T> {
+    fn from_call_context(ctx: &'a CallCtx) -> Result<Self, CallError> {
+        ctx.state::<T>().ok_or_else(|| {
+            CallError::internal(format!(
+                "state `{}` is not managed: call `app.manage(...)` before serving this function",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
+}
+
+impl<R: Runtime> FromCallContext<'_> for AppHandle<R> {
+    fn from_call_context(ctx: &CallCtx) -> Result<Self, CallError> {
+        Ok(ctx.webview::<R>()?.app_handle().clone())
+    }
+}
+
+impl<R: Runtime> FromCallContext<'_> for Webview<R> {
+    fn from_call_context(ctx: &CallCtx) -> Result<Self, CallError> {
+        Ok(ctx.webview::<R>()?.clone())
+    }
+}
+
+impl<R: Runtime> FromCallContext<'_> for Window<R> {
+    fn from_call_context(ctx: &CallCtx) -> Result<Self, CallError> {
+        Ok(ctx.webview::<R>()?.window())
+    }
+}
+
+impl<R: Runtime> FromCallContext<'_> for WebviewWindow<R> {
+    fn from_call_context(ctx: &CallCtx) -> Result<Self, CallError> {
+        let webview = ctx.webview::<R>()?;
+        webview
+            .app_handle()
+            .get_webview_window(webview.label())
+            .ok_or_else(|| CallError::internal("the caller is not a webview window"))
+    }
+}
+
+/// Names a call's targets itself (tier 1). For each context it names, its
+/// targets replace the automatic ones.
+///
+/// ```no_run
+/// use tauri_plugin_mizan::{client, Context, Invalidations};
+/// pub const USER: Context = Context::new("user");
+///
+/// #[client(affects = USER)]
+/// fn merge_accounts(keep: u32, drop: u32, inv: Invalidations) {
+///     inv.add(&USER, serde_json::json!({ "user_id": keep }));
+///     inv.add(&USER, serde_json::json!({ "user_id": drop }));
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Invalidations {
+    scope: Arc<CallScope>,
+}
+
+impl Invalidations {
+    /// Invalidates the bundles of `context` that `params` (a JSON object)
+    /// reaches.
+    pub fn add(&self, context: &Context, params: serde_json::Value) {
+        self.target(Target::new(context.name(), params));
+    }
+
+    /// Invalidates every bundle of `context`.
+    pub fn whole(&self, context: &Context) {
+        self.target(Target::whole(context.name()));
+    }
+
+    /// Adds a target as it is.
+    pub fn target(&self, target: Target) {
+        self.scope
+            .explicit
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(target);
+    }
+}
+
+impl FromCallContext<'_> for Invalidations {
+    fn from_call_context(ctx: &CallCtx) -> Result<Self, CallError> {
+        Ok(Invalidations {
+            scope: ctx.scope.clone(),
+        })
+    }
+}
+
+/// `Result<T, E>` as a `#[client]` function returns it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `Result<T, E>` a #[client] function can return",
+    note = "return `T` or `Result<T, E>` where T and E are `Serialize + specta::Type`"
+)]
+pub trait ClientResult {
+    /// The success type.
+    type Ok: Serialize;
+    /// The error type, sent as the `app` error's details.
+    type Err: Serialize;
+    /// Unwraps into a plain `Result`.
+    fn into_result(self) -> Result<Self::Ok, Self::Err>;
+}
+
+impl<T: Serialize, E: Serialize> ClientResult for Result<T, E> {
+    type Ok = T;
+    type Err = E;
+    fn into_result(self) -> Result<T, E> {
+        self
+    }
+}
+
+pub(crate) fn raw<T: Serialize>(value: &T) -> Outcome {
+    serde_json::value::to_raw_value(value)
+        .map_err(|e| CallError::internal(format!("the result does not serialize: {e}")))
+}
+
+/// The outcome of a function that returns nothing.
+pub fn output_unit() -> Outcome {
+    raw(&())
+}
+
+/// The outcome of a function that returns a plain value.
+pub fn output_value<T: Serialize>(value: T) -> Outcome {
+    raw(&value)
+}
+
+/// The outcome of a function that returns `Result<T, E>`.
+pub fn output_result<R: ClientResult>(result: R) -> Outcome {
+    match result.into_result() {
+        Ok(v) => raw(&v),
+        Err(e) => match serde_json::to_value(&e) {
+            Ok(details) => Err(CallError::App(details)),
+            Err(err) => Err(CallError::internal(format!(
+                "the error does not serialize: {err}"
+            ))),
+        },
+    }
+}

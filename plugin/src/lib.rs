@@ -1,0 +1,246 @@
+//! # Mizan for Tauri
+//!
+//! One attribute on a Rust function gives the webview a generated, typed
+//! client; the protocol handles caching and cache invalidation.
+//!
+//! ```no_run
+//! use tauri_plugin_mizan::{client, Context};
+//!
+//! /// A context: a named group of reads fetched together as one bundle.
+//! pub const USER: Context = Context::new("user");
+//!
+//! #[derive(serde::Serialize, specta::Type)]
+//! pub struct Profile { pub id: u32, pub name: String }
+//!
+//! /// A context function: part of the `user` bundle, keyed by `user_id`.
+//! #[client(context = USER)]
+//! async fn user_profile(user_id: u32) -> Profile {
+//!     Profile { id: user_id, name: "Ada".into() }
+//! }
+//!
+//! /// A mutation: its success invalidates the `user` bundles with the same
+//! /// `user_id` (tier 2), in this window and in every other.
+//! #[client(affects = USER)]
+//! async fn rename(user_id: u32, name: String) -> Result<(), String> {
+//!     Ok(())
+//! }
+//!
+//! fn main() {
+//!     let builder = tauri::Builder::default().plugin(tauri_plugin_mizan::init());
+//!     // builder.run(tauri::generate_context!()), as in any Tauri app.
+//!     # let _ = builder;
+//! }
+//! ```
+//!
+//! The webview calls `plugin:mizan|call` and `plugin:mizan|ctx`; the
+//! generated client and the `tauri-plugin-mizan-api` package wrap them.
+
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc,
+};
+
+use tauri::{
+    plugin::{Builder as PluginBuilder, TauriPlugin},
+    Emitter, Manager, Runtime,
+};
+
+mod access;
+mod args;
+mod canonical;
+mod commands;
+mod context;
+mod dispatch;
+mod error;
+mod events;
+mod handler;
+mod registry;
+mod request;
+pub mod scoping;
+
+pub use access::AccessEntry;
+pub use args::Args;
+pub use canonical::canonical_json;
+pub use context::Context;
+pub use dispatch::{Bundle, Envelope};
+pub use error::{ArgProblem, CallError, RegistryError, WireError};
+pub use events::{InvalidateEvent, INVALIDATE_EVENT};
+pub use handler::{CallCtx, ClientResult, FromCallContext, Invalidations};
+pub use registry::{
+    Affect, ClientFn, FnKind, FnTypes, Registry, ScopingReport, ScopingRow, WireParam,
+};
+pub use scoping::{reaches, Target};
+pub use tauri_plugin_mizan_macros::client;
+
+use dispatch::Dispatcher;
+
+/// Items the `#[client]` expansion refers to. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::{
+        args::Args,
+        error::CallError,
+        handler::{
+            output_result, output_unit, output_value, CallCtx, ClientResult, FromCallContext,
+            Handler, HandlerFuture, Outcome,
+        },
+        registry::{Affect, ClientFn, FnKind, FnTypes, WireParam},
+    };
+    pub use inventory;
+    pub use specta;
+
+    /// The specta data type of `T`, registering named types on the way.
+    pub fn type_of<T: specta::Type>(
+        types: &mut specta::TypeCollection,
+    ) -> specta::datatype::DataType {
+        T::reference(types, &[]).inner
+    }
+}
+
+/// Options of the plugin.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) max_request_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_request_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// The plugin's state, shared by the commands and the Rust API.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) dispatcher: Dispatcher,
+    pub(crate) config: Config,
+    seq: AtomicU64,
+}
+
+impl Shared {
+    /// Sends targets to every webview but `source`.
+    pub(crate) fn notify<R: Runtime>(
+        &self,
+        emitter: &impl Emitter<R>,
+        targets: Vec<Target>,
+        source: Option<&str>,
+    ) {
+        let event = InvalidateEvent {
+            targets,
+            source: source.map(str::to_owned),
+            seq: self.seq.fetch_add(1, Ordering::Relaxed) + 1,
+        };
+        events::emit(emitter, &event);
+    }
+}
+
+/// Sets the plugin's options.
+///
+/// ```no_run
+/// let plugin = tauri_plugin_mizan::Builder::new()
+///     .max_request_bytes(1024 * 1024)
+///     .build::<tauri::Wry>();
+/// ```
+#[derive(Debug, Default)]
+pub struct Builder {
+    config: Config,
+}
+
+impl Builder {
+    /// The default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Requests larger than this (approximate JSON size, or raw body
+    /// length) are refused with `payload_too_large`. Default: 16 MiB.
+    pub fn max_request_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_request_bytes = bytes;
+        self
+    }
+
+    /// Builds the plugin. Discovers every `#[client]` function; a registry
+    /// that cannot be served makes the app fail to start, with a message
+    /// naming the functions.
+    pub fn build<R: Runtime>(self) -> TauriPlugin<R> {
+        let config = self.config;
+        PluginBuilder::new("mizan")
+            .invoke_handler(tauri::generate_handler![commands::call, commands::ctx])
+            .setup(move |app, _api| {
+                let registry = Registry::discover().map_err(|e| {
+                    log::error!("mizan: the registry cannot be served:\n{e}");
+                    Box::new(e) as Box<dyn std::error::Error>
+                })?;
+                if cfg!(debug_assertions) {
+                    let report = registry.scoping_report();
+                    if !report.rows.is_empty() {
+                        log::debug!("mizan scoping:\n{report}");
+                    }
+                    for w in report.warnings() {
+                        log::warn!("mizan: {w}");
+                    }
+                }
+                app.manage(Shared {
+                    dispatcher: Dispatcher {
+                        registry: Arc::new(registry),
+                    },
+                    config: config.clone(),
+                    seq: AtomicU64::new(0),
+                });
+                Ok(())
+            })
+            .build()
+    }
+}
+
+/// The plugin with default options, serving every `#[client]` function of
+/// the app. This is what `tauri add mizan` inserts.
+pub fn init<R: Runtime>() -> TauriPlugin<R> {
+    Builder::new().build()
+}
+
+/// The plugin's Rust API, reached as `app.mizan()`.
+pub struct Mizan<'a, R: Runtime, M: Manager<R>> {
+    manager: &'a M,
+    shared: tauri::State<'a, Shared>,
+    _runtime: std::marker::PhantomData<fn() -> R>,
+}
+
+impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
+    /// Invalidates on the app's own account (a sync job, a file watcher):
+    /// every webview gets `mizan://invalidate` with these targets and
+    /// `source: null`.
+    pub fn invalidate(&self, targets: impl IntoIterator<Item = Target>) {
+        let mut targets: Vec<Target> = targets.into_iter().collect();
+        scoping::normalize(&mut targets);
+        if !targets.is_empty() {
+            self.shared.notify(self.manager, targets, None);
+        }
+    }
+
+    /// The registry being served.
+    pub fn registry(&self) -> &Registry {
+        &self.shared.dispatcher.registry
+    }
+
+    /// See [`Registry::scoping_report`].
+    pub fn scoping_report(&self) -> ScopingReport {
+        self.registry().scoping_report()
+    }
+}
+
+/// Reaches the plugin from an `App`, `AppHandle`, `Webview` or `Window`.
+pub trait MizanExt<R: Runtime>: Manager<R> + Emitter<R> + Sized {
+    /// The plugin's Rust API. Panics if the plugin is not installed.
+    fn mizan(&self) -> Mizan<'_, R, Self> {
+        Mizan {
+            manager: self,
+            shared: self.state::<Shared>(),
+            _runtime: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<R: Runtime, T: Manager<R> + Emitter<R>> MizanExt<R> for T {}
