@@ -62,6 +62,7 @@ impl Finished {
 #[derive(Debug)]
 pub(crate) struct Dispatcher {
     pub(crate) registry: Arc<Registry>,
+    pub(crate) scoping: bool,
 }
 
 /// The calling webview, with its runtime erased.

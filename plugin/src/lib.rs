@@ -101,12 +101,15 @@ pub mod __private {
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
     pub(crate) max_request_bytes: usize,
+    /// Off only through a test switch: mutations then answer no targets.
+    pub(crate) scoping: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             max_request_bytes: 16 * 1024 * 1024,
+            scoping: true,
         }
     }
 }
@@ -161,6 +164,15 @@ impl Builder {
         self
     }
 
+    /// Test-only switch: mutations compute no targets. Lets a test break
+    /// scoping on purpose and see the conformance probe notice.
+    #[cfg(feature = "test")]
+    #[doc(hidden)]
+    pub fn __without_scoping(mut self) -> Self {
+        self.config.scoping = false;
+        self
+    }
+
     /// Builds the plugin. Discovers every `#[client]` function; a registry
     /// that cannot be served makes the app fail to start, with a message
     /// naming the functions.
@@ -185,6 +197,7 @@ impl Builder {
                 app.manage(Shared {
                     dispatcher: Dispatcher {
                         registry: Arc::new(registry),
+                        scoping: config.scoping,
                     },
                     config: config.clone(),
                     seq: AtomicU64::new(0),
