@@ -94,7 +94,7 @@ impl Dispatcher {
         let scope = Arc::new(CallScope::new(entry.scope_params.clone()));
         let outcome = run(entry, caller, scope.clone(), req.args).await;
         let targets = match (&entry.def.kind, &outcome) {
-            (FnKind::Mutation(_), Ok(_) | Err(CallError::App(_))) => {
+            (FnKind::Mutation(_), Ok(_) | Err(CallError::App(_))) if self.scoping => {
                 mutation_targets(entry, &scope)
             }
             _ => Vec::new(),
