@@ -67,10 +67,19 @@ pub fn app_with(
 }
 
 pub fn try_app(plugin: tauri::plugin::TauriPlugin<MockRuntime>) -> tauri::Result<App<MockRuntime>> {
+    try_app_from(mock_builder(), plugin)
+}
+
+/// Like [`try_app`], from a builder the caller has configured (for example
+/// with a channel interceptor).
+pub fn try_app_from(
+    builder: tauri::Builder<MockRuntime>,
+    plugin: tauri::plugin::TauriPlugin<MockRuntime>,
+) -> tauri::Result<App<MockRuntime>> {
     let mut context = mock_context(noop_assets());
     let acl = BTreeMap::from([("mizan".to_owned(), plugin_manifest())]);
     *context.runtime_authority_mut() = tauri::ipc::RuntimeAuthority::new(acl, Resolved::default());
-    mock_builder().plugin(plugin).build(context)
+    builder.plugin(plugin).build(context)
 }
 
 /// A capability granting `mizan:default` to one window.

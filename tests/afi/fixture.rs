@@ -1,0 +1,262 @@
+//! The fixture registry the probes exercise: every `#[client]` function of
+//! this test binary. Its names start with `afi_` so evidence reads clearly.
+//!
+//! Where a capability is not built yet, its fixture function is a plain
+//! `#[client]` and a comment says what changes when the capability lands.
+
+use std::{
+    collections::BTreeMap,
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Mutex,
+    },
+    time::Duration,
+};
+
+use serde::{Deserialize, Serialize};
+use tauri::{test::MockRuntime, App, State};
+use tauri_plugin_mizan::{client, Context, Invalidations};
+
+pub const AFI_ACCOUNT: Context = Context::new("afi_account");
+pub const AFI_TEAM: Context = Context::new("afi_team");
+pub const AFI_LOG: Context = Context::new("afi_log");
+
+/// Every function of the fixture, by the name it is served under.
+pub const FUNCTIONS: &[&str] = &[
+    "afi_account_cards",
+    "afi_account_flags",
+    "afi_account_name",
+    "afi_echo",
+    "afi_guarded",
+    "afi_log_lines",
+    "afi_merge",
+    "afi_panics",
+    "afi_rename",
+    "afi_rename_by_id",
+    "afi_renamed",
+    "afi_reset",
+    "afi_signup",
+    "afi_team_size",
+    "afi_ticks",
+    "afi_ticks_slow",
+    "afi_upload",
+];
+
+/// Every context of the fixture.
+pub const CONTEXTS: &[&str] = &["afi_account", "afi_log", "afi_team"];
+
+/// The fixture's state, managed by the probe app.
+#[derive(Debug, Default)]
+pub struct Store {
+    pub names: Mutex<BTreeMap<u32, String>>,
+    /// How often `afi_account_name` ran, per account.
+    pub name_reads: Mutex<BTreeMap<u32, u32>>,
+    pub guarded_runs: AtomicU32,
+    pub signup_runs: AtomicU32,
+    pub uploads: Mutex<Vec<Vec<u8>>>,
+    pub ticks_sent: AtomicU32,
+}
+
+impl Store {
+    pub fn reads_of(&self, account_id: u32) -> u32 {
+        self.name_reads
+            .lock()
+            .unwrap()
+            .get(&account_id)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Serialize, specta::Type)]
+#[serde(tag = "kind")]
+pub enum AfiError {
+    EmptyName,
+}
+
+// Queries ------------------------------------------------------------------
+
+#[client]
+fn afi_echo(text: String, times: u32) -> String {
+    text.repeat(times as usize)
+}
+
+#[client(name = "afi_renamed")]
+fn afi_rust_name() -> &'static str {
+    "renamed"
+}
+
+#[client]
+fn afi_panics() -> u32 {
+    panic!("the probe asked for it")
+}
+
+// Contexts -------------------------------------------------------------------
+
+#[client(context = AFI_ACCOUNT)]
+fn afi_account_name(store: State<'_, Store>, account_id: u32) -> String {
+    *store
+        .name_reads
+        .lock()
+        .unwrap()
+        .entry(account_id)
+        .or_default() += 1;
+    store
+        .names
+        .lock()
+        .unwrap()
+        .get(&account_id)
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[client(context = AFI_ACCOUNT)]
+fn afi_account_flags(account_id: u32, verbose: Option<bool>) -> Result<Vec<String>, String> {
+    if account_id == 13 {
+        return Err("unlucky".into());
+    }
+    Ok(vec![format!("verbose={}", verbose.unwrap_or(false))])
+}
+
+#[client(context = AFI_TEAM)]
+fn afi_team_size(team_id: u32) -> u32 {
+    team_id * 2
+}
+
+#[client(context = AFI_LOG)]
+fn afi_log_lines() -> Vec<String> {
+    Vec::new()
+}
+
+// Mutations, one per tier ------------------------------------------------------
+
+/// Tier 2 by a matched name.
+#[client(affects = AFI_ACCOUNT)]
+fn afi_rename(store: State<'_, Store>, account_id: u32, name: String) -> Result<String, AfiError> {
+    if name.is_empty() {
+        return Err(AfiError::EmptyName);
+    }
+    store.names.lock().unwrap().insert(account_id, name.clone());
+    Ok(name)
+}
+
+/// Tier 2 through a declared mapping.
+#[client(affects = AFI_ACCOUNT(account_id = id))]
+fn afi_rename_by_id(store: State<'_, Store>, id: u32, name: String) -> u32 {
+    store.names.lock().unwrap().insert(id, name);
+    id
+}
+
+/// Tier 3 on two contexts.
+#[client(affects = [AFI_ACCOUNT, AFI_TEAM])]
+fn afi_reset(reason: String) -> String {
+    reason
+}
+
+/// Tier 1: explicit targets, one outside `affects`.
+#[client(affects = AFI_ACCOUNT)]
+fn afi_merge(keep: u32, drop: u32, inv: Invalidations) {
+    inv.add(&AFI_ACCOUNT, serde_json::json!({ "account_id": drop }));
+    inv.add(&AFI_ACCOUNT, serde_json::json!({ "account_id": keep }));
+    inv.add(&AFI_ACCOUNT, serde_json::json!({ "account_id": keep }));
+    inv.whole(&AFI_LOG);
+}
+
+// Capabilities of SPEC section 6 ---------------------------------------------
+
+/// Auth: becomes `#[client(auth = ...)]` when auth guards land. Its body
+/// counts its runs, so a probe sees whether a refusal came before it.
+#[client]
+fn afi_guarded(store: State<'_, Store>) -> &'static str {
+    store.guarded_runs.fetch_add(1, Ordering::SeqCst);
+    "secret"
+}
+
+/// Uploads: `file` becomes the `Upload` type when uploads land. Answers
+/// what it received, and keeps it for the probe.
+#[client]
+fn afi_upload(store: State<'_, Store>, file: Vec<u8>) -> UploadEcho {
+    let echo = UploadEcho::of(&file);
+    store.uploads.lock().unwrap().push(file);
+    echo
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct UploadEcho {
+    pub len: u32,
+    pub sum: u32,
+}
+
+impl UploadEcho {
+    pub fn of(bytes: &[u8]) -> Self {
+        UploadEcho {
+            len: bytes.len() as u32,
+            sum: bytes.iter().fold(0u32, |acc, b| {
+                acc.wrapping_mul(31).wrapping_add(u32::from(*b))
+            }),
+        }
+    }
+}
+
+/// Streams: becomes a streaming function (items 1..=to) when streams land.
+#[client]
+fn afi_ticks(to: u32) -> Vec<u32> {
+    (1..=to).collect()
+}
+
+/// Streams: a slow producer the probe cancels half way; counts what it sent.
+#[client]
+fn afi_ticks_slow(store: State<'_, Store>, to: u32) -> u32 {
+    for _ in 0..to {
+        store.ticks_sent.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    to
+}
+
+/// Forms: takes a form type with validation attributes when forms land
+/// (`name` required and non-empty, `age` at least 18).
+#[client]
+fn afi_signup(store: State<'_, Store>, name: String, age: u32) -> String {
+    store.signup_runs.fetch_add(1, Ordering::SeqCst);
+    format!("{name} ({age})")
+}
+
+/// Shapes: `AfiAccountCard` becomes a Shape over an SQLite table, and this
+/// function `AfiAccountCard::query(...)`, when Shapes land.
+#[client]
+fn afi_account_cards() -> Vec<AfiAccountCard> {
+    vec![AfiAccountCard {
+        id: 1,
+        name: "Ada".into(),
+    }]
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct AfiAccountCard {
+    pub id: u32,
+    pub name: String,
+}
+
+// Hooks for capabilities whose Rust API does not exist yet ----------------------
+
+/// JWT: a token for `subject`, signed with the app's key, valid for
+/// `valid_for_secs` (negative: already expired). `None` while the plugin has
+/// no JWT support; fill in with the plugin's API when it lands.
+pub fn mint_token(_app: &App<MockRuntime>, _subject: &str, _valid_for_secs: i64) -> Option<String> {
+    None
+}
+
+/// JWT: the refresh request for a token, as the plugin's API defines it,
+/// answering a new token. `None` while there is none.
+pub fn refresh_token(_app: &App<MockRuntime>, _token: &str) -> Option<String> {
+    None
+}
+
+/// Hydration: the initialization script the plugin renders for a new window
+/// whose first paint should hold the `afi_account` bundle for
+/// `{"account_id": account_id}`. `None` while the plugin has no hydration
+/// API; fill in with it when it lands.
+pub fn hydration_script(_app: &App<MockRuntime>, _account_id: u32) -> Option<String> {
+    None
+}

@@ -1,0 +1,898 @@
+//! One probe per applicable capability of `manifest.toml`. A probe tries
+//! the behaviour through the real IPC dispatch path and reports what it
+//! observed; it never looks for the presence of a name.
+//!
+//! Where SPEC.md does not fix a wire shape yet (uploads, streams, forms,
+//! JWT), the probe's request is one constant below: whoever builds the
+//! capability aligns it with what they chose.
+
+use std::{
+    sync::atomic::Ordering,
+    time::{Duration, Instant},
+};
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use tauri::ipc::InvokeBody;
+use tauri_plugin_mizan::MizanExt;
+
+use crate::{
+    common,
+    fixture::{self, UploadEcho},
+    harness::{headers, invoke_with, Harness, Reply, LIMIT},
+};
+
+/// What a probe found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Wired,
+    Partial,
+    Missing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub status: Status,
+    pub evidence: String,
+}
+
+pub type Probe = fn(&Harness) -> Finding;
+
+/// Every probe, by the manifest `id` it answers for.
+pub const PROBES: &[(&str, Probe)] = &[
+    ("call", call),
+    ("bundle", bundle),
+    ("invalidate-in-body", invalidate_in_body),
+    ("scoping", scoping),
+    ("discovery", discovery),
+    ("ir", ir),
+    ("auth", auth),
+    ("per-window-access", per_window_access),
+    ("origin-cache", origin_cache),
+    ("uploads", uploads),
+    ("streams", streams),
+    ("forms", forms),
+    ("shapes", shapes),
+    ("jwt", jwt),
+    ("hydration", hydration),
+];
+
+// Wire shapes SPEC.md leaves to the capability's builder --------------------
+
+const IR: &str = "plugin:mizan|ir";
+/// A raw body; the function and its other args travel in these headers.
+const UPLOAD: &str = "plugin:mizan|upload";
+const UPLOAD_FN_HEADER: &str = "mizan-fn";
+const UPLOAD_ARGS_HEADER: &str = "mizan-args";
+/// `{"fn", "args", "channel"}`, the channel as the webview serializes it.
+const STREAM: &str = "plugin:mizan|stream";
+/// `{"channel"}`: the consumer stopped.
+const STREAM_CANCEL: &str = "plugin:mizan|stream_cancel";
+const FORM_SCHEMA: &str = "plugin:mizan|form_schema";
+const FORM_VALIDATE: &str = "plugin:mizan|form_validate";
+const FORM_SUBMIT: &str = "plugin:mizan|form_submit";
+/// `Bearer <token>`.
+const TOKEN_HEADER: &str = "authorization";
+
+// Grading -------------------------------------------------------------------
+
+/// The checks of one probe: what was observed and what was not.
+#[derive(Default)]
+struct Checks {
+    seen: Vec<String>,
+    unseen: Vec<String>,
+}
+
+impl Checks {
+    fn check(&mut self, ok: bool, what: &str) -> bool {
+        if ok {
+            self.seen.push(what.to_owned());
+        } else {
+            self.unseen.push(what.to_owned());
+        }
+        ok
+    }
+
+    /// Like `check`, saying what came back when it fails.
+    fn check_got(&mut self, ok: bool, what: &str, got: &Reply) -> bool {
+        if ok {
+            self.check(true, what)
+        } else {
+            self.check(false, &format!("{what} (got {})", short(got)))
+        }
+    }
+
+    /// Missing unless `core` holds; wired when every check held.
+    fn grade(self, core: bool) -> Finding {
+        let status = if !core || self.seen.is_empty() {
+            Status::Missing
+        } else if self.unseen.is_empty() {
+            Status::Wired
+        } else {
+            Status::Partial
+        };
+        let mut parts = Vec::new();
+        if !self.seen.is_empty() {
+            parts.push(format!("observed: {}", self.seen.join("; ")));
+        }
+        if !self.unseen.is_empty() {
+            parts.push(format!("not observed: {}", self.unseen.join("; ")));
+        }
+        Finding {
+            status,
+            evidence: parts.join(". "),
+        }
+    }
+}
+
+fn missing(evidence: impl Into<String>) -> Finding {
+    Finding {
+        status: Status::Missing,
+        evidence: evidence.into(),
+    }
+}
+
+/// A reply, shortened for evidence: the error code and message, or the
+/// first line of a refusal, or the JSON.
+fn short(reply: &Reply) -> String {
+    let text = match reply {
+        Ok(v) => format!("ok {}", compact(v)),
+        Err(Value::Object(e)) => format!(
+            "`{}`: {}",
+            e.get("code").and_then(Value::as_str).unwrap_or("?"),
+            e.get("message").and_then(Value::as_str).unwrap_or("")
+        ),
+        Err(Value::String(s)) => s.lines().next().unwrap_or("").to_owned(),
+        Err(v) => compact(v),
+    };
+    truncate(&text, 110)
+}
+
+fn compact(v: &Value) -> String {
+    truncate(&v.to_string(), 80)
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
+}
+
+fn code(reply: &Reply) -> Option<&str> {
+    reply.as_ref().err()?.get("code")?.as_str()
+}
+
+/// `{code, message, details, invalidate}`, as SPEC §2 fixes it.
+fn error_shape(reply: &Reply) -> bool {
+    let Err(Value::Object(e)) = reply else {
+        return false;
+    };
+    e.get("code").is_some_and(Value::is_string)
+        && e.get("message").is_some_and(Value::is_string)
+        && e.contains_key("details")
+        && e.get("invalidate").is_some_and(Value::is_array)
+}
+
+fn refused_by_acl(reply: &Reply) -> bool {
+    matches!(reply, Err(Value::String(s)) if s.contains("not allowed"))
+}
+
+/// SPEC §3's reach rule, written here from the text, not taken from the
+/// plugin: every param of the target is absent from the bundle or equal.
+fn reaches(target: &Value, context: &str, bundle: &Value) -> bool {
+    target["context"] == context
+        && target["params"]
+            .as_object()
+            .is_some_and(|t| t.iter().all(|(k, v)| bundle.get(k).is_none_or(|b| b == v)))
+}
+
+fn any_reaches(targets: &Value, context: &str, bundle: Value) -> bool {
+    targets
+        .as_array()
+        .is_some_and(|ts| ts.iter().any(|t| reaches(t, context, &bundle)))
+}
+
+// Protocol core ---------------------------------------------------------------
+
+fn call(h: &Harness) -> Finding {
+    let mut c = Checks::default();
+    let env = h.call(&h.main, "afi_echo", json!({"text": "ab", "times": 2}));
+    let core = c.check_got(
+        env == Ok(json!({"result": "abab", "invalidate": []})),
+        "a query answers `{result, invalidate: []}`",
+        &env,
+    );
+    let e = h.call(&h.main, "afi_nope", json!({}));
+    c.check_got(
+        code(&e) == Some("unknown_function") && error_shape(&e),
+        "`unknown_function` in the error shape",
+        &e,
+    );
+    let e = h.call(&h.main, "afi_echo", json!({"text": 1, "extra": true}));
+    let names: Vec<&str> = e
+        .as_ref()
+        .err()
+        .and_then(|e| e["details"]["params"].as_array())
+        .map(|ps| ps.iter().filter_map(|p| p["name"].as_str()).collect())
+        .unwrap_or_default();
+    c.check_got(
+        code(&e) == Some("invalid_args") && names == ["extra", "text", "times"],
+        "`invalid_args` naming each offending param",
+        &e,
+    );
+    let e = h.call(&h.main, "afi_rename", json!({"account_id": 1, "name": ""}));
+    c.check_got(
+        code(&e) == Some("app")
+            && e.as_ref().err().is_some_and(|e| {
+                e["details"] == json!({"kind": "EmptyName"}) && e["fn"] == "afi_rename"
+            }),
+        "`app` with the typed error",
+        &e,
+    );
+    let e = h.call(&h.main, "afi_panics", json!({}));
+    let leaked = e
+        .as_ref()
+        .err()
+        .is_some_and(|e| e.to_string().contains("the probe asked"));
+    let after = h.call(&h.main, "afi_echo", json!({"text": "x", "times": 1}));
+    c.check_got(
+        code(&e) == Some("internal") && !leaked && after.is_ok(),
+        "`internal` for a panic, nothing leaked, the plugin keeps serving",
+        &e,
+    );
+    c.grade(core)
+}
+
+fn bundle(h: &Harness) -> Finding {
+    let mut c = Checks::default();
+    let b = h.ctx(
+        &h.main,
+        "afi_account",
+        json!({"account_id": 3, "verbose": null}),
+    );
+    let core = c.check_got(
+        b.as_ref().is_ok_and(|b| {
+            b["context"] == "afi_account"
+                && b["data"]["afi_account_name"].is_string()
+                && b["data"]["afi_account_flags"].is_array()
+                && b["errors"] == json!({})
+        }),
+        "`ctx` answers `{context, params, data, errors}` with every context function",
+        &b,
+    );
+    c.check_got(
+        b.as_ref()
+            .is_ok_and(|b| b["params"] == json!({"account_id": 3})),
+        "canonical params, nulls left out",
+        &b,
+    );
+    let b = h.ctx(&h.main, "afi_account", json!({"account_id": 13}));
+    c.check_got(
+        b.as_ref().is_ok_and(|b| {
+            b["data"]["afi_account_name"].is_string()
+                && b["data"].get("afi_account_flags").is_none()
+                && b["errors"]["afi_account_flags"]["code"] == "app"
+        }),
+        "partial on purpose: a failing function under `errors`, the others answer",
+        &b,
+    );
+    let e = h.ctx(&h.main, "afi_nowhere", json!({}));
+    c.check_got(
+        code(&e) == Some("unknown_context") && error_shape(&e),
+        "`unknown_context`",
+        &e,
+    );
+    let e = h.ctx(&h.main, "afi_account", json!({"account_id": "x"}));
+    c.check_got(
+        code(&e) == Some("invalid_args"),
+        "`invalid_args` for a param of the wrong type",
+        &e,
+    );
+    c.grade(core)
+}
+
+fn invalidate_in_body(h: &Harness) -> Finding {
+    let mut c = Checks::default();
+    let events = common::record_events(&h.other);
+    let ok = h.call(
+        &h.main,
+        "afi_rename",
+        json!({"account_id": 31, "name": "Ada"}),
+    );
+    let targets = ok
+        .as_ref()
+        .map(|v| v["invalidate"].clone())
+        .unwrap_or(Value::Null);
+    let core = c.check_got(
+        any_reaches(&targets, "afi_account", json!({"account_id": 31})),
+        "the mutation's envelope carries targets reaching the bundle it changed",
+        &ok,
+    );
+    let failed = h.call(&h.main, "afi_rename", json!({"account_id": 32, "name": ""}));
+    c.check_got(
+        code(&failed) == Some("app")
+            && failed.as_ref().err().is_some_and(|e| {
+                any_reaches(&e["invalidate"], "afi_account", json!({"account_id": 32}))
+            }),
+        "a failed mutation's `app` error carries them too",
+        &failed,
+    );
+    let seen = events.lock().unwrap().clone();
+    c.check(
+        seen.iter()
+            .any(|e| e["targets"] == targets && e["source"] == "main")
+            && targets.as_array().is_some_and(|t| !t.is_empty()),
+        "other windows get `mizan://invalidate` with the same targets",
+    );
+    c.grade(core)
+}
+
+fn scoping(h: &Harness) -> Finding {
+    let mut c = Checks::default();
+    let cases = [
+        (
+            "tier 1 (explicit)",
+            "afi_merge",
+            json!({"keep": 1, "drop": 2}),
+            json!([
+                {"context": "afi_account", "params": {"account_id": 1}},
+                {"context": "afi_account", "params": {"account_id": 2}},
+                {"context": "afi_log", "params": {}}
+            ]),
+        ),
+        (
+            "tier 2 (matched name)",
+            "afi_rename",
+            json!({"account_id": 5, "name": "Bo"}),
+            json!([{"context": "afi_account", "params": {"account_id": 5}}]),
+        ),
+        (
+            "tier 2 (declared mapping)",
+            "afi_rename_by_id",
+            json!({"id": 7, "name": "Cy"}),
+            json!([{"context": "afi_account", "params": {"account_id": 7}}]),
+        ),
+        (
+            "tier 3 (each context whole)",
+            "afi_reset",
+            json!({"reason": "r"}),
+            json!([
+                {"context": "afi_account", "params": {}},
+                {"context": "afi_team", "params": {}}
+            ]),
+        ),
+    ];
+    for (what, function, args, expected) in cases {
+        let r = h.call(&h.main, function, args);
+        let got = r.as_ref().map(|v| &v["invalidate"]);
+        c.check_got(got == Ok(&expected), what, &r);
+    }
+    c.grade(true)
+}
+
+fn discovery(h: &Harness) -> Finding {
+    let mut c = Checks::default();
+    let r = h.call(&h.main, "afi_echo", json!({"text": "d", "times": 1}));
+    let core = c.check_got(
+        r.is_ok(),
+        "a `#[client]` function is served with no registration call",
+        &r,
+    );
+    let renamed = h.call(&h.main, "afi_renamed", json!({}));
+    let rust = h.call(&h.main, "afi_rust_name", json!({}));
+    c.check_got(
+        renamed.as_ref().is_ok_and(|v| v["result"] == "renamed")
+            && code(&rust) == Some("unknown_function"),
+        "`name = \"...\"` serves it under that name only",
+        &renamed,
+    );
+    let registry = h.app.mizan();
+    let mut names: Vec<&str> = registry
+        .registry()
+        .functions()
+        .iter()
+        .map(|f| f.name)
+        .collect();
+    names.sort_unstable();
+    c.check(
+        names == fixture::FUNCTIONS,
+        "the registry holds exactly the app's functions",
+    );
+    let mut contexts = registry.registry().context_names();
+    contexts.sort_unstable();
+    c.check(contexts == fixture::CONTEXTS, "and exactly its contexts");
+    c.grade(core)
+}
+
+fn ir(h: &Harness) -> Finding {
+    let first = h.invoke(&h.main, IR, json!({}));
+    let text = match &first {
+        Ok(Value::String(text)) => text.clone(),
+        Ok(other) => {
+            return missing(format!(
+                "`{IR}` answers JSON ({}), not KDL text",
+                compact(other)
+            ))
+        }
+        Err(_) => return missing(format!("`{IR}` is refused: {}", short(&first))),
+    };
+    let mut c = Checks::default();
+    c.check(!text.trim().is_empty(), "`ir` answers text");
+    if let Err(why) = kdl_well_formed(&text) {
+        c.check(false, &format!("well-formed KDL ({why})"));
+    } else {
+        c.check(true, "well-formed KDL");
+    }
+    let absent: Vec<&str> = fixture::FUNCTIONS
+        .iter()
+        .chain(fixture::CONTEXTS)
+        .copied()
+        .filter(|name| !has_token(&text, name))
+        .collect();
+    if absent.is_empty() {
+        c.check(true, "names every function and context");
+    } else {
+        c.check(
+            false,
+            &format!(
+                "names every function and context (absent: {})",
+                absent.join(", ")
+            ),
+        );
+    }
+    let second = h.invoke(&h.main, IR, json!({}));
+    c.check(
+        second.as_ref().ok() == Some(&Value::String(text.clone())),
+        "byte-identical on a second call",
+    );
+    c.grade(true)
+}
+
+/// `name` occurs in `text` with no identifier character on either side.
+fn has_token(text: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    text.match_indices(name).any(|(at, _)| {
+        !text[..at].chars().next_back().is_some_and(ident)
+            && !text[at + name.len()..].chars().next().is_some_and(ident)
+    })
+}
+
+/// A light structural check of KDL text: strings (quoted, raw, multi-line)
+/// and comments close, and braces balance.
+fn kdl_well_formed(text: &str) -> Result<(), String> {
+    let chars: Vec<char> = text.chars().collect();
+    let (mut i, mut depth) = (0usize, 0i64);
+    let at = |i: usize, s: &str| chars[i..].iter().take(s.len()).copied().eq(s.chars());
+    while i < chars.len() {
+        if at(i, "//") {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if at(i, "/*") {
+            let mut nest = 0;
+            loop {
+                if i >= chars.len() {
+                    return Err("an unclosed comment".into());
+                } else if at(i, "/*") {
+                    nest += 1;
+                    i += 2;
+                } else if at(i, "*/") {
+                    nest -= 1;
+                    i += 2;
+                    if nest == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            continue;
+        } else if chars[i] == '#' && chars[i..].iter().find(|c| **c != '#') == Some(&'"') {
+            let hashes = chars[i..].iter().take_while(|c| **c == '#').count();
+            let close: String = std::iter::once('"')
+                .chain("#".repeat(hashes).chars())
+                .collect();
+            i += hashes + 1;
+            while i < chars.len() && !at(i, &close) {
+                i += 1;
+            }
+            if i >= chars.len() {
+                return Err("an unclosed raw string".into());
+            }
+            i += close.len();
+            continue;
+        } else if chars[i] == '"' {
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                i += if chars[i] == '\\' { 2 } else { 1 };
+            }
+            if i >= chars.len() {
+                return Err("an unclosed string".into());
+            }
+        } else if chars[i] == '{' {
+            depth += 1;
+        } else if chars[i] == '}' {
+            depth -= 1;
+            if depth < 0 {
+                return Err("an unbalanced `}`".into());
+            }
+        }
+        i += 1;
+    }
+    if depth == 0 {
+        Ok(())
+    } else {
+        Err("an unclosed `{`".into())
+    }
+}
+
+// Section 6 -----------------------------------------------------------------------
+
+fn auth(h: &Harness) -> Finding {
+    let runs = || h.store().guarded_runs.load(Ordering::SeqCst);
+    let before = runs();
+    let r = h.call(&h.main, "afi_guarded", json!({}));
+    let ran = runs() > before;
+    if r.is_ok() {
+        return missing(
+            "`afi_guarded`, called without an identity, ran and answered: nothing guards it",
+        );
+    }
+    let mut c = Checks::default();
+    c.check(true, "a guarded call without an identity is rejected");
+    c.check_got(code(&r) == Some("unauthorized"), "with `unauthorized`", &r);
+    c.check(!ran, "before its body runs");
+    let other = h.call(&h.main, "afi_echo", json!({"text": "a", "times": 1}));
+    c.check_got(other.is_ok(), "unguarded functions still answer", &other);
+    c.grade(true)
+}
+
+fn per_window_access(h: &Harness) -> Finding {
+    let mut c = Checks::default();
+    let r = h.call(
+        &h.narrow,
+        "afi_rename",
+        json!({"account_id": 61, "name": "x"}),
+    );
+    let untouched = !h.store().names.lock().unwrap().contains_key(&61);
+    let denied_fn = c.check_got(
+        code(&r) == Some("forbidden") && untouched,
+        "a scope deny forbids a function, which does not run",
+        &r,
+    );
+    let r = h.ctx(&h.narrow, "afi_team", json!({"team_id": 1}));
+    let denied_ctx = c.check_got(
+        code(&r) == Some("forbidden"),
+        "a scope deny forbids a context",
+        &r,
+    );
+    let r = h.call(&h.narrow, "afi_echo", json!({"text": "a", "times": 1}));
+    let r2 = h.ctx(&h.narrow, "afi_account", json!({"account_id": 1}));
+    c.check_got(
+        r.is_ok() && r2.is_ok(),
+        "the rest answers in that window",
+        if r.is_ok() { &r2 } else { &r },
+    );
+    let r = h.call(
+        &h.main,
+        "afi_rename",
+        json!({"account_id": 62, "name": "y"}),
+    );
+    c.check_got(r.is_ok(), "another window is not affected", &r);
+    let r = h.call(&h.bare, "afi_echo", json!({"text": "a", "times": 1}));
+    c.check_got(
+        refused_by_acl(&r) || code(&r) == Some("forbidden"),
+        "a window with no capability is refused",
+        &r,
+    );
+    c.grade(denied_fn || denied_ctx)
+}
+
+fn origin_cache(h: &Harness) -> Finding {
+    let reads = || h.store().reads_of(41);
+    let first = h.ctx(&h.main, "afi_account", json!({"account_id": 41}));
+    if first.is_err() {
+        return missing(format!("the bundle fetch fails: {}", short(&first)));
+    }
+    let before = reads();
+    let _ = h.ctx(&h.main, "afi_account", json!({"account_id": 41}));
+    if reads() > before {
+        return missing(
+            "a second fetch of the same bundle ran `afi_account_name` again: no origin cache",
+        );
+    }
+    let mut c = Checks::default();
+    c.check(true, "a second fetch is served from the origin cache");
+    let _ = h.call(
+        &h.main,
+        "afi_rename",
+        json!({"account_id": 41, "name": "Cached"}),
+    );
+    let before = reads();
+    let again = h.ctx(&h.main, "afi_account", json!({"account_id": 41}));
+    let evicted = reads() > before
+        && again
+            .as_ref()
+            .is_ok_and(|b| b["data"]["afi_account_name"] == "Cached");
+    if !evicted {
+        return missing(format!(
+            "a reaching target did not evict the cached bundle: it answers stale data ({})",
+            short(&again)
+        ));
+    }
+    c.check(true, "a reaching target evicts it");
+    let _ = h.call(
+        &h.main,
+        "afi_rename",
+        json!({"account_id": 42, "name": "Other"}),
+    );
+    let before = reads();
+    let _ = h.ctx(&h.main, "afi_account", json!({"account_id": 41}));
+    c.check(
+        reads() == before,
+        "a target that does not reach it keeps it",
+    );
+    c.grade(true)
+}
+
+fn uploads(h: &Harness) -> Finding {
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+    let send = |bytes: Vec<u8>| {
+        invoke_with(
+            &h.main,
+            UPLOAD,
+            InvokeBody::Raw(bytes),
+            headers(&[(UPLOAD_FN_HEADER, "afi_upload"), (UPLOAD_ARGS_HEADER, "{}")]),
+        )
+    };
+    let r = send(bytes.clone());
+    if r.is_err() {
+        return missing(format!(
+            "a raw body sent to `{UPLOAD}` is refused: {}",
+            short(&r)
+        ));
+    }
+    let mut c = Checks::default();
+    let echoed = r
+        .as_ref()
+        .is_ok_and(|v| v["result"] == json!(UploadEcho::of(&bytes)));
+    let kept = h.store().uploads.lock().unwrap().last() == Some(&bytes);
+    let core = c.check_got(
+        echoed && kept,
+        "3000 raw bytes arrive at the function exactly",
+        &r,
+    );
+    let r = send(vec![7; LIMIT + 1]);
+    c.check_got(
+        code(&r) == Some("payload_too_large"),
+        "a body over the limit is `payload_too_large`",
+        &r,
+    );
+    c.grade(core)
+}
+
+/// The numbers a channel carried, whatever wraps each item.
+fn items(messages: &[crate::harness::ChannelMessage]) -> Vec<u64> {
+    messages
+        .iter()
+        .filter_map(|m| match &m.body {
+            Value::Number(n) => n.as_u64(),
+            Value::Object(o) => ["item", "value", "data", "message"]
+                .iter()
+                .find_map(|k| o.get(*k).and_then(Value::as_u64)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn wait_for(mut done: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(3) {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    done()
+}
+
+fn streams(h: &Harness) -> Finding {
+    let channel = |id: u32| format!("__CHANNEL__:{id}");
+    let r = h.invoke(
+        &h.main,
+        STREAM,
+        json!({"fn": "afi_ticks", "args": {"to": 3}, "channel": channel(7001)}),
+    );
+    if r.is_err() {
+        return missing(format!(
+            "`{STREAM}` with a `Channel` is refused: {}",
+            short(&r)
+        ));
+    }
+    let mut c = Checks::default();
+    wait_for(|| h.channel(7001).len() >= 3);
+    let got = items(&h.channel(7001));
+    let core = c.check(
+        got == [1, 2, 3],
+        &format!("items arrive in order over the channel (got {got:?})"),
+    );
+
+    let sent = || h.store().ticks_sent.load(Ordering::SeqCst);
+    let webview = h.main.clone();
+    let producer = std::thread::spawn(move || {
+        let body =
+            json!({"fn": "afi_ticks_slow", "args": {"to": 400}, "channel": "__CHANNEL__:7002"});
+        invoke_with(&webview, STREAM, InvokeBody::Json(body), Default::default())
+    });
+    wait_for(|| h.channel(7002).len() >= 3);
+    let cancel = h.invoke(&h.main, STREAM_CANCEL, json!({"channel": channel(7002)}));
+    std::thread::sleep(Duration::from_millis(100));
+    let at_cancel = sent();
+    std::thread::sleep(Duration::from_millis(200));
+    let stopped = sent() == at_cancel && at_cancel < 400;
+    let _ = producer.join();
+    c.check_got(
+        cancel.is_ok() && stopped,
+        "cancelling stops the producer",
+        &cancel,
+    );
+    c.grade(core)
+}
+
+fn forms(h: &Harness) -> Finding {
+    let runs = || h.store().signup_runs.load(Ordering::SeqCst);
+    let mut c = Checks::default();
+    let schema = h.invoke(&h.main, FORM_SCHEMA, json!({"fn": "afi_signup"}));
+    c.check_got(
+        schema.as_ref().is_ok_and(|s| {
+            let text = s.to_string();
+            text.contains("\"name\"") && text.contains("\"age\"")
+        }),
+        "`form_schema` describes the fields",
+        &schema,
+    );
+    let invalid = json!({"fn": "afi_signup", "args": {"name": "", "age": 3}});
+    let field_errors = |r: &Reply| {
+        code(r) == Some("invalid_form")
+            && r.as_ref().err().is_some_and(|e| {
+                ["name", "age"].iter().all(|f| {
+                    e["details"]["fields"][f]
+                        .as_array()
+                        .is_some_and(|a| !a.is_empty())
+                })
+            })
+    };
+    let before = runs();
+    let v = h.invoke(&h.main, FORM_VALIDATE, invalid.clone());
+    c.check_got(
+        field_errors(&v) && runs() == before,
+        "`form_validate` answers `invalid_form` field errors without running the function",
+        &v,
+    );
+    let s = h.invoke(&h.main, FORM_SUBMIT, invalid);
+    c.check_got(
+        field_errors(&s) && runs() == before,
+        "`form_submit` refuses invalid fields",
+        &s,
+    );
+    let s = h.invoke(
+        &h.main,
+        FORM_SUBMIT,
+        json!({"fn": "afi_signup", "args": {"name": "Ada", "age": 30}}),
+    );
+    c.check_got(
+        s.as_ref().is_ok_and(|v| v["result"] == "Ada (30)") && runs() == before + 1,
+        "`form_submit` calls the function with valid fields",
+        &s,
+    );
+    if c.seen.is_empty() {
+        return missing(format!(
+            "the form commands are refused: `{FORM_SCHEMA}`: {}",
+            short(&schema)
+        ));
+    }
+    c.grade(true)
+}
+
+fn shapes(h: &Harness) -> Finding {
+    let r = h.invoke(&h.main, IR, json!({}));
+    let Ok(Value::String(text)) = &r else {
+        return missing(format!(
+            "no IR to declare the Shape `AfiAccountCard` in: {}",
+            short(&r)
+        ));
+    };
+    let declared = text
+        .lines()
+        .any(|l| has_token(&l.to_lowercase(), "shape") && has_token(l, "AfiAccountCard"));
+    if !declared {
+        return missing("the IR does not declare `AfiAccountCard` as a Shape");
+    }
+    let mut c = Checks::default();
+    c.check(true, "the IR declares the Shape `AfiAccountCard`");
+    let rows = h.call(&h.main, "afi_account_cards", json!({}));
+    c.check_got(
+        rows.as_ref().is_ok_and(|v| {
+            v["result"].as_array().is_some_and(|rows| {
+                !rows.is_empty()
+                    && rows.iter().all(|row| {
+                        row.as_object()
+                            .is_some_and(|o| o.keys().map(String::as_str).eq(["id", "name"]))
+                    })
+            })
+        }),
+        "`afi_account_cards` answers rows holding exactly the Shape's fields",
+        &rows,
+    );
+    c.grade(true)
+}
+
+fn jwt(h: &Harness) -> Finding {
+    let runs = || h.store().guarded_runs.load(Ordering::SeqCst);
+    let guarded = |token: &str| {
+        let before = runs();
+        let r = invoke_with(
+            &h.main,
+            "plugin:mizan|call",
+            InvokeBody::Json(json!({"fn": "afi_guarded", "args": {}})),
+            headers(&[(TOKEN_HEADER, &format!("Bearer {token}"))]),
+        );
+        (r, runs() > before)
+    };
+    let (forged, ran) = guarded("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5In0.Zm9yZ2Vk");
+    let forged_refused = code(&forged) == Some("unauthorized") && !ran;
+    let Some(valid) = fixture::mint_token(&h.app, "ada", 300) else {
+        return missing(format!(
+            "the app cannot mint a token (no JWT support); a forged bearer token {}",
+            if forged_refused {
+                "is refused".to_owned()
+            } else {
+                "is not refused: the guarded call ran".to_owned()
+            }
+        ));
+    };
+    let mut c = Checks::default();
+    let core = c.check_got(forged_refused, "a forged token is `unauthorized`", &forged);
+    let (r, _) = guarded(&valid);
+    c.check_got(r.is_ok(), "a valid token gives the identity", &r);
+    if let Some(expired) = fixture::mint_token(&h.app, "ada", -60) {
+        let (r, ran) = guarded(&expired);
+        c.check_got(
+            code(&r) == Some("unauthorized") && !ran,
+            "an expired token is `unauthorized`",
+            &r,
+        );
+    }
+    match fixture::refresh_token(&h.app, &valid) {
+        Some(fresh) => {
+            let (r, _) = guarded(&fresh);
+            c.check_got(r.is_ok(), "a refreshed token works", &r);
+        }
+        None => {
+            c.check(false, "a refreshed token works");
+        }
+    }
+    c.grade(core)
+}
+
+fn hydration(h: &Harness) -> Finding {
+    let Some(script) = fixture::hydration_script(&h.app, 51) else {
+        return missing(
+            "the plugin renders no bundle into a window's initialization script (no hydration API)",
+        );
+    };
+    let mut c = Checks::default();
+    c.check(!script.trim().is_empty(), "a script is rendered");
+    let bundle = h.ctx(&h.main, "afi_account", json!({"account_id": 51}));
+    let holds = bundle.as_ref().is_ok_and(|b| {
+        script.contains("afi_account")
+            && b["data"]
+                .as_object()
+                .is_some_and(|d| d.values().all(|v| script.contains(&v.to_string())))
+    });
+    c.check_got(holds, "it holds the bundle as `ctx` answers it", &bundle);
+    c.grade(!script.trim().is_empty())
+}
