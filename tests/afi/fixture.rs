@@ -21,7 +21,7 @@ pub const AFI_ACCOUNT: Context = Context::new("afi_account");
 pub const AFI_TEAM: Context = Context::new("afi_team");
 pub const AFI_LOG: Context = Context::new("afi_log");
 
-/// Every function of the fixture, by the name it is served under.
+// Every function of the fixture, by the name it is served under.
 pub const FUNCTIONS: &[&str] = &[
     "afi_account_cards",
     "afi_account_flags",
@@ -42,14 +42,14 @@ pub const FUNCTIONS: &[&str] = &[
     "afi_upload",
 ];
 
-/// Every context of the fixture.
+// Every context of the fixture.
 pub const CONTEXTS: &[&str] = &["afi_account", "afi_log", "afi_team"];
 
-/// The fixture's state, managed by the probe app.
+// The fixture's state, managed by the probe app.
 #[derive(Debug, Default)]
 pub struct Store {
     pub names: Mutex<BTreeMap<u32, String>>,
-    /// How often `afi_account_name` ran, per account.
+    // How often `afi_account_name` ran, per account.
     pub name_reads: Mutex<BTreeMap<u32, u32>>,
     pub guarded_runs: AtomicU32,
     pub signup_runs: AtomicU32,
@@ -130,7 +130,7 @@ fn afi_log_lines() -> Vec<String> {
 
 // Mutations, one per tier ------------------------------------------------------
 
-/// Tier 2 by a matched name.
+// Tier 2 by a matched name.
 #[client(affects = AFI_ACCOUNT)]
 fn afi_rename(store: State<'_, Store>, account_id: u32, name: String) -> Result<String, AfiError> {
     if name.is_empty() {
@@ -140,20 +140,20 @@ fn afi_rename(store: State<'_, Store>, account_id: u32, name: String) -> Result<
     Ok(name)
 }
 
-/// Tier 2 through a declared mapping.
+// Tier 2 through a declared mapping.
 #[client(affects = AFI_ACCOUNT(account_id = id))]
 fn afi_rename_by_id(store: State<'_, Store>, id: u32, name: String) -> u32 {
     store.names.lock().unwrap().insert(id, name);
     id
 }
 
-/// Tier 3 on two contexts.
+// Tier 3 on two contexts.
 #[client(affects = [AFI_ACCOUNT, AFI_TEAM])]
 fn afi_reset(reason: String) -> String {
     reason
 }
 
-/// Tier 1: explicit targets, one outside `affects`.
+// Tier 1: explicit targets, one outside `affects`.
 #[client(affects = AFI_ACCOUNT)]
 fn afi_merge(keep: u32, drop: u32, inv: Invalidations) {
     inv.add(&AFI_ACCOUNT, serde_json::json!({ "account_id": drop }));
@@ -164,16 +164,16 @@ fn afi_merge(keep: u32, drop: u32, inv: Invalidations) {
 
 // Capabilities of SPEC section 6 ---------------------------------------------
 
-/// Auth: becomes `#[client(auth = ...)]` when auth guards land. Its body
-/// counts its runs, so a probe sees whether a refusal came before it.
+// Auth: becomes `#[client(auth = ...)]` when auth guards land. Its body
+// counts its runs, so a probe sees whether a refusal came before it.
 #[client]
 fn afi_guarded(store: State<'_, Store>) -> &'static str {
     store.guarded_runs.fetch_add(1, Ordering::SeqCst);
     "secret"
 }
 
-/// Uploads: `file` becomes the `Upload` type when uploads land. Answers
-/// what it received, and keeps it for the probe.
+// Uploads: `file` becomes the `Upload` type when uploads land. Answers
+// what it received, and keeps it for the probe.
 #[client]
 fn afi_upload(store: State<'_, Store>, file: Vec<u8>) -> UploadEcho {
     let echo = UploadEcho::of(&file);
@@ -198,13 +198,13 @@ impl UploadEcho {
     }
 }
 
-/// Streams: becomes a streaming function (items 1..=to) when streams land.
+// Streams: becomes a streaming function (items 1..=to) when streams land.
 #[client]
 fn afi_ticks(to: u32) -> Vec<u32> {
     (1..=to).collect()
 }
 
-/// Streams: a slow producer the probe cancels half way; counts what it sent.
+// Streams: a slow producer the probe cancels half way; counts what it sent.
 #[client]
 fn afi_ticks_slow(store: State<'_, Store>, to: u32) -> u32 {
     for _ in 0..to {
@@ -214,16 +214,16 @@ fn afi_ticks_slow(store: State<'_, Store>, to: u32) -> u32 {
     to
 }
 
-/// Forms: takes a form type with validation attributes when forms land
-/// (`name` required and non-empty, `age` at least 18).
+// Forms: takes a form type with validation attributes when forms land
+// (`name` required and non-empty, `age` at least 18).
 #[client]
 fn afi_signup(store: State<'_, Store>, name: String, age: u32) -> String {
     store.signup_runs.fetch_add(1, Ordering::SeqCst);
     format!("{name} ({age})")
 }
 
-/// Shapes: `AfiAccountCard` becomes a Shape over an SQLite table, and this
-/// function `AfiAccountCard::query(...)`, when Shapes land.
+// Shapes: `AfiAccountCard` becomes a Shape over an SQLite table, and this
+// function `AfiAccountCard::query(...)`, when Shapes land.
 #[client]
 fn afi_account_cards() -> Vec<AfiAccountCard> {
     vec![AfiAccountCard {
@@ -240,23 +240,23 @@ pub struct AfiAccountCard {
 
 // Hooks for capabilities whose Rust API does not exist yet ----------------------
 
-/// JWT: a token for `subject`, signed with the app's key, valid for
-/// `valid_for_secs` (negative: already expired). `None` while the plugin has
-/// no JWT support; fill in with the plugin's API when it lands.
+// JWT: a token for `subject`, signed with the app's key, valid for
+// `valid_for_secs` (negative: already expired). `None` while the plugin has
+// no JWT support; fill in with the plugin's API when it lands.
 pub fn mint_token(_app: &App<MockRuntime>, _subject: &str, _valid_for_secs: i64) -> Option<String> {
     None
 }
 
-/// JWT: the refresh request for a token, as the plugin's API defines it,
-/// answering a new token. `None` while there is none.
+// JWT: the refresh request for a token, as the plugin's API defines it,
+// answering a new token. `None` while there is none.
 pub fn refresh_token(_app: &App<MockRuntime>, _token: &str) -> Option<String> {
     None
 }
 
-/// Hydration: the initialization script the plugin renders for a new window
-/// whose first paint should hold the `afi_account` bundle for
-/// `{"account_id": account_id}`. `None` while the plugin has no hydration
-/// API; fill in with it when it lands.
+// Hydration: the initialization script the plugin renders for a new window
+// whose first paint should hold the `afi_account` bundle for
+// `{"account_id": account_id}`. `None` while the plugin has no hydration
+// API; fill in with it when it lands.
 pub fn hydration_script(_app: &App<MockRuntime>, _account_id: u32) -> Option<String> {
     None
 }

@@ -805,9 +805,13 @@ fn shapes(h: &Harness) -> Finding {
             short(&r)
         ));
     };
-    let declared = text
-        .lines()
-        .any(|l| has_token(&l.to_lowercase(), "shape") && has_token(l, "AfiAccountCard"));
+    // A `shape` node naming it, or a `shape`/`kind=shape` property on the
+    // line that declares it.
+    let declared = text.lines().any(|l| {
+        let l = l.trim_start();
+        has_token(l, "AfiAccountCard")
+            && (l.starts_with("shape ") || l.contains("kind=shape") || l.contains("shape=#true"))
+    });
     if !declared {
         return missing("the IR does not declare `AfiAccountCard` as a Shape");
     }
@@ -895,4 +899,27 @@ fn hydration(h: &Harness) -> Finding {
     });
     c.check_got(holds, "it holds the bundle as `ctx` answers it", &bundle);
     c.grade(!script.trim().is_empty())
+}
+
+#[test]
+fn the_ir_checks_read_kdl() {
+    let doc = r##"mizan-ir 1
+// a comment with a } in it
+function afi_echo kind=query {
+    param text { string }
+    doc "a \"quoted\" { brace"
+    raw #"a "raw" } string"#
+    /* a /* nested */ comment { */
+}
+type AfiAccountCard { struct { field id { u32 } } }
+"##;
+    assert_eq!(kdl_well_formed(doc), Ok(()));
+    assert!(kdl_well_formed("a {").is_err());
+    assert!(kdl_well_formed("a }").is_err());
+    assert!(kdl_well_formed("a \"b").is_err());
+    assert!(kdl_well_formed("a #\"b\"").is_err());
+    assert!(has_token(doc, "afi_echo"));
+    assert!(has_token("context=afi_account {", "afi_account"));
+    assert!(!has_token("afi_account_name", "afi_account"));
+    assert!(!has_token("afi_echo_twice", "afi_echo"));
 }
