@@ -109,10 +109,13 @@ fn check_name(lit: &LitStr) -> syn::Result<()> {
 fn parse_affects(input: ParseStream<'_>) -> syn::Result<Vec<Affect>> {
     let list: Vec<Affect> = if input.peek(syn::token::Bracket) {
         let content;
-        bracketed!(content in input);
+        let brackets = bracketed!(content in input);
         let items = Punctuated::<Affect, Token![,]>::parse_terminated(&content)?;
         if items.is_empty() {
-            return Err(content.error("`affects` needs at least one context"));
+            return Err(syn::Error::new(
+                brackets.span.join(),
+                "`affects` needs at least one context",
+            ));
         }
         items.into_iter().collect()
     } else {

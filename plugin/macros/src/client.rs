@@ -129,8 +129,8 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
     };
     let finish = match &sig.output {
         Output::Unit => quote!({ #call; #krate::output_unit() }),
-        Output::Value(ty) => quote_spanned!(ty.span()=> #krate::output_value(#call)),
-        Output::Result(ty) => quote_spanned!(ty.span()=> #krate::output_result(#call)),
+        Output::Value(ty) => quote_spanned!(ty.span()=> #krate::output_value::<#ty>(#call)),
+        Output::Result(ty) => quote_spanned!(ty.span()=> #krate::output_result::<#ty>(#call)),
     };
     let destructure = if unwraps.is_empty() {
         quote!()

@@ -1,0 +1,6 @@
+use tauri_plugin_mizan::client;
+
+#[client(affects = [])]
+fn f() {}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use tauri_plugin_mizan::client;
+
+struct Secret;
+
+#[client]
+fn f() -> Secret {
+    Secret
+}
+
+fn main() {}
