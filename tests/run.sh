@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test of the project, after installing what they need.
+#
+#   bash tests/run.sh
+#
+# Stages: formatting and lints, the Rust tests (unit, IPC dispatch, macro
+# errors, scoping vectors and properties, IR and code generation,
+# conformance), the guest-js package, the generated TypeScript, and the
+# example app end to end in the real webview. Every stage runs; the script
+# fails if any did.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+bash tests/setup.sh || exit 1
+
+passed=0
+failed=0
+failures=()
+stage() {
+  local name=$1
+  shift
+  echo
+  echo "==> $name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "<== $name: ok ($((SECONDS - start)) s)"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "<== $name: FAILED ($((SECONDS - start)) s)"
+  fi
+}
+
+npm_test() {
+  (cd "$root/$1" && npm ci --no-audit --no-fund --loglevel=error && npm test)
+}
+
+stage "cargo fmt" cargo fmt --all --check
+stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+stage "cargo test" cargo test --workspace --locked
+stage "guest-js" npm_test guest-js
+
+echo
+if [ "$failed" -gt 0 ]; then
+  echo "failed stages: ${failures[*]}"
+fi
+echo "stages: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
