@@ -1,0 +1,175 @@
+//! Storage: one SQLite file in the app's data directory, through rusqlite
+//! (SQLite bundled into the binary, so the app needs nothing installed).
+
+use std::{
+    path::Path,
+    sync::{Mutex, PoisonError},
+};
+
+use rusqlite::Connection;
+
+/// The app's database. One connection behind a mutex is plenty for a
+/// desktop app: every statement here takes microseconds.
+pub(crate) struct Db {
+    conn: Mutex<Connection>,
+}
+
+impl Db {
+    /// Opens (or creates) the database file, migrates it and, when it is
+    /// new, fills it with sample data.
+    pub(crate) fn open(path: &Path) -> rusqlite::Result<Db> {
+        let conn = Connection::open(path)?;
+        conn.execute_batch(SCHEMA)?;
+        let users: u32 = conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        if users == 0 {
+            seed(&conn)?;
+        }
+        Ok(Db {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// Runs `f` with the connection.
+    pub(crate) fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut conn)
+    }
+}
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS users (
+    id    INTEGER PRIMARY KEY,
+    name  TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    bio   TEXT NOT NULL DEFAULT '',
+    color TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lists (
+    id       INTEGER PRIMARY KEY,
+    owner_id INTEGER NOT NULL REFERENCES users(id),
+    title    TEXT NOT NULL,
+    UNIQUE (owner_id, title)
+);
+CREATE TABLE IF NOT EXISTS notes (
+    id      INTEGER PRIMARY KEY,
+    list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+    text    TEXT NOT NULL,
+    done    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS notes_by_list ON notes(list_id);
+";
+
+/// A sample list: id, owner, title, and its notes (text, done).
+type SeedList = (u32, u32, &'static str, &'static [(&'static str, bool)]);
+
+/// Sample data for a first start.
+fn seed(conn: &Connection) -> rusqlite::Result<()> {
+    let users = [
+        (
+            1,
+            "Ada Lovelace",
+            "Writes programs for engines that do not exist yet.",
+            "#6d5efc",
+        ),
+        (
+            2,
+            "Grace Hopper",
+            "Compilers, nanoseconds, and a moth in the logbook.",
+            "#0ea5a4",
+        ),
+        (
+            3,
+            "Alan Turing",
+            "Long runs, morphogenesis, and the occasional imitation game.",
+            "#f97316",
+        ),
+    ];
+    for (id, name, bio, color) in users {
+        conn.execute(
+            "INSERT INTO users (id, name, bio, color) VALUES (?1, ?2, ?3, ?4)",
+            (id, name, bio, color),
+        )?;
+    }
+    let lists: [SeedList; 6] = [
+        (
+            1,
+            1,
+            "Today",
+            &[
+                ("Send the Bernoulli table to Charles", false),
+                ("Proofread the translation notes", true),
+                ("Order more punched cards", false),
+                ("Tea with Mary Somerville at four", false),
+            ],
+        ),
+        (
+            2,
+            1,
+            "Engine notes",
+            &[
+                (
+                    "The operations cards and the variable cards are separate",
+                    true,
+                ),
+                ("Note G: loops over the Bernoulli numbers", false),
+                ("Ask about the mill's carry mechanism", false),
+            ],
+        ),
+        (
+            3,
+            1,
+            "Reading",
+            &[
+                ("Menabrea, Sketch of the Analytical Engine", true),
+                (
+                    "Somerville, On the Connexion of the Physical Sciences",
+                    false,
+                ),
+            ],
+        ),
+        (
+            4,
+            2,
+            "Today",
+            &[
+                ("Hand out nanosecond wires", false),
+                ("Tape the moth into the logbook", true),
+            ],
+        ),
+        (
+            5,
+            2,
+            "Compiler",
+            &[
+                ("A-0: subroutines by call number", true),
+                ("English-like keywords for business data", false),
+            ],
+        ),
+        (
+            6,
+            3,
+            "Ideas",
+            &[
+                ("Can a machine be said to think?", false),
+                ("Reaction-diffusion and zebra stripes", false),
+            ],
+        ),
+    ];
+    for (id, owner, title, notes) in lists {
+        conn.execute(
+            "INSERT INTO lists (id, owner_id, title) VALUES (?1, ?2, ?3)",
+            (id, owner, title),
+        )?;
+        for (text, done) in notes {
+            conn.execute(
+                "INSERT INTO notes (list_id, text, done) VALUES (?1, ?2, ?3)",
+                (id, text, done),
+            )?;
+        }
+    }
+    Ok(())
+}

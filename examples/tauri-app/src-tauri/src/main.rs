@@ -1,0 +1,43 @@
+//! Mizan Notes: a small offline-first notes app built on Mizan for Tauri.
+//!
+//! The backend is the set of `#[client]` functions in [`api`] over a SQLite
+//! database in the app's data directory; the webview (React, in `../src`)
+//! reaches them only through the generated client and the
+//! `tauri-plugin-mizan-api` runtime, which caches context bundles and keeps
+//! both windows coherent through `mizan://invalidate`.
+
+mod api;
+mod bench;
+mod db;
+mod shell;
+
+use tauri::Manager;
+
+fn main() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_mizan::init())
+        // Plain Tauri commands, only for the benchmark's comparison.
+        .invoke_handler(tauri::generate_handler![
+            bench::plain_echo,
+            bench::plain_part_1,
+            bench::plain_part_2,
+            bench::plain_part_3,
+            bench::plain_part_4,
+            bench::plain_part_5,
+            bench::plain_part_6,
+            bench::plain_part_7,
+            bench::plain_part_8,
+        ])
+        .setup(|app| {
+            let session = shell::Session::from_env(app.path().app_data_dir()?);
+            if let Some(dir) = session.data_file.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            app.manage(db::Db::open(&session.data_file)?);
+            session.start_watchdog();
+            app.manage(session);
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("error while running Mizan Notes");
+}

@@ -1,0 +1,371 @@
+// The main window: people, their lists, a profile and the notes of one list.
+// Every read is a context bundle (`useBundle`); every write is a generated
+// mutation (`useMutation`). Nothing here invalidates anything by hand: the
+// backend says which bundles a mutation changed, and the cache refetches
+// exactly those, in this window and in the other one.
+import { useEffect, useState, type FormEvent } from 'react';
+import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
+import { Avatar } from './components/Avatar';
+import { useReadyOnce } from './components/hooks';
+import { Inspector, StatusBar } from './components/StatusBar';
+import { errorText, listErrorText, noteErrorText, profileErrorText } from './errors';
+import {
+  LIST,
+  PEOPLE,
+  USER,
+  add_note,
+  clear_completed,
+  create_list,
+  delete_list,
+  delete_note,
+  move_note,
+  set_note_done,
+  update_profile,
+  type AppInfo,
+  type ListError,
+  type ListRef,
+  type Note,
+  type NoteError,
+  type Person,
+  type Profile,
+  type ProfileError,
+} from './generated/mizan';
+
+export function App({ info }: { info: AppInfo }) {
+  const people = useBundle(PEOPLE, {});
+  const [userId, setUserId] = useState(1);
+  const user = useBundle(USER, { user_id: userId });
+  const lists = user.data?.user_lists ?? [];
+  const [chosen, setChosen] = useState<Record<number, number>>({});
+  const choice = chosen[userId];
+  const listId = lists.some((l) => l.id === choice) ? choice : lists[0]?.id;
+  const [listLoaded, setListLoaded] = useState(false);
+  const [inspector, setInspector] = useState(false);
+
+  useReadyOnce(people.status === 'success' && user.status === 'success' && listLoaded);
+
+  return (
+    <div className="app">
+      <aside className="sidebar">
+        <div className="brand">
+          <span className="logo" aria-hidden="true">
+            ⚖
+          </span>
+          Mizan Notes
+        </div>
+        <section>
+          <h2 className="section-title">People</h2>
+          <ul className="people" data-testid="people">
+            {(people.data?.people ?? []).map((p) => (
+              <PersonRow key={p.id} person={p} selected={p.id === userId} onSelect={() => setUserId(p.id)} />
+            ))}
+          </ul>
+        </section>
+        <section className="grow">
+          <h2 className="section-title">Lists</h2>
+          <ul className="lists" data-testid="lists">
+            {lists.map((l) => (
+              <ListRow
+                key={l.id}
+                list={l}
+                selected={l.id === listId}
+                onSelect={() => setChosen({ ...chosen, [userId]: l.id })}
+              />
+            ))}
+          </ul>
+          <NewList userId={userId} onCreated={(id) => setChosen({ ...chosen, [userId]: id })} />
+        </section>
+      </aside>
+
+      <main className="content">
+        {user.data?.user_profile ? (
+          <ProfileCard key={userId} profile={user.data.user_profile} listCount={lists.length} />
+        ) : (
+          <section className="card profile placeholder" />
+        )}
+        {listId !== undefined ? (
+          <ListPane
+            key={listId}
+            userId={userId}
+            listId={listId}
+            lists={lists}
+            onLoaded={() => setListLoaded(true)}
+          />
+        ) : (
+          <section className="card empty">No lists yet: create one on the left.</section>
+        )}
+      </main>
+
+      <StatusBar info={info} inspectorOpen={inspector} onToggleInspector={() => setInspector(!inspector)} />
+      {inspector && <Inspector onClose={() => setInspector(false)} />}
+    </div>
+  );
+}
+
+/** One person; the count comes from their own `user` bundle. */
+function PersonRow({ person, selected, onSelect }: { person: Person; selected: boolean; onSelect: () => void }) {
+  const { data } = useBundle(USER, { user_id: person.id });
+  const count = data?.user_lists?.length;
+  return (
+    <li>
+      <button
+        className={'row person' + (selected ? ' selected' : '')}
+        onClick={onSelect}
+        data-testid={`person-${person.id}`}
+      >
+        <Avatar name={person.name} color={person.color} size={28} />
+        <span className="row-label">{person.name}</span>
+        <span className="row-meta">{count === undefined ? '' : `${count} ${count === 1 ? 'list' : 'lists'}`}</span>
+      </button>
+    </li>
+  );
+}
+
+/** One list; the open count comes from that list's `list` bundle. */
+function ListRow({ list, selected, onSelect }: { list: ListRef; selected: boolean; onSelect: () => void }) {
+  const { data } = useBundle(LIST, { list_id: list.id });
+  const open = data?.list_detail?.open;
+  return (
+    <li>
+      <button className={'row' + (selected ? ' selected' : '')} onClick={onSelect} data-testid={`list-${list.id}`}>
+        <span className="hash" aria-hidden="true">
+          #
+        </span>
+        <span className="row-label">{list.title}</span>
+        {open !== undefined && open > 0 && <span className="badge">{open}</span>}
+      </button>
+    </li>
+  );
+}
+
+function NewList({ userId, onCreated }: { userId: number; onCreated: (id: number) => void }) {
+  const [title, setTitle] = useState('');
+  const create = useMutation<{ user_id: number; title: string }, ListRef, ListError>(create_list);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate(
+      { user_id: userId, title },
+      {
+        onSuccess: (list) => {
+          setTitle('');
+          onCreated(list.id);
+        },
+      },
+    );
+  };
+  return (
+    <form className="new-list" onSubmit={submit}>
+      <input
+        value={title}
+        onChange={(e) => {
+          setTitle(e.target.value);
+          create.reset();
+        }}
+        placeholder="New list…"
+        aria-label="New list title"
+      />
+      {create.error && <p className="error small">{errorText(create.error, listErrorText)}</p>}
+    </form>
+  );
+}
+
+function ProfileCard({ profile, listCount }: { profile: Profile; listCount: number }) {
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(profile.name);
+  const [bio, setBio] = useState(profile.bio);
+  const save = useMutation<{ user_id: number; name: string; bio: string }, Profile, ProfileError>(update_profile);
+
+  const startEditing = () => {
+    setName(profile.name);
+    setBio(profile.bio);
+    save.reset();
+    setEditing(true);
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate({ user_id: profile.id, name, bio }, { onSuccess: () => setEditing(false) });
+  };
+  const message = errorText(save.error, profileErrorText);
+
+  return (
+    <section className="card profile" data-testid="profile">
+      <Avatar name={profile.name} color={profile.color} size={56} />
+      {editing ? (
+        <form className="profile-form" onSubmit={submit}>
+          <label>
+            Name
+            <input value={name} onChange={(e) => setName(e.target.value)} data-testid="profile-name-input" autoFocus />
+          </label>
+          <label>
+            About
+            <textarea value={bio} rows={2} onChange={(e) => setBio(e.target.value)} data-testid="profile-bio-input" />
+          </label>
+          {message && (
+            <p className="error" role="alert" data-testid="profile-error" data-code={save.error?.code}>
+              {message}
+            </p>
+          )}
+          <div className="form-actions">
+            <button type="button" className="ghost" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" disabled={save.isPending} data-testid="profile-save">
+              {save.isPending ? 'Saving…' : 'Save'}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <>
+          <div className="who">
+            <h1 data-testid="profile-name">{profile.name}</h1>
+            <p className="bio" data-testid="profile-bio">
+              {profile.bio || 'No bio yet.'}
+            </p>
+            <p className="meta">
+              {listCount} {listCount === 1 ? 'list' : 'lists'}
+            </p>
+          </div>
+          <button className="ghost" onClick={startEditing} data-testid="profile-edit">
+            Edit profile
+          </button>
+        </>
+      )}
+    </section>
+  );
+}
+
+function ListPane({
+  userId,
+  listId,
+  lists,
+  onLoaded,
+}: {
+  userId: number;
+  listId: number;
+  lists: ListRef[];
+  onLoaded: () => void;
+}) {
+  const { data, errors, isFetching } = useBundle(LIST, { list_id: listId });
+  const [text, setText] = useState('');
+  const add = useMutation<{ list_id: number; text: string }, Note, NoteError>(add_note);
+  const clear = useMutation<Record<string, never>, number, NoteError>(clear_completed);
+  const remove = useMutation<{ user_id: number; list_id: number }, null, ListError>(delete_list);
+  const detail = data?.list_detail;
+  const notes = data?.list_notes;
+  useEffect(() => {
+    if (detail && notes) onLoaded();
+  }, [detail, notes, onLoaded]);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    add.mutate({ list_id: listId, text }, { onSuccess: () => setText('') });
+  };
+  const failure =
+    errorText(add.error, noteErrorText) ?? errorText(clear.error, noteErrorText) ?? errorText(remove.error, listErrorText);
+  const readError = errors.list_detail ?? errors.list_notes;
+
+  return (
+    <section className="card list" data-testid="list-pane" aria-busy={isFetching}>
+      <header className="list-header">
+        <div>
+          <h2 data-testid="list-title">{detail?.title ?? '…'}</h2>
+          <p className="meta" data-testid="list-counts">
+            {detail ? `${detail.open} open · ${detail.done} done` : '\u00a0'}
+          </p>
+        </div>
+        <div className="actions">
+          <button
+            className="ghost"
+            onClick={() => clear.mutate({})}
+            disabled={clear.isPending}
+            title="Deletes done notes in every list (invalidates every list bundle)"
+            data-testid="clear-completed"
+          >
+            Clear done everywhere
+          </button>
+          <button
+            className="ghost danger"
+            onClick={() => remove.mutate({ user_id: userId, list_id: listId })}
+            data-testid="delete-list"
+          >
+            Delete list
+          </button>
+        </div>
+      </header>
+
+      <form className="add-note" onSubmit={submit}>
+        <input
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            add.reset();
+          }}
+          placeholder="Add a note…"
+          aria-label="New note"
+          data-testid="note-input"
+        />
+        <button type="submit" className="primary" disabled={add.isPending} data-testid="note-add">
+          Add
+        </button>
+      </form>
+      {failure && (
+        <p className="error" role="alert" data-testid="list-error">
+          {failure}
+        </p>
+      )}
+      {readError && <p className="error">{readError.message}</p>}
+
+      <ul className="notes" data-testid="notes">
+        {(notes ?? []).map((n) => (
+          <NoteRow key={n.id} note={n} lists={lists} />
+        ))}
+        {notes && notes.length === 0 && <li className="empty-notes">Nothing here. Enjoy the quiet.</li>}
+      </ul>
+    </section>
+  );
+}
+
+function NoteRow({ note, lists }: { note: Note; lists: ListRef[] }) {
+  const toggle = useMutation(set_note_done);
+  const remove = useMutation(delete_note);
+  const move = useMutation(move_note);
+  const others = lists.filter((l) => l.id !== note.list_id);
+  return (
+    <li className={'note' + (note.done ? ' done' : '')} data-testid={`note-${note.id}`}>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={note.done}
+          onChange={(e) => toggle.mutate({ list_id: note.list_id, note_id: note.id, done: e.target.checked })}
+        />
+        <span className="note-text">{note.text}</span>
+      </label>
+      {others.length > 0 && (
+        <select
+          className="move"
+          value=""
+          aria-label="Move to another list"
+          onChange={(e) => move.mutate({ note_id: note.id, to_list_id: Number(e.target.value) })}
+          data-testid={`move-${note.id}`}
+        >
+          <option value="" disabled>
+            Move…
+          </option>
+          {others.map((l) => (
+            <option key={l.id} value={l.id}>
+              {l.title}
+            </option>
+          ))}
+        </select>
+      )}
+      <button
+        className="icon"
+        aria-label="Delete note"
+        title="Delete note"
+        onClick={() => remove.mutate({ list_id: note.list_id, note_id: note.id })}
+      >
+        ×
+      </button>
+    </li>
+  );
+}

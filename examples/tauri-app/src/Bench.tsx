@@ -1,0 +1,188 @@
+// The benchmark mode: times, in this real webview, what Mizan costs and
+// saves against plain Tauri commands with the same Rust bodies, then hands
+// the report to the backend, which prints it and exits.
+import { invoke } from '@tauri-apps/api/core';
+import { useEffect, useState } from 'react';
+import { createMizanClient, type MizanClient } from 'tauri-plugin-mizan-api';
+import { BENCH, bench_echo, bench_finish } from './generated/mizan';
+
+interface Row {
+  name: string;
+  a: string;
+  aMs: number;
+  b: string;
+  bMs: number;
+  /** How many times faster `b` is than `a` (or `a` / `b` as a cost ratio). */
+  ratio: number;
+  target: string;
+  met: boolean | null;
+}
+
+const ROUNDS = 12;
+
+/** Mean time per operation of `op`, run `n` times one after another. */
+async function timeOps(n: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await op(i);
+  return (performance.now() - t0) / n;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Runs `a` and `b` in alternating rounds (to spread drift) and returns their medians. */
+async function compare(
+  n: number,
+  a: (i: number) => Promise<unknown>,
+  b: (i: number) => Promise<unknown>,
+): Promise<[number, number]> {
+  await timeOps(Math.min(n, 100), a);
+  await timeOps(Math.min(n, 100), b);
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    if (r % 2 === 0) {
+      as.push(await timeOps(n, a));
+      bs.push(await timeOps(n, b));
+    } else {
+      bs.push(await timeOps(n, b));
+      as.push(await timeOps(n, a));
+    }
+  }
+  return [median(as), median(bs)];
+}
+
+const PARTS = [1, 2, 3, 4, 5, 6, 7, 8];
+
+async function runBench(client: MizanClient, progress: (s: string) => void): Promise<Row[]> {
+  const rows: Row[] = [];
+
+  progress('call vs a plain command');
+  const [callMs, plainMs] = await compare(
+    200,
+    (i) => bench_echo({ seed: i, text: 'hello' }, client),
+    (i) => invoke('plain_echo', { seed: i, text: 'hello' }),
+  );
+  rows.push({
+    name: 'Mizan call vs plain Tauri command (same body)',
+    a: 'call',
+    aMs: callMs,
+    b: 'plain invoke',
+    bMs: plainMs,
+    ratio: callMs / plainMs,
+    target: 'call / plain ≤ 1.10x',
+    met: callMs / plainMs <= 1.1,
+  });
+
+  progress('one bundle of 8 vs 8 invokes');
+  const bundle = (i: number) => client.fetchBundle(BENCH, { seed: i });
+  const [seqMs, bundleMs] = await compare(
+    100,
+    async (i) => {
+      for (const p of PARTS) await invoke(`plain_part_${p}`, { seed: i });
+    },
+    bundle,
+  );
+  rows.push({
+    name: 'ctx bundle of 8 functions vs 8 sequential invokes',
+    a: '8 invokes, awaited in turn',
+    aMs: seqMs,
+    b: '1 ctx',
+    bMs: bundleMs,
+    ratio: seqMs / bundleMs,
+    target: '≥ 4x faster',
+    met: seqMs / bundleMs >= 4,
+  });
+  const [parMs, bundleMs2] = await compare(
+    100,
+    (i) => Promise.all(PARTS.map((p) => invoke(`plain_part_${p}`, { seed: i }))),
+    bundle,
+  );
+  rows.push({
+    name: 'ctx bundle of 8 functions vs 8 concurrent invokes',
+    a: '8 invokes, Promise.all',
+    aMs: parMs,
+    b: '1 ctx',
+    bMs: bundleMs2,
+    ratio: parMs / bundleMs2,
+    target: '(for reference)',
+    met: null,
+  });
+
+  progress('cached vs uncached reads');
+  await client.ensureBundle(BENCH, { seed: 1 });
+  const [uncachedMs, cachedMs] = await compare(
+    100,
+    () => client.fetchBundle(BENCH, { seed: 1 }),
+    () => client.ensureBundle(BENCH, { seed: 1 }),
+  );
+  rows.push({
+    name: 'cached context read vs uncached',
+    a: 'uncached (IPC)',
+    aMs: uncachedMs,
+    b: 'cached',
+    bMs: cachedMs,
+    ratio: uncachedMs / cachedMs,
+    target: '(for reference)',
+    met: null,
+  });
+  return rows;
+}
+
+function fmt(ms: number): string {
+  return ms >= 1 ? `${ms.toFixed(3)} ms` : `${(ms * 1000).toFixed(1)} µs`;
+}
+
+function report(rows: Row[]): string {
+  const lines = ['Mizan bench (real webview, medians of per-round means):'];
+  for (const r of rows) {
+    const verdict = r.met === null ? '' : r.met ? '  [target met]' : '  [target MISSED]';
+    lines.push(
+      `  ${r.name}: ${r.a} ${fmt(r.aMs)}, ${r.b} ${fmt(r.bMs)}; ratio ${r.ratio.toFixed(2)}x; ${r.target}${verdict}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function BenchScreen() {
+  const [step, setStep] = useState('starting');
+  const [rows, setRows] = useState<Row[] | null>(null);
+  useEffect(() => {
+    // A client of its own, without the IPC counter or the event listener,
+    // so only Mizan's own work is timed.
+    const client = createMizanClient({ listen: false });
+    let done = false;
+    runBench(client, setStep)
+      .then(async (r) => {
+        done = true;
+        setRows(r);
+        await bench_finish({ report: report(r), ok: true });
+      })
+      .catch(async (e: unknown) => {
+        if (done) return;
+        await bench_finish({ report: `bench failed: ${String(e)}`, ok: false });
+      });
+  }, []);
+  return (
+    <div className="bench">
+      <h1>Benchmark</h1>
+      {rows === null ? (
+        <p className="meta">Running: {step}…</p>
+      ) : (
+        <table>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.name}>
+                <td>{r.name}</td>
+                <td className="num">{r.ratio.toFixed(2)}x</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+// Counts the IPC calls this window makes, so the app can show (and the
+// end-to-end tests can check) what the cache saves: every
+// `plugin:mizan|ctx` round trip is counted per context and canonical params.
+import { invoke } from '@tauri-apps/api/core';
+import { canonicalJson, canonicalParams, type InvokeFn, type Target } from 'tauri-plugin-mizan-api';
+
+export interface InvalidationRecord {
+  at: number;
+  origin: string;
+  targets: readonly Target[];
+}
+
+export interface IpcSnapshot {
+  /** All IPC calls by command. */
+  readonly byCommand: Readonly<Record<string, number>>;
+  /** `plugin:mizan|ctx` calls by `context canonical-params`. */
+  readonly bundles: Readonly<Record<string, number>>;
+  readonly total: number;
+  readonly invalidations: readonly InvalidationRecord[];
+}
+
+export function bundleKeyOf(context: string, params: object): string {
+  return `${context} ${canonicalJson(canonicalParams(params))}`;
+}
+
+class IpcStats {
+  private snapshot: IpcSnapshot = { byCommand: {}, bundles: {}, total: 0, invalidations: [] };
+  private readonly listeners = new Set<() => void>();
+
+  readonly invoke: InvokeFn = (cmd, args) => {
+    const byCommand = { ...this.snapshot.byCommand, [cmd]: (this.snapshot.byCommand[cmd] ?? 0) + 1 };
+    let bundles = this.snapshot.bundles;
+    if (cmd === 'plugin:mizan|ctx' && args) {
+      const key = bundleKeyOf(String(args.context), (args.params ?? {}) as object);
+      bundles = { ...bundles, [key]: (bundles[key] ?? 0) + 1 };
+    }
+    this.set({ ...this.snapshot, byCommand, bundles, total: this.snapshot.total + 1 });
+    return invoke(cmd, args);
+  };
+
+  recordInvalidation(targets: readonly Target[], origin: string): void {
+    const invalidations = [{ at: Date.now(), origin, targets }, ...this.snapshot.invalidations].slice(0, 30);
+    this.set({ ...this.snapshot, invalidations });
+  }
+
+  get = (): IpcSnapshot => this.snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private set(next: IpcSnapshot): void {
+    this.snapshot = next;
+    // Notify after the current task: counting happens inside React renders.
+    queueMicrotask(() => this.listeners.forEach((l) => l()));
+  }
+}
+
+export const ipcStats = new IpcStats();
+
+/** A hook for tests and the curious, in the webview's console. */
+declare global {
+  interface Window {
+    mizanDebug?: {
+      ctxCount(context: string, params: object): number;
+      snapshot(): IpcSnapshot;
+    };
+  }
+}
+
+window.mizanDebug = {
+  ctxCount: (context, params) => ipcStats.get().bundles[bundleKeyOf(context, params)] ?? 0,
+  snapshot: () => ipcStats.get(),
+};

@@ -1,0 +1,40 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createMizanClient, setDefaultClient } from 'tauri-plugin-mizan-api';
+import { MizanProvider } from 'tauri-plugin-mizan-api/react';
+import { App } from './App';
+import { BenchScreen } from './Bench';
+import { Companion } from './Companion';
+import { app_info } from './generated/mizan';
+import { ipcStats } from './ipc';
+import './styles.css';
+
+// One client per window: it owns this window's bundle cache and listens to
+// `mizan://invalidate`, so changes made in the other window show up here.
+const client = createMizanClient({ invoke: ipcStats.invoke });
+setDefaultClient(client);
+client.onInvalidate((targets, origin) => ipcStats.recordInvalidation(targets, origin));
+
+const view = window.location.hash === '#companion' ? 'companion' : 'main';
+document.body.dataset.view = view;
+
+async function start(): Promise<void> {
+  await client.ready;
+  const info = await app_info({});
+  const root = createRoot(document.getElementById('root')!);
+  let screen;
+  if (info.mode === 'bench') {
+    screen = view === 'main' ? <BenchScreen /> : <p className="bench-idle">The benchmark runs in the main window.</p>;
+  } else {
+    screen = view === 'main' ? <App info={info} /> : <Companion />;
+  }
+  root.render(
+    <StrictMode>
+      <MizanProvider client={client}>{screen}</MizanProvider>
+    </StrictMode>,
+  );
+}
+
+start().catch((e: unknown) => {
+  document.body.textContent = `Mizan Notes could not start: ${String(e)}`;
+});
