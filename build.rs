@@ -7,7 +7,7 @@ mod entry;
 
 /// Every IPC command of the plugin. Permissions under `permissions/` are
 /// generated from this list.
-const COMMANDS: &[&str] = &["call", "ctx"];
+const COMMANDS: &[&str] = &["call", "ctx", "ir"];
 
 fn main() {
     tauri_plugin::Builder::new(COMMANDS)

@@ -1,4 +1,4 @@
-//! The IPC commands `call` and `ctx`: the Tauri-facing edge. Each reads the
+//! The IPC commands `call`, `ctx` and `ir`: the Tauri-facing edge. Each reads the
 //! request, hands it to the [`Dispatcher`], and turns the answer into the
 //! wire shapes.
 
@@ -65,4 +65,16 @@ pub(crate) async fn ctx<R: Runtime>(
         .bundle(&caller(&webview), &access, req)
         .await
         .map_err(|e| e.to_wire(None, Vec::new()))
+}
+
+/// The registry's IR as KDL text. Gated by the `allow-ir` permission only:
+/// it is not filtered by the `mizan` scope entries (see README, "Code
+/// generation").
+#[tauri::command]
+pub(crate) fn ir(shared: State<'_, Shared>) -> Result<String, WireError> {
+    shared
+        .dispatcher
+        .registry
+        .ir_text()
+        .map_err(|e| crate::error::CallError::internal(e.to_string()).to_wire(None, Vec::new()))
 }

@@ -54,6 +54,7 @@ mod dispatch;
 mod error;
 mod events;
 mod handler;
+mod ir;
 mod registry;
 mod request;
 pub mod scoping;
@@ -66,10 +67,13 @@ pub use dispatch::{Bundle, Envelope};
 pub use error::{ArgProblem, CallError, RegistryError, WireError};
 pub use events::{InvalidateEvent, INVALIDATE_EVENT};
 pub use handler::{CallCtx, ClientResult, FromCallContext, Invalidations};
+pub use ir::{export_client, export_ir, ExportError, IrError};
 pub use registry::{
     Affect, ClientFn, FnKind, FnTypes, Registry, ScopingReport, ScopingRow, WireParam,
 };
 pub use scoping::{reaches, Target};
+/// The IR model, its KDL text and the TypeScript generator.
+pub use tauri_plugin_mizan_codegen as codegen;
 pub use tauri_plugin_mizan_macros::client;
 
 use dispatch::Dispatcher;
@@ -149,6 +153,7 @@ impl Shared {
 #[derive(Debug, Default)]
 pub struct Builder {
     config: Config,
+    exports: ir::Exports,
 }
 
 impl Builder {
@@ -161,6 +166,28 @@ impl Builder {
     /// length) are refused with `payload_too_large`. Default: 16 MiB.
     pub fn max_request_bytes(mut self, bytes: usize) -> Self {
         self.config.max_request_bytes = bytes;
+        self
+    }
+
+    /// In debug builds, writes the generated TypeScript client to `path`
+    /// when the app starts (only if it changed); release builds do
+    /// nothing. A relative path is taken from the working directory
+    /// (`src-tauri` under `tauri dev`).
+    ///
+    /// ```no_run
+    /// let plugin = tauri_plugin_mizan::Builder::new()
+    ///     .export_client("../src/mizan.gen.ts")
+    ///     .build::<tauri::Wry>();
+    /// ```
+    pub fn export_client(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.exports.client = Some(path.into());
+        self
+    }
+
+    /// In debug builds, writes the registry's IR (KDL) to `path` when the
+    /// app starts (only if it changed); release builds do nothing.
+    pub fn export_ir(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.exports.ir = Some(path.into());
         self
     }
 
@@ -178,14 +205,20 @@ impl Builder {
     /// naming the functions.
     pub fn build<R: Runtime>(self) -> TauriPlugin<R> {
         let config = self.config;
+        let exports = self.exports;
         PluginBuilder::new("mizan")
-            .invoke_handler(tauri::generate_handler![commands::call, commands::ctx])
+            .invoke_handler(tauri::generate_handler![
+                commands::call,
+                commands::ctx,
+                commands::ir
+            ])
             .setup(move |app, _api| {
                 let registry = Registry::discover().map_err(|e| {
                     log::error!("mizan: the registry cannot be served:\n{e}");
                     Box::new(e) as Box<dyn std::error::Error>
                 })?;
                 if cfg!(debug_assertions) {
+                    exports.run(&registry);
                     let report = registry.scoping_report();
                     if !report.rows.is_empty() {
                         log::debug!("mizan scoping:\n{report}");

@@ -1,0 +1,208 @@
+//! Checks that the parts of an IR agree: names are unique and every
+//! reference (type, context, param) resolves.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::{
+    error::ReadError,
+    model::{FnKind, Ir, Param, Type},
+};
+
+fn unique<'a>(
+    kind: &'static str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<(), ReadError> {
+    let mut seen = BTreeSet::new();
+    for n in names {
+        if !seen.insert(n) {
+            return Err(ReadError::Duplicate {
+                kind,
+                name: n.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn unique_params(params: &[Param], owner: &str) -> Result<(), ReadError> {
+    let mut seen = BTreeSet::new();
+    for p in params {
+        if !seen.insert(p.name.as_str()) {
+            return Err(ReadError::Duplicate {
+                kind: "param",
+                name: format!("{} (in {owner})", p.name),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks an IR (the reader calls this on every text it reads).
+pub(crate) fn validate(ir: &Ir) -> Result<(), ReadError> {
+    unique("function", ir.functions.iter().map(|f| f.name.as_str()))?;
+    unique("context", ir.contexts.iter().map(|c| c.name.as_str()))?;
+    unique("type", ir.types.iter().map(|t| t.name.as_str()))?;
+
+    let arity: BTreeMap<&str, usize> = ir
+        .types
+        .iter()
+        .map(|t| (t.name.as_str(), t.generics.len()))
+        .collect();
+
+    for t in &ir.types {
+        unique(
+            "type param",
+            t.generics.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?;
+        check_type(&t.ty, &arity, &t.generics, &format!("type `{}`", t.name))?;
+    }
+    for c in &ir.contexts {
+        let owner = format!("context `{}`", c.name);
+        unique_params(&c.params, &owner)?;
+        for p in &c.params {
+            check_type(
+                &p.ty,
+                &arity,
+                &[],
+                &format!("param `{}` of {owner}", p.name),
+            )?;
+        }
+        if ir.context_functions(&c.name).next().is_none() {
+            return Err(ReadError::Inconsistent(format!(
+                "{owner} has no function (a context exists through its context functions)"
+            )));
+        }
+    }
+    for f in &ir.functions {
+        let owner = format!("function `{}`", f.name);
+        unique_params(&f.params, &owner)?;
+        for p in &f.params {
+            check_type(
+                &p.ty,
+                &arity,
+                &[],
+                &format!("param `{}` of {owner}", p.name),
+            )?;
+        }
+        check_type(&f.result, &arity, &[], &format!("the result of {owner}"))?;
+        if let Some(e) = &f.error {
+            check_type(e, &arity, &[], &format!("the error of {owner}"))?;
+        }
+        match &f.kind {
+            FnKind::Query => {}
+            FnKind::Context { context } => {
+                let ctx = ir
+                    .context(context)
+                    .ok_or_else(|| ReadError::UnknownContext {
+                        function: f.name.clone(),
+                        context: context.clone(),
+                    })?;
+                for p in &f.params {
+                    if !ctx
+                        .params
+                        .iter()
+                        .any(|cp| cp.name == p.name && cp.ty == p.ty)
+                    {
+                        return Err(ReadError::Inconsistent(format!(
+                            "param `{}` of {owner} is not a param of context `{context}` with the same type",
+                            p.name
+                        )));
+                    }
+                }
+            }
+            FnKind::Mutation { affects } => {
+                unique(
+                    "affected context",
+                    affects
+                        .iter()
+                        .map(|a| a.context.as_str())
+                        .collect::<Vec<_>>(),
+                )?;
+                for a in affects {
+                    let ctx = ir
+                        .context(&a.context)
+                        .ok_or_else(|| ReadError::UnknownContext {
+                            function: f.name.clone(),
+                            context: a.context.clone(),
+                        })?;
+                    unique(
+                        "scoped context param",
+                        a.scope
+                            .iter()
+                            .map(|s| s.context_param.as_str())
+                            .collect::<Vec<_>>(),
+                    )?;
+                    for s in &a.scope {
+                        if !ctx.params.iter().any(|p| p.name == s.context_param) {
+                            return Err(ReadError::Inconsistent(format!(
+                                "{owner} scopes context `{}` by `{}`, which is not a param of that context",
+                                a.context, s.context_param
+                            )));
+                        }
+                        if !f.params.iter().any(|p| p.name == s.function_param) {
+                            return Err(ReadError::Inconsistent(format!(
+                                "{owner} scopes context `{}` by its param `{}`, which it does not have",
+                                a.context, s.function_param
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_type(
+    ty: &Type,
+    arity: &BTreeMap<&str, usize>,
+    generics: &[String],
+    within: &str,
+) -> Result<(), ReadError> {
+    match ty {
+        Type::Primitive(_) | Type::Unit | Type::Any | Type::Unknown | Type::Literal(_) => Ok(()),
+        Type::List { item, .. } => check_type(item, arity, generics, within),
+        Type::Nullable(inner) => check_type(inner, arity, generics, within),
+        Type::Map { key, value } => {
+            check_type(key, arity, generics, within)?;
+            check_type(value, arity, generics, within)
+        }
+        Type::Tuple(items) => items
+            .iter()
+            .try_for_each(|t| check_type(t, arity, generics, within)),
+        Type::Struct(s) => s
+            .fields
+            .iter()
+            .try_for_each(|f| check_type(&f.ty, arity, generics, within)),
+        Type::Enum(e) => e
+            .variants
+            .iter()
+            .filter_map(|v| v.payload.as_ref())
+            .try_for_each(|t| check_type(t, arity, generics, within)),
+        Type::Ref { name, args } => {
+            let Some(n) = arity.get(name.as_str()) else {
+                return Err(ReadError::UnknownType {
+                    name: name.clone(),
+                    within: within.to_owned(),
+                });
+            };
+            if *n != args.len() {
+                return Err(ReadError::Inconsistent(format!(
+                    "{within} gives type `{name}` {} type argument(s); it takes {n}",
+                    args.len()
+                )));
+            }
+            args.iter()
+                .try_for_each(|t| check_type(t, arity, generics, within))
+        }
+        Type::Generic(g) => {
+            if generics.iter().any(|x| x == g) {
+                Ok(())
+            } else {
+                Err(ReadError::Inconsistent(format!(
+                    "{within} uses type param `{g}`, which is not declared there"
+                )))
+            }
+        }
+    }
+}

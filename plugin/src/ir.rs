@@ -1,0 +1,449 @@
+//! The registry as IR: specta's data types turned into the IR model of
+//! `tauri-plugin-mizan-codegen`, its KDL text, and the export helpers that
+//! write the IR and the generated TypeScript client to files.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    path::{Path, PathBuf},
+};
+
+use specta::{
+    datatype::{
+        DataType, EnumRepr, EnumType, EnumVariants, Field as SpectaField, LiteralType,
+        PrimitiveType, StructFields, StructType,
+    },
+    SpectaID, TypeCollection,
+};
+use tauri_plugin_mizan_codegen::{
+    Affect, Auth, ContextDef, Enum, Field, FnKind as IrKind, Function, GenError, Ir, Literal,
+    Param, Primitive, Repr, ScopePair, Struct, StructTag, TsOptions, Type, TypeDef, Variant,
+};
+
+use crate::{
+    error::RegistryError,
+    registry::{FnKind, FnTypes, Registry},
+};
+
+/// Why a registry has no IR.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IrError {
+    /// Two different Rust types have the same name on the wire, so the
+    /// generated client cannot tell them apart.
+    #[error("two different Rust types are both named `{name}` (declared at {first} and at {second}); give one another wire name with #[serde(rename = \"...\")]")]
+    DuplicateTypeName {
+        /// The shared name.
+        name: String,
+        /// Where one is declared (`file:line:column`).
+        first: String,
+        /// Where the other is declared.
+        second: String,
+    },
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The registry cannot be served.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// The registry has no IR.
+    #[error(transparent)]
+    Ir(#[from] IrError),
+    /// The generator refused the IR.
+    #[error(transparent)]
+    Generate(#[from] GenError),
+    /// The file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl Registry {
+    /// The registry's IR: every function, context and named type, in the
+    /// order the IR text uses.
+    ///
+    /// ```
+    /// use tauri_plugin_mizan::Registry;
+    /// let ir = Registry::from_functions([]).unwrap().ir().unwrap();
+    /// assert!(ir.functions.is_empty());
+    /// ```
+    pub fn ir(&self) -> Result<Ir, IrError> {
+        let mut types = TypeCollection::default();
+        let fns = self.functions();
+        let fn_types: HashMap<&str, FnTypes> = fns
+            .iter()
+            .map(|f| (f.name, (f.types)(&mut types)))
+            .collect();
+
+        let mut ir = Ir::default();
+        for f in &fns {
+            let t = &fn_types[f.name];
+            let params: Vec<Param> = t.params.iter().map(|(n, dt)| param(n, dt)).collect();
+            let kind = match f.kind {
+                FnKind::Query => IrKind::Query,
+                FnKind::Context(ctx) => IrKind::Context {
+                    context: ctx.name().to_owned(),
+                },
+                FnKind::Mutation(_) => {
+                    let entry = &self.functions[f.name];
+                    let affects = entry
+                        .affects
+                        .iter()
+                        .map(|a| Affect {
+                            context: a.context.to_owned(),
+                            scope: a
+                                .context_params
+                                .iter()
+                                .filter_map(|k| {
+                                    let source =
+                                        a.map.iter().find(|(c, _)| c == k).map_or(*k, |(_, p)| *p);
+                                    f.params
+                                        .iter()
+                                        .any(|p| p.name == source)
+                                        .then(|| ScopePair {
+                                            context_param: (*k).to_owned(),
+                                            function_param: source.to_owned(),
+                                        })
+                                })
+                                .collect(),
+                        })
+                        .collect();
+                    IrKind::Mutation { affects }
+                }
+            };
+            ir.functions.push(Function {
+                name: f.name.to_owned(),
+                kind,
+                params,
+                result: convert(&t.result),
+                error: t.error.as_ref().map(convert),
+                auth: Auth::None,
+                capabilities: Vec::new(),
+            });
+        }
+        for (name, ctx) in &self.contexts {
+            let params = ctx
+                .params
+                .iter()
+                .map(|(p, cp)| {
+                    let dt = fn_types[cp.owner.name]
+                        .params
+                        .iter()
+                        .find(|(n, _)| n == p)
+                        .map(|(_, dt)| dt)
+                        .expect("a context param is a param of its owner");
+                    param(p, dt)
+                })
+                .collect();
+            ir.contexts.push(ContextDef {
+                name: (*name).to_owned(),
+                params,
+            });
+        }
+        ir.types = named_types(&types)?;
+        ir.normalize();
+        Ok(ir)
+    }
+
+    /// The registry's IR as KDL v2 text: what the `ir` command answers and
+    /// what the code generator reads. Byte-identical for the same
+    /// functions, whatever their registration order.
+    ///
+    /// ```
+    /// use tauri_plugin_mizan::Registry;
+    /// let text = Registry::from_functions([]).unwrap().ir_text().unwrap();
+    /// assert_eq!(text, "mizan-ir 1\n");
+    /// ```
+    pub fn ir_text(&self) -> Result<String, IrError> {
+        Ok(self.ir()?.to_kdl())
+    }
+
+    /// The generated TypeScript client, made from the IR text (as the
+    /// `mizan-codegen` binary would make it).
+    pub fn client_ts(&self, options: &TsOptions) -> Result<String, ExportError> {
+        Ok(tauri_plugin_mizan_codegen::generate_ts(
+            &self.ir_text()?,
+            options,
+        )?)
+    }
+
+    /// Writes the IR text to `path` (only if it changed).
+    pub fn export_ir(&self, path: impl AsRef<Path>) -> Result<(), ExportError> {
+        write_if_changed(path.as_ref(), &self.ir_text()?)
+    }
+
+    /// Writes the generated TypeScript client to `path` (only if it
+    /// changed), importing the runtime from `tauri-plugin-mizan-api`.
+    pub fn export_client(&self, path: impl AsRef<Path>) -> Result<(), ExportError> {
+        write_if_changed(path.as_ref(), &self.client_ts(&TsOptions::default())?)
+    }
+}
+
+/// Discovers the registry (every `#[client]` function linked into the
+/// program) and writes its TypeScript client to `path`. For a unit test
+/// or a build step:
+///
+/// ```no_run
+/// #[test]
+/// fn export_bindings() {
+///     tauri_plugin_mizan::export_client("../src/mizan.gen.ts").unwrap();
+/// }
+/// ```
+pub fn export_client(path: impl AsRef<Path>) -> Result<(), ExportError> {
+    Registry::discover()?.export_client(path)
+}
+
+/// Discovers the registry and writes its IR text to `path`; the
+/// `mizan-codegen` binary turns that file into the client.
+///
+/// ```no_run
+/// tauri_plugin_mizan::export_ir("mizan.ir.kdl").unwrap();
+/// ```
+pub fn export_ir(path: impl AsRef<Path>) -> Result<(), ExportError> {
+    Registry::discover()?.export_ir(path)
+}
+
+fn write_if_changed(path: &Path, text: &str) -> Result<(), ExportError> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    let io = |source| ExportError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    std::fs::write(path, text).map_err(io)
+}
+
+/// The exports the plugin's `Builder` runs when the app starts (debug
+/// builds only).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Exports {
+    pub(crate) client: Option<PathBuf>,
+    pub(crate) ir: Option<PathBuf>,
+}
+
+impl Exports {
+    pub(crate) fn run(&self, registry: &Registry) {
+        if let Some(path) = &self.ir {
+            if let Err(e) = registry.export_ir(path) {
+                log::error!("mizan: IR export to {} failed: {e}", path.display());
+            }
+        }
+        if let Some(path) = &self.client {
+            if let Err(e) = registry.export_client(path) {
+                log::error!("mizan: client export to {} failed: {e}", path.display());
+            }
+        }
+    }
+}
+
+// specta -> IR ---------------------------------------------------------------
+
+fn param(name: &str, dt: &DataType) -> Param {
+    let ty = convert(dt);
+    Param {
+        name: name.to_owned(),
+        optional: matches!(ty, Type::Nullable(_)),
+        ty,
+    }
+}
+
+/// Every named type of the collection; fails when two share a name.
+fn named_types(types: &TypeCollection) -> Result<Vec<TypeDef>, IrError> {
+    let mut by_name: BTreeMap<String, (SpectaID, String)> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (sid, ndt) in types {
+        let name = ndt.name().to_string();
+        let location = ndt.ext().map_or_else(
+            || "an unknown place".to_owned(),
+            |e| e.impl_location().as_str().to_owned(),
+        );
+        if let Some((other, first)) = by_name.get(&name) {
+            if *other != sid {
+                let (first, second) = if *first <= location {
+                    (first.clone(), location)
+                } else {
+                    (location, first.clone())
+                };
+                return Err(IrError::DuplicateTypeName {
+                    name,
+                    first,
+                    second,
+                });
+            }
+            continue;
+        }
+        by_name.insert(name.clone(), (sid, location));
+        let generics = ndt
+            .inner
+            .generics()
+            .map(|g| g.iter().map(ToString::to_string).collect())
+            .unwrap_or_default();
+        let doc = Some(ndt.docs().trim().to_owned()).filter(|d| !d.is_empty());
+        out.push(TypeDef {
+            name,
+            generics,
+            doc,
+            ty: convert(&ndt.inner),
+        });
+    }
+    Ok(out)
+}
+
+fn convert(dt: &DataType) -> Type {
+    match dt {
+        DataType::Any => Type::Any,
+        DataType::Unknown => Type::Unknown,
+        DataType::Primitive(p) => Type::Primitive(primitive(p)),
+        DataType::Literal(l) => literal(l),
+        DataType::List(l) => Type::List {
+            item: Box::new(convert(l.ty())),
+            length: l.length().map(|n| n as u64),
+        },
+        DataType::Map(m) => Type::Map {
+            key: Box::new(convert(m.key_ty())),
+            value: Box::new(convert(m.value_ty())),
+        },
+        DataType::Nullable(inner) => match convert(inner) {
+            t @ Type::Nullable(_) => t,
+            t => Type::Nullable(Box::new(t)),
+        },
+        DataType::Struct(s) => structure(s),
+        DataType::Enum(e) => enumeration(e),
+        DataType::Tuple(t) if t.elements().is_empty() => Type::Unit,
+        DataType::Tuple(t) => Type::Tuple(t.elements().iter().map(convert).collect()),
+        DataType::Reference(r) => Type::Ref {
+            name: r.name().to_string(),
+            args: r.generics().iter().map(|(_, dt)| convert(dt)).collect(),
+        },
+        DataType::Generic(g) => Type::Generic(g.to_string()),
+    }
+}
+
+fn primitive(p: &PrimitiveType) -> Primitive {
+    match p {
+        PrimitiveType::i8 => Primitive::i8,
+        PrimitiveType::i16 => Primitive::i16,
+        PrimitiveType::i32 => Primitive::i32,
+        PrimitiveType::i64 => Primitive::i64,
+        PrimitiveType::i128 => Primitive::i128,
+        PrimitiveType::isize => Primitive::isize,
+        PrimitiveType::u8 => Primitive::u8,
+        PrimitiveType::u16 => Primitive::u16,
+        PrimitiveType::u32 => Primitive::u32,
+        PrimitiveType::u64 => Primitive::u64,
+        PrimitiveType::u128 => Primitive::u128,
+        PrimitiveType::usize => Primitive::usize,
+        PrimitiveType::f32 => Primitive::f32,
+        PrimitiveType::f64 => Primitive::f64,
+        PrimitiveType::bool => Primitive::bool,
+        PrimitiveType::char => Primitive::char,
+        PrimitiveType::String => Primitive::string,
+    }
+}
+
+fn literal(l: &LiteralType) -> Type {
+    let lit = match l {
+        LiteralType::i8(v) => Literal::Integer((*v).into()),
+        LiteralType::i16(v) => Literal::Integer((*v).into()),
+        LiteralType::i32(v) => Literal::Integer((*v).into()),
+        LiteralType::u8(v) => Literal::Integer((*v).into()),
+        LiteralType::u16(v) => Literal::Integer((*v).into()),
+        LiteralType::u32(v) => Literal::Integer((*v).into()),
+        LiteralType::bool(v) => Literal::Bool(*v),
+        LiteralType::String(s) => Literal::String(s.clone()),
+        LiteralType::char(c) => Literal::String(c.to_string()),
+        LiteralType::None => Literal::Null,
+        // A float literal is typed as its float type: the IR keeps no
+        // float values (they do not compare exactly).
+        LiteralType::f32(_) => return Type::Primitive(Primitive::f32),
+        LiteralType::f64(_) => return Type::Primitive(Primitive::f64),
+        _ => return Type::Unknown,
+    };
+    Type::Literal(lit)
+}
+
+fn field(name: &str, f: &SpectaField) -> Option<Field> {
+    let ty = f.ty()?;
+    Some(Field {
+        name: name.to_owned(),
+        ty: convert(ty),
+        optional: f.optional(),
+        flatten: f.flatten(),
+        doc: Some(f.docs().trim().to_owned()).filter(|d| !d.is_empty()),
+    })
+}
+
+/// Unnamed fields as serde writes them: one is a newtype (its value),
+/// several are an array.
+fn unnamed(fields: &[SpectaField]) -> Type {
+    let mut tys: Vec<Type> = fields.iter().filter_map(|f| f.ty()).map(convert).collect();
+    if tys.len() == 1 && fields.len() == 1 {
+        tys.remove(0)
+    } else {
+        Type::Tuple(tys)
+    }
+}
+
+fn structure(s: &StructType) -> Type {
+    match s.fields() {
+        StructFields::Unit => Type::Unit,
+        StructFields::Unnamed(u) => unnamed(u.fields()),
+        StructFields::Named(n) => Type::Struct(Struct {
+            tag: n.tag().as_ref().map(|t| StructTag {
+                field: t.to_string(),
+                value: s.name().to_string(),
+            }),
+            fields: n
+                .fields()
+                .iter()
+                .filter_map(|(name, f)| field(name, f))
+                .collect(),
+        }),
+    }
+}
+
+fn enumeration(e: &EnumType) -> Type {
+    let repr = match e.repr() {
+        EnumRepr::External => Repr::External,
+        EnumRepr::Untagged => Repr::Untagged,
+        EnumRepr::Internal { tag } => Repr::Internal {
+            tag: tag.to_string(),
+        },
+        EnumRepr::Adjacent { tag, content } => Repr::Adjacent {
+            tag: tag.to_string(),
+            content: content.to_string(),
+        },
+    };
+    let variants = e
+        .variants()
+        .iter()
+        .filter(|(_, v)| !v.skip())
+        .map(|(name, v)| Variant {
+            name: name.to_string(),
+            payload: match v.inner() {
+                EnumVariants::Unit => None,
+                EnumVariants::Unnamed(u) => Some(unnamed(u.fields())),
+                EnumVariants::Named(n) => Some(Type::Struct(Struct {
+                    tag: None,
+                    fields: n
+                        .fields()
+                        .iter()
+                        .filter_map(|(name, f)| field(name, f))
+                        .collect(),
+                })),
+            },
+            doc: Some(v.docs().trim().to_owned()).filter(|d| !d.is_empty()),
+        })
+        .collect();
+    Type::Enum(Enum { repr, variants })
+}
