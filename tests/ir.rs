@@ -776,3 +776,34 @@ proptest! {
 thread_local! {
     static FIXTURE_TEXT: String = fixture().ir_text().unwrap();
 }
+
+// The plugin's own IPC surface -------------------------------------------------------
+
+/// The wire types, generated through specta and the IR; `tests/ts` checks
+/// that each is mutually assignable with the guest-js type of the same role.
+#[test]
+fn the_wire_types_match_their_golden_file() {
+    let ts =
+        codegen::ts_module(&tauri_plugin_mizan::wire_types_ir(), &TsOptions::default()).unwrap();
+    golden("wire.ts", &ts);
+}
+
+/// The request shapes are not specta types (the commands read their
+/// bodies by hand, beside a `CommandScope`), so one JSON file pins them:
+/// this test sends each request to the real commands, and `tests/ts`
+/// checks that guest-js sends exactly these.
+#[test]
+fn the_pinned_request_shapes_are_what_the_commands_accept() {
+    let requests: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(golden_dir().join("requests.json")).unwrap())
+            .unwrap();
+    let (_app, windows) = common::app(&[("main", Some(&common::default_capability("main")))]);
+    for r in &requests {
+        let cmd = r["cmd"].as_str().unwrap();
+        let answer = common::invoke(&windows[0], cmd, r["args"].clone());
+        assert!(answer.is_ok(), "{cmd}: {answer:?}");
+    }
+    // And a request with one key renamed is refused.
+    let wrong = serde_json::json!({"function": "hello", "args": {"name": "Ada"}});
+    assert!(common::invoke(&windows[0], "plugin:mizan|call", wrong).is_err());
+}

@@ -66,8 +66,8 @@ export interface BundleResponse<B> {
 /** Payload of the `mizan://invalidate` event sent to every other webview. */
 export interface InvalidateEvent {
   targets: Target[];
-  /** Label of the webview whose call caused the invalidation (or the app's own name). */
-  source: string;
+  /** Label of the webview whose call caused the invalidation; `null` when the app invalidated on its own. */
+  source: string | null;
   seq: number;
 }
 

@@ -43,7 +43,7 @@ describe('wire types', () => {
   it('have the protocol shapes', () => {
     expectTypeOf<Target>().toEqualTypeOf<{ context: string; params: Record<string, JsonValue> }>();
     expectTypeOf<Envelope<number>>().toEqualTypeOf<{ result: number; invalidate: Target[] }>();
-    expectTypeOf<InvalidateEvent>().toEqualTypeOf<{ targets: Target[]; source: string; seq: number }>();
+    expectTypeOf<InvalidateEvent>().toEqualTypeOf<{ targets: Target[]; source: string | null; seq: number }>();
     expectTypeOf<WireError<{ a: 1 }>['details']>().toEqualTypeOf<{ a: 1 }>();
     expectTypeOf<WireError['fn']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<BundleResponse<UserBundle>['data']>().toEqualTypeOf<Partial<UserBundle>>();

@@ -19,24 +19,27 @@ use crate::{
 };
 
 /// The success answer of `call`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 pub struct Envelope {
     /// The function's result.
+    #[specta(type = Value)]
     pub result: Box<RawValue>,
     /// What the call invalidated; empty for queries and context functions.
     pub invalidate: Vec<Target>,
 }
 
 /// The success answer of `ctx`: one bundle, possibly partial.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 pub struct Bundle {
     /// The context's name.
     pub context: String,
     /// The canonical params of the bundle.
     pub params: Params,
     /// Each context function's result, by function name.
+    #[specta(type = BTreeMap<String, Value>)]
     pub data: BTreeMap<&'static str, Box<RawValue>>,
     /// Each failed context function's error, by function name.
+    #[specta(type = BTreeMap<String, WireError>)]
     pub errors: BTreeMap<&'static str, WireError>,
 }
 

@@ -127,7 +127,7 @@ impl CallError {
 }
 
 /// The error shape that rejects the webview's `invoke` promise.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct WireError {
     /// One of SPEC's error codes.
     pub code: &'static str,
@@ -135,6 +135,7 @@ pub struct WireError {
     pub message: String,
     /// The function the error belongs to, when there is one.
     #[serde(rename = "fn", skip_serializing_if = "Option::is_none")]
+    #[specta(type = String)]
     pub function: Option<String>,
     /// Structured details: offending params, or the app error's value.
     pub details: Value,

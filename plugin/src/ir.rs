@@ -185,6 +185,32 @@ impl Registry {
     }
 }
 
+/// The plugin's own wire types, as IR types: `Target`, `InvalidateEvent`
+/// (the `mizan://invalidate` payload), `WireError` (every rejection),
+/// `Envelope` (`call`'s answer) and `Bundle` (`ctx`'s answer), with the
+/// named types they reach. The tests generate TypeScript from them and pin
+/// it against the guest-js package's wire types.
+///
+/// ```
+/// let ir = tauri_plugin_mizan::wire_types_ir();
+/// assert!(ir.type_def("InvalidateEvent").is_some());
+/// ```
+pub fn wire_types_ir() -> Ir {
+    use crate::{Bundle, Envelope, InvalidateEvent, Target, WireError};
+    let mut types = TypeCollection::default();
+    crate::__private::type_of::<Target>(&mut types);
+    crate::__private::type_of::<InvalidateEvent>(&mut types);
+    crate::__private::type_of::<WireError>(&mut types);
+    crate::__private::type_of::<Envelope>(&mut types);
+    crate::__private::type_of::<Bundle>(&mut types);
+    let mut ir = Ir {
+        types: named_types(&types).expect("the plugin's wire types have distinct names"),
+        ..Ir::default()
+    };
+    ir.normalize();
+    ir
+}
+
 /// Discovers the registry (every `#[client]` function linked into the
 /// program) and writes its TypeScript client to `path`. For a unit test
 /// or a build step:

@@ -67,7 +67,7 @@ pub use dispatch::{Bundle, Envelope};
 pub use error::{ArgProblem, CallError, RegistryError, WireError};
 pub use events::{InvalidateEvent, INVALIDATE_EVENT};
 pub use handler::{CallCtx, ClientResult, FromCallContext, Invalidations};
-pub use ir::{export_client, export_ir, ExportError, IrError};
+pub use ir::{export_client, export_ir, wire_types_ir, ExportError, IrError};
 pub use registry::{
     Affect, ClientFn, FnKind, FnTypes, Registry, ScopingReport, ScopingRow, WireParam,
 };
