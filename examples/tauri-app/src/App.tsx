@@ -13,22 +13,29 @@ import {
   LIST,
   PEOPLE,
   USER,
-  add_note,
-  clear_completed,
-  create_list,
-  delete_list,
-  delete_note,
-  move_note,
-  set_note_done,
-  update_profile,
+  addNote,
+  clearCompleted,
+  createList,
+  deleteList,
+  deleteNote,
+  moveNote,
+  setNoteDone,
+  updateProfile,
+  type AddNoteArgs,
+  type AddNoteError,
   type AppInfo,
-  type ListError,
+  type ClearCompletedArgs,
+  type ClearCompletedError,
+  type CreateListArgs,
+  type CreateListError,
+  type DeleteListArgs,
+  type DeleteListError,
   type ListRef,
   type Note,
-  type NoteError,
   type Person,
   type Profile,
-  type ProfileError,
+  type UpdateProfileArgs,
+  type UpdateProfileError,
 } from './generated/mizan';
 
 export function App({ info }: { info: AppInfo }) {
@@ -140,7 +147,7 @@ function ListRow({ list, selected, onSelect }: { list: ListRef; selected: boolea
 
 function NewList({ userId, onCreated }: { userId: number; onCreated: (id: number) => void }) {
   const [title, setTitle] = useState('');
-  const create = useMutation<{ user_id: number; title: string }, ListRef, ListError>(create_list);
+  const create = useMutation<CreateListArgs, ListRef, CreateListError>(createList);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate(
@@ -173,7 +180,7 @@ function ProfileCard({ profile, listCount }: { profile: Profile; listCount: numb
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(profile.name);
   const [bio, setBio] = useState(profile.bio);
-  const save = useMutation<{ user_id: number; name: string; bio: string }, Profile, ProfileError>(update_profile);
+  const save = useMutation<UpdateProfileArgs, Profile, UpdateProfileError>(updateProfile);
 
   const startEditing = () => {
     setName(profile.name);
@@ -247,9 +254,9 @@ function ListPane({
 }) {
   const { data, errors, isFetching } = useBundle(LIST, { list_id: listId });
   const [text, setText] = useState('');
-  const add = useMutation<{ list_id: number; text: string }, Note, NoteError>(add_note);
-  const clear = useMutation<Record<string, never>, number, NoteError>(clear_completed);
-  const remove = useMutation<{ user_id: number; list_id: number }, null, ListError>(delete_list);
+  const add = useMutation<AddNoteArgs, Note, AddNoteError>(addNote);
+  const clear = useMutation<ClearCompletedArgs, number, ClearCompletedError>(clearCompleted);
+  const remove = useMutation<DeleteListArgs, null, DeleteListError>(deleteList);
   const detail = data?.list_detail;
   const notes = data?.list_notes;
   useEffect(() => {
@@ -326,9 +333,9 @@ function ListPane({
 }
 
 function NoteRow({ note, lists }: { note: Note; lists: ListRef[] }) {
-  const toggle = useMutation(set_note_done);
-  const remove = useMutation(delete_note);
-  const move = useMutation(move_note);
+  const toggle = useMutation(setNoteDone);
+  const remove = useMutation(deleteNote);
+  const move = useMutation(moveNote);
   const others = lists.filter((l) => l.id !== note.list_id);
   return (
     <li className={'note' + (note.done ? ' done' : '')} data-testid={`note-${note.id}`}>

@@ -4,7 +4,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { useEffect, useState } from 'react';
 import { createMizanClient, type MizanClient } from 'tauri-plugin-mizan-api';
-import { BENCH, bench_echo, bench_finish } from './generated/mizan';
+import { BENCH, benchEcho, benchFinish } from './generated/mizan';
 
 interface Row {
   name: string;
@@ -63,7 +63,7 @@ async function runBench(client: MizanClient, progress: (s: string) => void): Pro
   progress('call vs a plain command');
   const [callMs, plainMs] = await compare(
     200,
-    (i) => bench_echo({ seed: i, text: 'hello' }, client),
+    (i) => benchEcho({ seed: i, text: 'hello' }, client),
     (i) => invoke('plain_echo', { seed: i, text: 'hello' }),
   );
   rows.push({
@@ -159,11 +159,11 @@ export function BenchScreen() {
       .then(async (r) => {
         done = true;
         setRows(r);
-        await bench_finish({ report: report(r), ok: true });
+        await benchFinish({ report: report(r), ok: true });
       })
       .catch(async (e: unknown) => {
         if (done) return;
-        await bench_finish({ report: `bench failed: ${String(e)}`, ok: false });
+        await benchFinish({ report: `bench failed: ${String(e)}`, ok: false });
       });
   }, []);
   return (

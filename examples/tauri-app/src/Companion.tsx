@@ -2,7 +2,7 @@
 // through its own cache. It stays coherent by itself: every mutation made in
 // the main window reaches it as a `mizan://invalidate` event, and only the
 // bundles the event's targets reach are fetched again. Its capability denies
-// `delete_list`, so that button gets a `forbidden` error.
+// `deleteList`, so that button gets a `forbidden` error.
 import { useEffect, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
 import { Avatar } from './components/Avatar';
@@ -12,12 +12,14 @@ import {
   LIST,
   PEOPLE,
   USER,
-  add_note,
-  delete_list,
-  set_note_done,
-  type ListError,
+  addNote,
+  deleteList,
+  setNoteDone,
+  type AddNoteArgs,
+  type AddNoteError,
+  type DeleteListArgs,
+  type DeleteListError,
   type Note,
-  type NoteError,
 } from './generated/mizan';
 import { ipcStats } from './ipc';
 
@@ -90,8 +92,8 @@ export function Companion() {
 function CompanionList({ userId, listId, onLoaded }: { userId: number; listId: number; onLoaded: () => void }) {
   const { data } = useBundle(LIST, { list_id: listId });
   const [text, setText] = useState('');
-  const add = useMutation<{ list_id: number; text: string }, Note, NoteError>(add_note);
-  const remove = useMutation<{ user_id: number; list_id: number }, null, ListError>(delete_list);
+  const add = useMutation<AddNoteArgs, Note, AddNoteError>(addNote);
+  const remove = useMutation<DeleteListArgs, null, DeleteListError>(deleteList);
   const detail = data?.list_detail;
   const notes = data?.list_notes;
   useEffect(() => {
@@ -155,7 +157,7 @@ function CompanionList({ userId, listId, onLoaded }: { userId: number; listId: n
 }
 
 function CompanionNote({ note }: { note: Note }) {
-  const toggle = useMutation(set_note_done);
+  const toggle = useMutation(setNoteDone);
   return (
     <li className={'note' + (note.done ? ' done' : '')}>
       <label className="check">

@@ -35,8 +35,12 @@ class IpcStats {
       bundles = { ...bundles, [key]: (bundles[key] ?? 0) + 1 };
     }
     this.set({ ...this.snapshot, byCommand, bundles, total: this.snapshot.total + 1 });
-    return invoke(cmd, args);
+    this.pending++;
+    return invoke(cmd, args).finally(() => this.pending--);
   };
+
+  /** IPC calls started and not answered yet. */
+  pending = 0;
 
   recordInvalidation(targets: readonly Target[], origin: string): void {
     const invalidations = [{ at: Date.now(), origin, targets }, ...this.snapshot.invalidations].slice(0, 30);
@@ -65,6 +69,7 @@ declare global {
     mizanDebug?: {
       ctxCount(context: string, params: object): number;
       snapshot(): IpcSnapshot;
+      pending(): number;
     };
   }
 }
@@ -72,4 +77,5 @@ declare global {
 window.mizanDebug = {
   ctxCount: (context, params) => ipcStats.get().bundles[bundleKeyOf(context, params)] ?? 0,
   snapshot: () => ipcStats.get(),
+  pending: () => ipcStats.pending,
 };

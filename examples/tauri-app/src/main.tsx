@@ -5,7 +5,7 @@ import { MizanProvider } from 'tauri-plugin-mizan-api/react';
 import { App } from './App';
 import { BenchScreen } from './Bench';
 import { Companion } from './Companion';
-import { app_info } from './generated/mizan';
+import { appInfo } from './generated/mizan';
 import { ipcStats } from './ipc';
 import './styles.css';
 
@@ -20,7 +20,7 @@ document.body.dataset.view = view;
 
 async function start(): Promise<void> {
   await client.ready;
-  const info = await app_info({});
+  const info = await appInfo({});
   const root = createRoot(document.getElementById('root')!);
   let screen;
   if (info.mode === 'bench') {

@@ -14,6 +14,20 @@ mod shell;
 use tauri::Manager;
 
 fn main() {
+    // The build step of `examples/run.sh`: write the registry's IR (every
+    // `#[client]` function, context and type) for `mizan-codegen`, which
+    // turns it into `src/generated/mizan.ts`. Nothing else runs.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, path] = args.as_slice() {
+        if flag == "--export-ir" {
+            if let Err(e) = tauri_plugin_mizan::export_ir(path) {
+                eprintln!("mizan-example: cannot export the IR: {e}");
+                std::process::exit(1);
+            }
+            return;
+        }
+    }
+
     tauri::Builder::default()
         .plugin(tauri_plugin_mizan::init())
         // Plain Tauri commands, only for the benchmark's comparison.

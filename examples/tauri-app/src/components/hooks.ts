@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { ui_ready } from '../generated/mizan';
+import { uiReady } from '../generated/mizan';
 
 /** Tells the backend once that this window shows its data (used by the screenshot mode). */
 export function useReadyOnce(ready: boolean): void {
@@ -7,7 +7,7 @@ export function useReadyOnce(ready: boolean): void {
   useEffect(() => {
     if (ready && !sent.current) {
       sent.current = true;
-      requestAnimationFrame(() => void ui_ready({}).catch(() => undefined));
+      requestAnimationFrame(() => void uiReady({}).catch(() => undefined));
     }
   }, [ready]);
 }

@@ -1,0 +1,367 @@
+// End-to-end tests of Mizan Notes in the real WebKitGTK webview, driven
+// through tauri-driver and WebKitWebDriver with plain WebDriver HTTP calls.
+//
+//   node e2e.mjs <path to the app binary>
+//
+// Needs a display (run.sh wraps it in xvfb-run). Starts tauri-driver, which
+// starts WebKitWebDriver, which starts the app; reaps all of them at the end,
+// on failure, on a signal, and after the overall time limit. Prints one line
+// per test and closes with "N passed, N failed".
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const app = resolve(process.argv[2] ?? '');
+const PORT = Number(process.env.E2E_PORT ?? 4444);
+const NATIVE_PORT = Number(process.env.E2E_NATIVE_PORT ?? PORT + 1);
+const TOTAL_LIMIT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 240_000);
+const WAIT_MS = 10_000;
+const BASE = `http://127.0.0.1:${PORT}`;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'mizan-notes-e2e-'));
+let driver;
+let sessionId;
+
+// --- processes -------------------------------------------------------------
+
+function startDriver() {
+  driver = spawn('tauri-driver', ['--port', String(PORT), '--native-port', String(NATIVE_PORT)], {
+    // Its own process group, so WebKitWebDriver and the app go with it.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MIZAN_EXAMPLE_DATA_DIR: dataDir },
+  });
+  const log = [];
+  driver.stdout.on('data', (d) => log.push(String(d)));
+  driver.stderr.on('data', (d) => log.push(String(d)));
+  driver.log = log;
+  driver.on('exit', (code, signal) => {
+    driver.exited = { code, signal };
+  });
+}
+
+let cleaned = false;
+async function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  if (sessionId) {
+    // Closes the app; bounded, the group kill below is the backstop.
+    await Promise.race([request('DELETE', `/session/${sessionId}`).catch(() => {}), sleep(5000)]);
+  }
+  if (driver && !driver.exited) {
+    for (const sig of ['SIGTERM', 'SIGKILL']) {
+      try {
+        process.kill(-driver.pid, sig);
+      } catch {
+        break; // the group is gone
+      }
+      for (let i = 0; i < 20 && !driver.exited; i++) await sleep(100);
+      if (driver.exited) break;
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    console.log(`e2e: interrupted by ${sig}`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+// --- WebDriver over HTTP ----------------------------------------------------
+
+async function request(method, path, body) {
+  const res = await fetch(BASE + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok || (json.value && json.value.error)) {
+    const v = json.value ?? {};
+    throw new Error(`WebDriver ${method} ${path}: ${v.error ?? res.status} ${v.message ?? ''}`.trim());
+  }
+  return json.value;
+}
+
+const s = (path) => `/session/${sessionId}${path}`;
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+const elementId = (ref) => {
+  const id = ref?.[ELEMENT] ?? ref?.ELEMENT;
+  if (typeof id !== 'string') throw new Error(`not an element reference: ${JSON.stringify(ref)}`);
+  return id;
+};
+
+async function find(css) {
+  return elementId(await request('POST', s('/element'), { using: 'css selector', value: css }));
+}
+
+async function findAll(css) {
+  const v = await request('POST', s('/elements'), { using: 'css selector', value: css });
+  return v.map(elementId);
+}
+
+async function exec(script, ...args) {
+  return request('POST', s('/execute/sync'), { script, args });
+}
+
+async function click(css) {
+  await request('POST', s(`/element/${await find(css)}/click`), {});
+}
+
+async function type(css, text) {
+  const el = await find(css);
+  await request('POST', s(`/element/${el}/clear`), {});
+  await request('POST', s(`/element/${el}/value`), { text });
+}
+
+/**
+ * The element's rendered text (`innerText`). WebKitWebDriver's own "element
+ * text" leaves out text clipped by `overflow: hidden` + `text-overflow`.
+ */
+async function text(css) {
+  const t = await exec('const e = document.querySelector(arguments[0]); return e ? e.innerText : null', css);
+  if (t === null) throw new Error(`no element ${css}`);
+  return t;
+}
+
+/** Polls `probe` until it returns a truthy value; fails with `what` after WAIT_MS. */
+async function waitFor(what, probe) {
+  const deadline = Date.now() + WAIT_MS;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v) return v;
+      last = v;
+    } catch (e) {
+      last = e.message;
+    }
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+const textIs = (css, expected) =>
+  waitFor(`${css} to read ${JSON.stringify(expected)}`, async () => (await text(css)) === expected);
+const textHas = (css, expected) =>
+  waitFor(`${css} to contain ${JSON.stringify(expected)}`, async () => (await text(css)).includes(expected));
+
+let windows = {};
+async function use(view) {
+  await request('POST', s('/window'), { handle: windows[view] });
+}
+
+/** `plugin:mizan|ctx` calls this window made for one bundle. */
+async function ctxCount(context, params) {
+  return exec('return window.mizanDebug.ctxCount(arguments[0], arguments[1])', context, params);
+}
+
+/** Waits until this window has no IPC call in flight, twice in a row. */
+async function settle() {
+  let quiet = 0;
+  await waitFor('the window to settle', async () => {
+    quiet = (await exec('return window.mizanDebug.pending()')) === 0 ? quiet + 1 : 0;
+    if (quiet < 3) await sleep(100);
+    return quiet >= 3;
+  });
+}
+
+// --- the tests ------------------------------------------------------------
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test('the page shows data from a bundle', async () => {
+  await use('main');
+  await textIs('[data-testid=profile-name]', 'Ada Lovelace');
+  await textIs('[data-testid=list-title]', 'Today');
+  await textHas('[data-testid=notes]', 'Send the Bernoulli table to Charles');
+  await textIs('[data-testid=list-counts]', '3 open · 1 done');
+  await textHas('[data-testid=person-2]', '2 lists');
+  await use('companion');
+  await textIs('[data-testid=c-profile-name]', 'Ada Lovelace');
+  await textHas('[data-testid=c-notes]', 'Order more punched cards');
+});
+
+test('a mutation in window A updates window A and window B', async () => {
+  await use('main');
+  await type('[data-testid=note-input]', 'Oil the difference engine');
+  await click('[data-testid=note-add]');
+  await textHas('[data-testid=notes]', 'Oil the difference engine');
+  await textIs('[data-testid=list-counts]', '4 open · 1 done');
+  await use('companion');
+  await textHas('[data-testid=c-notes]', 'Oil the difference engine');
+  await textIs('[data-testid=c-list-counts]', '4 open · 1 done');
+  await textHas('[data-testid=c-last-change]', 'Updated from the main window');
+  // And back: window B writes, window A follows.
+  await type('[data-testid=c-note-input]', 'Captured in the companion');
+  await click('[data-testid=c-note-add]');
+  await textHas('[data-testid=c-notes]', 'Captured in the companion');
+  await use('main');
+  await textHas('[data-testid=notes]', 'Captured in the companion');
+  await textIs('[data-testid=list-counts]', '5 open · 1 done');
+});
+
+test('a tier-2 mutation for user 1 refetches user 1 only, not user 2 or 3', async () => {
+  await use('main');
+  await settle();
+  const before = {
+    u1: await ctxCount('user', { user_id: 1 }),
+    u2: await ctxCount('user', { user_id: 2 }),
+    u3: await ctxCount('user', { user_id: 3 }),
+  };
+  if (before.u1 < 1 || before.u2 < 1 || before.u3 < 1) {
+    throw new Error(`every user bundle should have been fetched once: ${JSON.stringify(before)}`);
+  }
+  await click('[data-testid=profile-edit]');
+  await type('[data-testid=profile-name-input]', 'Ada King');
+  await click('[data-testid=profile-save]');
+  await textIs('[data-testid=profile-name]', 'Ada King');
+  await textHas('[data-testid=person-1]', 'Ada King');
+  await settle();
+  const after = {
+    u1: await ctxCount('user', { user_id: 1 }),
+    u2: await ctxCount('user', { user_id: 2 }),
+    u3: await ctxCount('user', { user_id: 3 }),
+  };
+  if (after.u1 !== before.u1 + 1) throw new Error(`user 1 should refetch once: ${JSON.stringify({ before, after })}`);
+  if (after.u2 !== before.u2 || after.u3 !== before.u3) {
+    throw new Error(`users 2 and 3 must not refetch: ${JSON.stringify({ before, after })}`);
+  }
+  await use('companion');
+  await textIs('[data-testid=c-profile-name]', 'Ada King');
+});
+
+test('an application error appears as its typed message', async () => {
+  await use('main');
+  await click('[data-testid=profile-edit]');
+  await type('[data-testid=profile-name-input]', 'Grace Hopper');
+  await click('[data-testid=profile-save]');
+  await textIs('[data-testid=profile-error]', '“Grace Hopper” is already taken by someone else.');
+  const code = await exec('return document.querySelector("[data-testid=profile-error]").dataset.code');
+  if (code !== 'app') throw new Error(`expected an app error, got ${code}`);
+  await type('[data-testid=profile-name-input]', '   ');
+  await click('[data-testid=profile-save]');
+  await textIs('[data-testid=profile-error]', 'A name cannot be empty.');
+  await click('.profile-form button.ghost'); // Cancel
+  await textIs('[data-testid=profile-name]', 'Ada King');
+});
+
+test('a window whose capability denies delete_list gets forbidden, and the page says so', async () => {
+  await use('companion');
+  await click('[data-testid=c-delete-list]');
+  await textHas('[data-testid=c-error]', 'This window is not allowed to do that');
+  const code = await exec('return document.querySelector("[data-testid=c-error]").dataset.code');
+  if (code !== 'forbidden') throw new Error(`expected forbidden, got ${code}`);
+  await use('main');
+  await textHas('[data-testid=person-1]', '3 lists');
+  await textIs('[data-testid=list-title]', 'Today');
+});
+
+test('tier 1: moving a note refetches exactly the two lists it names', async () => {
+  await use('main');
+  await settle();
+  const ids = [1, 2, 3];
+  const before = await Promise.all(ids.map((id) => ctxCount('list', { list_id: id })));
+  // The first open note of "Today" (list 1) moves to "Reading" (list 3).
+  const [first] = await findAll('[data-testid=notes] li.note');
+  const testid = await request('GET', s(`/element/${first}/attribute/data-testid`));
+  const noteId = testid.replace('note-', '');
+  await click(`[data-testid=move-${noteId}]`);
+  await click(`[data-testid=move-${noteId}] option[value="3"]`);
+  await waitFor('the note to leave Today', () =>
+    exec('return !document.querySelector(arguments[0])', `[data-testid=notes] [data-testid=note-${noteId}]`),
+  );
+  await textIs('[data-testid=list-3] .badge', '2');
+  await settle();
+  const after = await Promise.all(ids.map((id) => ctxCount('list', { list_id: id })));
+  const delta = after.map((a, i) => a - before[i]);
+  if (delta.join() !== '1,0,1') throw new Error(`expected list refetches 1,0,1; got ${delta.join()}`);
+});
+
+test('tier 3: clearing done notes everywhere refetches every list, in both windows', async () => {
+  await use('companion');
+  await settle();
+  const companionBefore = await ctxCount('list', { list_id: 1 });
+  await use('main');
+  await settle();
+  const ids = [1, 2, 3];
+  const before = await Promise.all(ids.map((id) => ctxCount('list', { list_id: id })));
+  await click('[data-testid=clear-completed]');
+  await textHas('[data-testid=list-counts]', '· 0 done');
+  await settle();
+  const after = await Promise.all(ids.map((id) => ctxCount('list', { list_id: id })));
+  if (!after.every((a, i) => a === before[i] + 1)) {
+    throw new Error(`every list should refetch once: ${before.join()} -> ${after.join()}`);
+  }
+  await use('companion');
+  await textHas('[data-testid=c-list-counts]', '· 0 done');
+  const companionAfter = await ctxCount('list', { list_id: 1 });
+  if (companionAfter !== companionBefore + 1) throw new Error('the companion should refetch its list once');
+});
+
+// --- main -------------------------------------------------------------------
+
+async function main() {
+  if (!process.argv[2]) throw new Error('usage: node e2e.mjs <app binary>');
+  startDriver();
+  await waitFor('tauri-driver to listen', async () => {
+    if (driver.exited) throw new Error(`tauri-driver exited: ${driver.log.join('')}`);
+    const res = await fetch(`${BASE}/status`).catch(() => null);
+    return res !== null;
+  });
+  const session = await request('POST', '/session', {
+    capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: app } } },
+  });
+  sessionId = session.sessionId;
+
+  // Both windows, told apart by the view their page renders.
+  const handles = await waitFor('two windows', async () => {
+    const h = await request('GET', s('/window/handles'));
+    return h.length >= 2 ? h : null;
+  });
+  for (const handle of handles) {
+    await request('POST', s('/window'), { handle });
+    const view = await waitFor('the page to start', () => exec('return document.body.dataset.view || null'));
+    windows[view] = handle;
+  }
+  if (!windows.main || !windows.companion) throw new Error(`windows found: ${JSON.stringify(windows)}`);
+
+  for (const t of tests) {
+    if (process.env.E2E_DEBUG && results.failed > 0) break;
+    const start = Date.now();
+    try {
+      await t.fn();
+      results.passed++;
+      console.log(`ok   ${t.name} (${Date.now() - start} ms)`);
+    } catch (e) {
+      results.failed++;
+      console.log(`FAIL ${t.name}: ${e.message}`);
+      if (process.env.E2E_DEBUG) console.log(JSON.stringify(await exec('return window.mizanDebug.snapshot()')));
+    }
+  }
+}
+
+const results = { passed: 0, failed: 0 };
+
+const limit = sleep(TOTAL_LIMIT_MS, 'timeout', { ref: false });
+const outcome = await Promise.race([
+  main().then(
+    () => ({}),
+    (e) => ({ error: e }),
+  ),
+  limit.then(() => ({ error: new Error(`gave up after ${TOTAL_LIMIT_MS / 1000} s`) })),
+]);
+await cleanup();
+if (outcome.error) {
+  // Every test that did not pass counts as failed.
+  console.log(`e2e: ${outcome.error.message}`);
+  results.failed = tests.length - results.passed;
+}
+console.log(`${results.passed} passed, ${results.failed} failed`);
+process.exit(results.failed === 0 && !outcome.error ? 0 : 1);
