@@ -19,7 +19,6 @@
 //! assert!(ts.contains("export function ping("));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-#![doc = ""]
 #![doc = include_str!("../IR.md")]
 
 mod error;

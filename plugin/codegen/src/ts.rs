@@ -800,3 +800,37 @@ fn top_enum(e: &Enum) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typescript_names() {
+        assert_eq!(camel("update_profile"), "updateProfile");
+        assert_eq!(camel("hello"), "hello");
+        assert_eq!(camel("getHTTPStatus"), "getHttpstatus");
+        assert_eq!(camel("delete"), "delete_");
+        assert_eq!(camel("2fa_check"), "_2faCheck");
+        assert_eq!(pascal("user_posts"), "UserPosts");
+        assert_eq!(screaming("user"), "USER");
+        assert_eq!(screaming("userPosts"), "USER_POSTS");
+        assert_eq!(screaming("team-members"), "TEAM_MEMBERS");
+        assert_eq!(key("user_id"), "user_id");
+        assert_eq!(key("e-mail"), "'e-mail'");
+    }
+
+    #[test]
+    fn parentheses_follow_precedence() {
+        let t = Type::List {
+            item: Box::new(Type::Nullable(Box::new(Type::Primitive(Primitive::u8)))),
+            length: None,
+        };
+        assert_eq!(ts_type(&t).0, "(number | null)[]");
+        let m = Type::Map {
+            key: Box::new(Type::Primitive(Primitive::u32)),
+            value: Box::new(Type::Unit),
+        };
+        assert_eq!(ts_type(&m).0, "{ [key: number]: null }");
+    }
+}
