@@ -48,9 +48,17 @@ fn bench_echo(seed: u32, text: String) -> BenchItem {
     echo(seed, text)
 }
 
-/// `echo` as a plain Tauri command.
+/// `echo` as a plain (sync) Tauri command: Tauri runs it on the main
+/// thread, where the IPC request arrives.
 #[tauri::command]
 pub(crate) fn plain_echo(seed: u32, text: String) -> BenchItem {
+    echo(seed, text)
+}
+
+/// `echo` as a plain async Tauri command: like Mizan's `call`, it runs on
+/// the async runtime.
+#[tauri::command]
+pub(crate) async fn plain_echo_async(seed: u32, text: String) -> BenchItem {
     echo(seed, text)
 }
 

@@ -33,6 +33,7 @@ fn main() {
         // Plain Tauri commands, only for the benchmark's comparison.
         .invoke_handler(tauri::generate_handler![
             bench::plain_echo,
+            bench::plain_echo_async,
             bench::plain_part_1,
             bench::plain_part_2,
             bench::plain_part_3,
