@@ -16,5 +16,7 @@ fn main() {
         )
         .expect("write the placeholder frontend");
     }
+    // Recreate the placeholder if dist/ is removed.
+    println!("cargo:rerun-if-changed=../dist/index.html");
     tauri_build::build()
 }
