@@ -57,7 +57,9 @@ fn discovery_reports_every_problem() {
 
 #[test]
 fn the_app_fails_to_start_with_that_message() {
-    let err = common::try_app(tauri_plugin_mizan::init()).err().expect("the app must not start");
+    let Err(err) = common::try_app(tauri_plugin_mizan::init()) else {
+        panic!("the app must not start")
+    };
     let text = err.to_string();
     assert!(text.contains("registry_errors::second_dup"), "{text}");
     assert!(text.contains("ghost"), "{text}");

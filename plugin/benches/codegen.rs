@@ -89,6 +89,7 @@ fn registry(n: usize) -> Registry {
                 rust_name: name,
                 module: "bench",
                 kind,
+                is_async: t.is_async,
                 params: t.params,
                 handler: t.handler,
                 types: t.types,

@@ -48,6 +48,7 @@ fn registry_with(extra: usize) -> Registry {
             rust_name: name,
             module: "bench",
             kind: FnKind::Query,
+            is_async: false,
             params: template.params,
             handler: template.handler,
             types: template.types,

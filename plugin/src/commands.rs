@@ -1,21 +1,78 @@
-//! The IPC commands `call`, `ctx` and `ir`: the Tauri-facing edge. Each reads the
-//! request, hands it to the [`Dispatcher`], and turns the answer into the
-//! wire shapes.
+//! The IPC commands `call`, `ctx` and `ir`: the Tauri-facing edge. Each reads
+//! the request, hands it to the [`Dispatcher`](crate::dispatch::Dispatcher),
+//! and turns the answer into the wire shapes.
+//!
+//! `call` and `ctx` are dispatched by hand rather than through
+//! `generate_handler!`, so that each request runs where Tauri would run a
+//! command with the same body: a sync function inline, like a sync
+//! `#[tauri::command]`, and an async one on the async runtime, like an async
+//! command. That keeps a sync call free of a thread hop.
 
-use std::sync::Arc;
+use std::{
+    future::Future,
+    sync::Arc,
+    task::{Context, Poll, Waker},
+};
 
 use tauri::{
-    ipc::{CommandScope, GlobalScope, Request},
-    Runtime, State, Webview,
+    ipc::{CommandArg, CommandItem, CommandScope, GlobalScope, Invoke, InvokeError},
+    Manager, Runtime, State, Webview,
 };
 
 use crate::{
     access::{Access, AccessEntry},
-    dispatch::{Bundle, Caller, Envelope},
+    dispatch::Caller,
     error::WireError,
     request::{CallRequest, CtxRequest},
     Shared,
 };
+
+/// The plugin's invoke handler.
+pub(crate) fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    move |invoke: Invoke<R>| match invoke.message.command() {
+        "call" => {
+            call(invoke);
+            true
+        }
+        "ctx" => {
+            ctx(invoke);
+            true
+        }
+        _ => generated(invoke),
+    }
+}
+
+/// The commands `generate_handler!` can serve as they are.
+fn generated<R: Runtime>(invoke: Invoke<R>) -> bool {
+    let handler: fn(Invoke<R>) -> bool = tauri::generate_handler![ir];
+    handler(invoke)
+}
+
+/// The scopes of the capabilities that granted this command to the caller.
+struct Scopes {
+    command: CommandScope<AccessEntry>,
+    global: GlobalScope<AccessEntry>,
+}
+
+impl Scopes {
+    fn of<R: Runtime>(invoke: &Invoke<R>, name: &'static str) -> Result<Self, InvokeError> {
+        let item = || CommandItem {
+            plugin: Some("mizan"),
+            name,
+            key: "scope",
+            message: &invoke.message,
+            acl: &invoke.acl,
+        };
+        Ok(Scopes {
+            command: CommandScope::from_command(item())?,
+            global: GlobalScope::from_command(item())?,
+        })
+    }
+
+    fn access(&self) -> Access<'_> {
+        Access::new(&self.command, &self.global)
+    }
+}
 
 fn caller<R: Runtime>(webview: &Webview<R>) -> Caller {
     Caller {
@@ -24,54 +81,88 @@ fn caller<R: Runtime>(webview: &Webview<R>) -> Caller {
     }
 }
 
-#[tauri::command]
-pub(crate) async fn call<R: Runtime>(
-    webview: Webview<R>,
-    request: Request<'_>,
-    scope: CommandScope<AccessEntry>,
-    global: GlobalScope<AccessEntry>,
-    shared: State<'_, Shared>,
-) -> Result<Envelope, WireError> {
-    let req = CallRequest::parse(request.body(), shared.config.max_request_bytes)
-        .map_err(|e| e.to_wire(None, Vec::new()))?;
-    let access = Access::new(&scope, &global);
-    let caller = caller(&webview);
-    let finished = shared.dispatcher.call(&caller, &access, req).await;
-    if !finished.targets.is_empty() {
-        shared.notify(&webview, finished.targets.clone(), Some(webview.label()));
-    }
-    match finished.outcome {
-        Ok(result) => Ok(Envelope {
-            result,
-            invalidate: finished.targets,
-        }),
-        Err(e) => Err(e.to_wire(finished.function, finished.targets)),
-    }
+fn shared<R: Runtime>(invoke: &Invoke<R>) -> Arc<Shared> {
+    invoke
+        .message
+        .webview_ref()
+        .state::<Arc<Shared>>()
+        .inner()
+        .clone()
 }
 
-#[tauri::command]
-pub(crate) async fn ctx<R: Runtime>(
-    webview: Webview<R>,
-    request: Request<'_>,
-    scope: CommandScope<AccessEntry>,
-    global: GlobalScope<AccessEntry>,
-    shared: State<'_, Shared>,
-) -> Result<Bundle, WireError> {
-    let req = CtxRequest::parse(request.body(), shared.config.max_request_bytes)
-        .map_err(|e| e.to_wire(None, Vec::new()))?;
-    let access = Access::new(&scope, &global);
-    shared
-        .dispatcher
-        .bundle(&caller(&webview), &access, req)
-        .await
-        .map_err(|e| e.to_wire(None, Vec::new()))
+fn call<R: Runtime>(invoke: Invoke<R>) {
+    let shared = shared(&invoke);
+    let req = match CallRequest::parse(invoke.message.payload(), shared.config.max_request_bytes) {
+        Ok(req) => req,
+        Err(e) => return invoke.resolver.reject(e.to_wire(None, Vec::new())),
+    };
+    let scopes = match Scopes::of(&invoke, "call") {
+        Ok(scopes) => scopes,
+        Err(e) => return invoke.resolver.invoke_error(e),
+    };
+    let inline = !shared.dispatcher.runs_async(&req.function);
+    let Invoke {
+        message, resolver, ..
+    } = invoke;
+    let webview = message.webview();
+    drive(inline, async move {
+        let caller = caller(&webview);
+        let finished = shared.dispatcher.call(&caller, &scopes.access(), req).await;
+        if !finished.targets.is_empty() {
+            shared.notify(&webview, finished.targets.clone(), Some(webview.label()));
+        }
+        match finished.into_envelope() {
+            Ok(envelope) => resolver.resolve(envelope),
+            Err(error) => resolver.reject(error),
+        }
+    });
+}
+
+fn ctx<R: Runtime>(invoke: Invoke<R>) {
+    let shared = shared(&invoke);
+    let req = match CtxRequest::parse(invoke.message.payload(), shared.config.max_request_bytes) {
+        Ok(req) => req,
+        Err(e) => return invoke.resolver.reject(e.to_wire(None, Vec::new())),
+    };
+    let scopes = match Scopes::of(&invoke, "ctx") {
+        Ok(scopes) => scopes,
+        Err(e) => return invoke.resolver.invoke_error(e),
+    };
+    let inline = !shared.dispatcher.context_runs_async(&req.context);
+    let Invoke {
+        message, resolver, ..
+    } = invoke;
+    let webview = message.webview();
+    drive(inline, async move {
+        match shared
+            .dispatcher
+            .bundle(&caller(&webview), &scopes.access(), req)
+            .await
+        {
+            Ok(bundle) => resolver.resolve(bundle),
+            Err(e) => resolver.reject(e.to_wire(None, Vec::new())),
+        }
+    });
+}
+
+/// Runs `task` to completion here if `inline` and it completes on its first
+/// poll (a sync function always does); anywhere else, on the async runtime.
+fn drive(inline: bool, task: impl Future<Output = ()> + Send + 'static) {
+    let mut task = Box::pin(task);
+    if inline {
+        let mut cx = Context::from_waker(Waker::noop());
+        if let Poll::Ready(()) = task.as_mut().poll(&mut cx) {
+            return;
+        }
+    }
+    tauri::async_runtime::spawn(task);
 }
 
 /// The registry's IR as KDL text. Gated by the `allow-ir` permission only:
 /// it is not filtered by the `mizan` scope entries (see README, "Code
 /// generation").
 #[tauri::command]
-pub(crate) fn ir(shared: State<'_, Shared>) -> Result<String, WireError> {
+fn ir(shared: State<'_, Arc<Shared>>) -> Result<String, WireError> {
     shared
         .dispatcher
         .registry

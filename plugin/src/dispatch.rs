@@ -52,6 +52,17 @@ pub(crate) struct Finished {
 }
 
 impl Finished {
+    /// The success envelope, or the wire error with the targets to apply.
+    pub(crate) fn into_envelope(self) -> Result<Envelope, WireError> {
+        match self.outcome {
+            Ok(result) => Ok(Envelope {
+                result,
+                invalidate: self.targets,
+            }),
+            Err(e) => Err(e.to_wire(self.function, self.targets)),
+        }
+    }
+
     fn refused(function: Option<&'static str>, error: CallError) -> Self {
         Finished {
             function,
@@ -76,6 +87,23 @@ pub(crate) struct Caller {
 }
 
 impl Dispatcher {
+    /// Whether calling `function` needs the async runtime (an unknown name
+    /// does not: it is refused at once).
+    pub(crate) fn runs_async(&self, function: &str) -> bool {
+        self.registry
+            .functions
+            .get(function)
+            .is_some_and(|f| f.def.is_async)
+    }
+
+    /// Whether any function of `context` needs the async runtime.
+    pub(crate) fn context_runs_async(&self, context: &str) -> bool {
+        self.registry
+            .contexts
+            .get(context)
+            .is_some_and(|c| c.functions.iter().any(|f| f.is_async))
+    }
+
     pub(crate) async fn call(
         &self,
         caller: &Caller,

@@ -74,6 +74,7 @@ pub use registry::{
 pub use scoping::{reaches, Target};
 /// The IR model, its KDL text and the TypeScript generator.
 pub use tauri_plugin_mizan_codegen as codegen;
+#[doc = include_str!("../docs/client.md")]
 pub use tauri_plugin_mizan_macros::client;
 
 use dispatch::Dispatcher;
@@ -207,11 +208,7 @@ impl Builder {
         let config = self.config;
         let exports = self.exports;
         PluginBuilder::new("mizan")
-            .invoke_handler(tauri::generate_handler![
-                commands::call,
-                commands::ctx,
-                commands::ir
-            ])
+            .invoke_handler(commands::handler())
             .setup(move |app, _api| {
                 let registry = Registry::discover().map_err(|e| {
                     log::error!("mizan: the registry cannot be served:\n{e}");
@@ -227,14 +224,14 @@ impl Builder {
                         log::warn!("mizan: {w}");
                     }
                 }
-                app.manage(Shared {
+                app.manage(Arc::new(Shared {
                     dispatcher: Dispatcher {
                         registry: Arc::new(registry),
                         scoping: config.scoping,
                     },
                     config: config.clone(),
                     seq: AtomicU64::new(0),
-                });
+                }));
                 Ok(())
             })
             .build()
@@ -250,7 +247,7 @@ pub fn init<R: Runtime>() -> TauriPlugin<R> {
 /// The plugin's Rust API, reached as `app.mizan()`.
 pub struct Mizan<'a, R: Runtime, M: Manager<R>> {
     manager: &'a M,
-    shared: tauri::State<'a, Shared>,
+    shared: tauri::State<'a, Arc<Shared>>,
     _runtime: std::marker::PhantomData<fn() -> R>,
 }
 
@@ -283,7 +280,7 @@ pub trait MizanExt<R: Runtime>: Manager<R> + Emitter<R> + Sized {
     fn mizan(&self) -> Mizan<'_, R, Self> {
         Mizan {
             manager: self,
-            shared: self.state::<Shared>(),
+            shared: self.state::<Arc<Shared>>(),
             _runtime: std::marker::PhantomData,
         }
     }

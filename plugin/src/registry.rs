@@ -89,6 +89,9 @@ pub struct ClientFn {
     pub module: &'static str,
     /// Query, context function or mutation.
     pub kind: FnKind,
+    /// `async fn`: runs on the async runtime. A sync function runs where
+    /// Tauri runs sync commands.
+    pub is_async: bool,
     /// Its wire params, in declaration order.
     pub params: &'static [WireParam],
     /// Deserializes the args and runs the function.

@@ -32,6 +32,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     });
     let types = types(&krate, &sig);
     let rust_name = fn_ident.to_string();
+    let is_async = sig.is_async;
 
     Ok(quote! {
         #func
@@ -48,6 +49,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
                     rust_name: #rust_name,
                     module: ::core::module_path!(),
                     kind: #kind,
+                    is_async: #is_async,
                     params: &[#(#params),*],
                     handler: __mizan_handler,
                     types: __mizan_types,
