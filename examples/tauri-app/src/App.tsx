@@ -3,7 +3,7 @@
 // mutation (`useMutation`). Nothing here invalidates anything by hand: the
 // backend says which bundles a mutation changed, and the cache refetches
 // exactly those, in this window and in the other one.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
 import { Avatar } from './components/Avatar';
 import { useReadyOnce } from './components/hooks';
@@ -47,6 +47,7 @@ export function App({ info }: { info: AppInfo }) {
   const choice = chosen[userId];
   const listId = lists.some((l) => l.id === choice) ? choice : lists[0]?.id;
   const [listLoaded, setListLoaded] = useState(false);
+  const onListLoaded = useCallback(() => setListLoaded(true), []);
   const [inspector, setInspector] = useState(false);
 
   useReadyOnce(people.status === 'success' && user.status === 'success' && listLoaded);
@@ -96,7 +97,7 @@ export function App({ info }: { info: AppInfo }) {
             userId={userId}
             listId={listId}
             lists={lists}
-            onLoaded={() => setListLoaded(true)}
+            onLoaded={onListLoaded}
           />
         ) : (
           <section className="card empty">No lists yet: create one on the left.</section>

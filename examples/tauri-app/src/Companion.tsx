@@ -3,7 +3,7 @@
 // the main window reaches it as a `mizan://invalidate` event, and only the
 // bundles the event's targets reach are fetched again. Its capability denies
 // `deleteList`, so that button gets a `forbidden` error.
-import { useEffect, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
 import { Avatar } from './components/Avatar';
 import { useReadyOnce } from './components/hooks';
@@ -32,6 +32,7 @@ export function Companion() {
   const listId = lists.some((l) => l.id === chosen) ? chosen : lists[0]?.id;
   const profile = user.data?.user_profile;
   const [listLoaded, setListLoaded] = useState(false);
+  const onListLoaded = useCallback(() => setListLoaded(true), []);
   useReadyOnce(people.status === 'success' && user.status === 'success' && listLoaded);
 
   return (
@@ -81,7 +82,7 @@ export function Companion() {
       )}
 
       {listId !== undefined && (
-        <CompanionList key={listId} userId={userId} listId={listId} onLoaded={() => setListLoaded(true)} />
+        <CompanionList key={listId} userId={userId} listId={listId} onLoaded={onListLoaded} />
       )}
 
       <LastChange />
