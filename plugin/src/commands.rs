@@ -16,7 +16,7 @@ use std::{
 
 use tauri::{
     ipc::{CommandArg, CommandItem, CommandScope, GlobalScope, Invoke, InvokeError},
-    Manager, Runtime, State, Webview,
+    Manager, Runtime, State,
 };
 
 use crate::{
@@ -74,13 +74,6 @@ impl Scopes {
     }
 }
 
-fn caller<R: Runtime>(webview: &Webview<R>) -> Caller {
-    Caller {
-        label: Arc::from(webview.label()),
-        webview: Arc::new(webview.clone()),
-    }
-}
-
 fn shared<R: Runtime>(invoke: &Invoke<R>) -> Arc<Shared> {
     invoke
         .message
@@ -104,12 +97,15 @@ fn call<R: Runtime>(invoke: Invoke<R>) {
     let Invoke {
         message, resolver, ..
     } = invoke;
-    let webview = message.webview();
+    let message = Arc::new(message);
     drive(inline, async move {
-        let caller = caller(&webview);
+        let caller = Caller {
+            source: message.clone(),
+        };
         let finished = shared.dispatcher.call(&caller, &scopes.access(), req).await;
         if !finished.targets.is_empty() {
-            shared.notify(&webview, finished.targets.clone(), Some(webview.label()));
+            let webview = message.webview_ref();
+            shared.notify(webview, finished.targets.clone(), Some(webview.label()));
         }
         match finished.into_envelope() {
             Ok(envelope) => resolver.resolve(envelope),
@@ -132,11 +128,13 @@ fn ctx<R: Runtime>(invoke: Invoke<R>) {
     let Invoke {
         message, resolver, ..
     } = invoke;
-    let webview = message.webview();
+    let caller = Caller {
+        source: Arc::new(message),
+    };
     drive(inline, async move {
         match shared
             .dispatcher
-            .bundle(&caller(&webview), &scopes.access(), req)
+            .bundle(&caller, &scopes.access(), req)
             .await
         {
             Ok(bundle) => resolver.resolve(bundle),

@@ -79,11 +79,29 @@ pub(crate) struct Dispatcher {
     pub(crate) scoping: bool,
 }
 
-/// The calling webview, with its runtime erased.
+/// The calling webview, with its runtime erased. It holds the invoke
+/// message itself, so a call never clones the webview.
 #[derive(Clone)]
 pub(crate) struct Caller {
-    pub(crate) webview: Arc<dyn Any + Send + Sync>,
-    pub(crate) label: Arc<str>,
+    pub(crate) source: Arc<dyn CallerWebview>,
+}
+
+/// What the dispatcher needs of the message that carried a call.
+pub(crate) trait CallerWebview: Send + Sync {
+    /// The `Webview<R>` of the caller.
+    fn webview_any(&self) -> &(dyn Any + Send + Sync);
+    /// Its label.
+    fn label(&self) -> &str;
+}
+
+impl<R: tauri::Runtime> CallerWebview for tauri::ipc::InvokeMessage<R> {
+    fn webview_any(&self) -> &(dyn Any + Send + Sync) {
+        self.webview_ref()
+    }
+
+    fn label(&self) -> &str {
+        self.webview_ref().label()
+    }
 }
 
 impl Dispatcher {
@@ -222,7 +240,7 @@ async fn run(
     scope: Arc<CallScope>,
     args: Map<String, Value>,
 ) -> Outcome {
-    let ctx = CallCtx::new(caller.webview.clone(), caller.label.clone(), scope);
+    let ctx = CallCtx::new(caller.source.clone(), scope);
     let handler = entry.def.handler;
     let started = std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx, Args::new(args))));
     let future = match started {

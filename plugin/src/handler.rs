@@ -16,6 +16,7 @@ use tauri::{AppHandle, Manager, Runtime, State, Webview, WebviewWindow, Window};
 use crate::{
     args::Args,
     context::Context,
+    dispatch::CallerWebview,
     error::CallError,
     scoping::{Params, Target},
 };
@@ -31,8 +32,7 @@ pub type Handler = fn(CallCtx, Args) -> Result<HandlerFuture, CallError>;
 
 /// What one call knows about its caller, and what it collects for scoping.
 pub struct CallCtx {
-    webview: Arc<dyn Any + Send + Sync>,
-    label: Arc<str>,
+    caller: Arc<dyn CallerWebview>,
     scope: Arc<CallScope>,
 }
 
@@ -62,21 +62,17 @@ impl CallScope {
 }
 
 impl CallCtx {
-    pub(crate) fn new(
-        webview: Arc<dyn Any + Send + Sync>,
-        label: Arc<str>,
-        scope: Arc<CallScope>,
-    ) -> Self {
-        CallCtx {
-            webview,
-            label,
-            scope,
-        }
+    pub(crate) fn new(caller: Arc<dyn CallerWebview>, scope: Arc<CallScope>) -> Self {
+        CallCtx { caller, scope }
     }
 
     /// The label of the calling webview.
     pub fn label(&self) -> &str {
-        &self.label
+        self.caller.label()
+    }
+
+    fn any(&self) -> &(dyn Any + Send + Sync) {
+        self.caller.webview_any()
     }
 
     /// Records the canonical value of a wire param that tier 2 scopes by.
@@ -99,7 +95,7 @@ impl CallCtx {
     }
 
     fn webview<R: Runtime>(&self) -> Result<&Webview<R>, CallError> {
-        self.webview.downcast_ref::<Webview<R>>().ok_or_else(|| {
+        self.any().downcast_ref::<Webview<R>>().ok_or_else(|| {
             CallError::internal(format!(
                 "the function takes a handle for runtime `{}`, which is not the app's runtime",
                 std::any::type_name::<R>()
@@ -108,12 +104,12 @@ impl CallCtx {
     }
 
     fn state<T: Send + Sync + 'static>(&self) -> Option<State<'_, T>> {
-        if let Some(w) = self.webview.downcast_ref::<Webview<tauri::Wry>>() {
+        if let Some(w) = self.any().downcast_ref::<Webview<tauri::Wry>>() {
             return w.try_state::<T>();
         }
         #[cfg(feature = "test")]
         if let Some(w) = self
-            .webview
+            .any()
             .downcast_ref::<Webview<tauri::test::MockRuntime>>()
         {
             return w.try_state::<T>();

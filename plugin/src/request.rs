@@ -114,29 +114,28 @@ fn problem(name: &str, problem: &'static str, expected: &str, message: &str) -> 
 }
 
 /// The approximate encoded size of `value` if it is over `limit`; stops
-/// walking as soon as the limit is passed.
+/// walking as soon as the limit is passed. (Nesting is bounded by the JSON
+/// parser's recursion limit.)
 pub(crate) fn json_size_over(value: &Value, limit: usize) -> Option<usize> {
-    let mut size = 0usize;
-    let mut stack = vec![value];
-    while let Some(v) = stack.pop() {
-        size += match v {
+    fn walk(v: &Value, size: &mut usize, limit: usize) -> bool {
+        *size += match v {
             Value::Null | Value::Bool(_) => 5,
             Value::Number(_) => 8,
             Value::String(s) => s.len() + 2,
-            Value::Array(items) => {
-                stack.extend(items);
-                2 + items.len()
-            }
-            Value::Object(map) => {
-                stack.extend(map.values());
-                map.keys().map(|k| k.len() + 4).sum::<usize>() + 2
-            }
+            Value::Array(items) => 2 + items.len(),
+            Value::Object(map) => 2 + map.keys().map(|k| k.len() + 4).sum::<usize>(),
         };
-        if size > limit {
-            return Some(size);
+        if *size > limit {
+            return false;
+        }
+        match v {
+            Value::Array(items) => items.iter().all(|i| walk(i, size, limit)),
+            Value::Object(map) => map.values().all(|i| walk(i, size, limit)),
+            _ => true,
         }
     }
-    None
+    let mut size = 0;
+    (!walk(value, &mut size, limit)).then_some(size)
 }
 
 #[cfg(test)]
