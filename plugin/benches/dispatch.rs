@@ -27,6 +27,33 @@ fn plain_add(a: i64, b: i64) -> i64 {
     a + b
 }
 
+/// The same body as a command of a plain plugin: the same plugin routing and
+/// ACL path as Mizan's `call`, without Mizan.
+#[tauri::command]
+fn plugin_add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+fn plain_plugin() -> tauri::plugin::TauriPlugin<MockRuntime> {
+    tauri::plugin::Builder::new("plain")
+        .invoke_handler(tauri::generate_handler![plugin_add])
+        .build()
+}
+
+fn plain_plugin_manifest() -> tauri::utils::acl::manifest::Manifest {
+    let file: tauri::utils::acl::manifest::PermissionFile = toml::from_str(
+        r#"
+        [default]
+        permissions = ["allow-plugin-add"]
+        [[permission]]
+        identifier = "allow-plugin-add"
+        commands.allow = ["plugin_add"]
+        "#,
+    )
+    .unwrap();
+    tauri::utils::acl::manifest::Manifest::new(vec![file], None)
+}
+
 #[client(context = USER)]
 fn user_name(user_id: u32) -> String {
     format!("user {user_id}")
@@ -86,6 +113,7 @@ fn main() {
         );
         tauri::test::mock_builder()
             .plugin(plugin)
+            .plugin(plain_plugin())
             .invoke_handler(tauri::generate_handler![plain_add])
             .build(context)
             .unwrap()
@@ -113,6 +141,9 @@ fn main() {
     group.bench_function("plain tauri command", |b| {
         b.iter(|| common::invoke(&w, "plain_add", json!({"a": 1, "b": 2})).unwrap())
     });
+    group.bench_function("plain plugin command", |b| {
+        b.iter(|| common::invoke(&w, plugin_cmd, json!({"a": 1, "b": 2})).unwrap())
+    });
     group.bench_function("mizan call", |b| {
         b.iter(|| common::call(&w, "add", json!({"a": 1, "b": 2})).unwrap())
     });
@@ -132,10 +163,14 @@ fn main() {
 
     // Ratios from interleaved rounds, so drift affects both sides alike.
     let mut plain = Duration::ZERO;
+    let mut plugin = Duration::ZERO;
     let mut mizan = Duration::ZERO;
     for _ in 0..5 {
         plain += time_per_iter(2000, || {
             common::invoke(&w, "plain_add", json!({"a": 1, "b": 2})).unwrap();
+        });
+        plugin += time_per_iter(2000, || {
+            common::invoke(&w, plugin_cmd, json!({"a": 1, "b": 2})).unwrap();
         });
         mizan += time_per_iter(2000, || {
             common::call(&w, "add", json!({"a": 1, "b": 2})).unwrap();
@@ -152,6 +187,12 @@ fn main() {
         mizan.as_secs_f64() / plain.as_secs_f64(),
         mizan / 5,
         plain / 5
+    );
+    println!(
+        "ratio: mizan call / plain plugin command = {:.3} ({:?} vs {:?} per call)",
+        mizan.as_secs_f64() / plugin.as_secs_f64(),
+        mizan / 5,
+        plugin / 5
     );
     println!(
         "ratio: targets with 1000 functions / with 10 = {:.3} ({t_large:?} vs {t_small:?})",
