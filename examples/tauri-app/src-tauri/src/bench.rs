@@ -42,9 +42,16 @@ fn echo(seed: u32, text: String) -> BenchItem {
     it
 }
 
-/// `echo` through Mizan.
+/// `echo` through Mizan, as a sync function (the plugin runs it inline,
+/// like Tauri runs a sync command).
 #[client]
 fn bench_echo(seed: u32, text: String) -> BenchItem {
+    echo(seed, text)
+}
+
+/// `echo` through Mizan, as an async function (run on the async runtime).
+#[client]
+async fn bench_echo_async(seed: u32, text: String) -> BenchItem {
     echo(seed, text)
 }
 
