@@ -133,6 +133,12 @@ fn main() {
         json!(3)
     );
 
+    let plugin_cmd = "plugin:plain|plugin_add";
+    assert_eq!(
+        common::invoke(&w, plugin_cmd, json!({"a": 1, "b": 2})).unwrap(),
+        json!(3)
+    );
+
     let mut c = Criterion::default()
         .configure_from_args()
         .measurement_time(Duration::from_secs(3))
