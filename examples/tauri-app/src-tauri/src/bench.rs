@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use tauri_plugin_mizan::{client, Context};
 
-use crate::shell::{Mode, Session};
+use crate::shell::{Launch, Mode};
 
 /// A context of eight functions, fetched as one bundle.
 pub(crate) const BENCH: Context = Context::new("bench");
@@ -154,8 +154,8 @@ pub(crate) fn plain_part_8(seed: u32) -> BenchItem {
 /// The webview hands in its report: printed on stdout, then the app exits.
 /// Does nothing outside the benchmark mode.
 #[client]
-fn bench_finish(app: AppHandle, session: State<'_, Session>, report: String, ok: bool) {
-    if session.mode != Mode::Bench {
+fn bench_finish(app: AppHandle, launch: State<'_, Launch>, report: String, ok: bool) {
+    if launch.mode != Mode::Bench {
         return;
     }
     println!("{report}");

@@ -44,13 +44,13 @@ fn main() {
             bench::plain_part_8,
         ])
         .setup(|app| {
-            let session = shell::Session::from_env(app.path().app_data_dir()?);
-            if let Some(dir) = session.data_file.parent() {
+            let launch = shell::Launch::from_env(app.path().app_data_dir()?);
+            if let Some(dir) = launch.data_file.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            app.manage(db::Db::open(&session.data_file)?);
-            session.start_watchdog();
-            app.manage(session);
+            app.manage(db::Db::open(&launch.data_file)?);
+            launch.start_watchdog();
+            app.manage(launch);
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -40,16 +40,16 @@ pub(crate) enum Mode {
 
 /// The run's settings and progress, managed as Tauri state.
 #[derive(Debug)]
-pub(crate) struct Session {
+pub(crate) struct Launch {
     pub(crate) mode: Mode,
     pub(crate) data_file: PathBuf,
     screenshot: Option<PathBuf>,
     ready: Mutex<BTreeSet<String>>,
 }
 
-impl Session {
+impl Launch {
     /// Reads the environment. `default_data_dir` is the app's data directory.
-    pub(crate) fn from_env(default_data_dir: PathBuf) -> Session {
+    pub(crate) fn from_env(default_data_dir: PathBuf) -> Launch {
         let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
         let screenshot = var("MIZAN_EXAMPLE_SCREENSHOT").map(PathBuf::from);
         let mode = if var("MIZAN_EXAMPLE_BENCH").is_some() {
@@ -60,7 +60,7 @@ impl Session {
             Mode::Window
         };
         let dir = var("MIZAN_EXAMPLE_DATA_DIR").map_or(default_data_dir, PathBuf::from);
-        Session {
+        Launch {
             mode,
             data_file: dir.join("notes.sqlite3"),
             screenshot,
@@ -97,26 +97,26 @@ pub(crate) struct AppInfo {
 
 /// This run's version, database file and mode.
 #[client]
-fn app_info(app: AppHandle, session: State<'_, Session>) -> AppInfo {
+fn app_info(app: AppHandle, launch: State<'_, Launch>) -> AppInfo {
     AppInfo {
         version: app.package_info().version.to_string(),
-        data_file: session.data_file.display().to_string(),
-        mode: session.mode,
+        data_file: launch.data_file.display().to_string(),
+        mode: launch.mode,
     }
 }
 
 /// A window reports that it has painted its data. In screenshot mode, once
 /// every window has, the screen is saved and the app exits.
 #[client]
-fn ui_ready(app: AppHandle, window: Window, session: State<'_, Session>) {
-    let Some(path) = session.screenshot.clone() else {
+fn ui_ready(app: AppHandle, window: Window, launch: State<'_, Launch>) {
+    let Some(path) = launch.screenshot.clone() else {
         return;
     };
-    if session.mode != Mode::Screenshot {
+    if launch.mode != Mode::Screenshot {
         return;
     }
     let all = {
-        let mut ready = session.ready.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut ready = launch.ready.lock().unwrap_or_else(PoisonError::into_inner);
         ready.insert(window.label().to_owned());
         WINDOWS.iter().all(|w| ready.contains(*w))
     };
