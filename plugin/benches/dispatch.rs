@@ -105,8 +105,10 @@ fn main() {
     let plugin = tauri_plugin_mizan::init::<MockRuntime>();
     let app = {
         let mut context = tauri::test::mock_context(tauri::test::noop_assets());
-        let acl =
-            std::collections::BTreeMap::from([("mizan".to_owned(), common::plugin_manifest())]);
+        let acl = std::collections::BTreeMap::from([
+            ("mizan".to_owned(), common::plugin_manifest()),
+            ("plain".to_owned(), plain_plugin_manifest()),
+        ]);
         *context.runtime_authority_mut() = tauri::ipc::RuntimeAuthority::new(
             acl,
             tauri::utils::acl::resolved::Resolved::default(),
@@ -121,6 +123,10 @@ fn main() {
     use tauri::Manager;
     app.add_capability(common::default_capability("main"))
         .unwrap();
+    app.add_capability(
+        r#"{"identifier": "plain", "windows": ["main"], "permissions": ["plain:default"]}"#,
+    )
+    .unwrap();
     let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
