@@ -14,7 +14,7 @@ use common::{app, call, ctx, default_capability, invoke, record_events};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tauri::{test::MockRuntime, AppHandle, Manager, State, Webview, WebviewWindow, Window};
-use tauri_plugin_mizan::{client, Context, Invalidations, MizanExt, Target};
+use tauri_plugin_mizan::{client, Context, Identity, Invalidations, MizanExt, Target};
 
 pub const USER: Context = Context::new("user");
 pub const TEAM: Context = Context::new("team");
@@ -120,6 +120,37 @@ fn team_members(team_id: u32) -> Vec<u32> {
 #[client(context = AUDIT)]
 fn audit_log() -> Vec<String> {
     vec![]
+}
+
+// Auth ----------------------------------------------------------------------
+
+pub const VAULT: Context = Context::new("vault");
+
+static ADMIN_RUNS: AtomicU32 = AtomicU32::new(0);
+
+#[client(auth)]
+fn whoami(me: Identity) -> String {
+    me.id
+}
+
+#[client(auth = "admin")]
+fn admin_only() -> u32 {
+    ADMIN_RUNS.fetch_add(1, Ordering::SeqCst) + 1
+}
+
+#[client]
+fn maybe_me(me: Identity) -> String {
+    me.id
+}
+
+#[client(context = VAULT)]
+fn vault_name(vault_id: u32) -> String {
+    format!("vault {vault_id}")
+}
+
+#[client(context = VAULT, auth = "admin")]
+fn vault_secret(vault_id: u32) -> String {
+    format!("secret {vault_id}")
 }
 
 // Mutations ----------------------------------------------------------------
@@ -647,4 +678,87 @@ fn the_scoping_report_names_tiers_and_warns() {
         text.contains("update_profile -> user: tier 2 on user_id"),
         "{text}"
     );
+}
+
+/// Identities by window: `admin` is an admin, `member` has no roles, `main`
+/// is anonymous.
+fn auth_app() -> (tauri::App<MockRuntime>, Vec<WebviewWindow<MockRuntime>>) {
+    let plugin = tauri_plugin_mizan::Builder::new()
+        .identity(|req| match req.label() {
+            "admin" => Some(Identity::new("root").with_role("admin")),
+            "member" => Some(Identity::new("ada")),
+            _ => {
+                // The provider can reach the app through the webview.
+                assert!(req.webview::<MockRuntime>().is_some());
+                None
+            }
+        })
+        .build();
+    common::app_with(
+        plugin,
+        &[
+            ("main", Some(&default_capability("main"))),
+            ("member", Some(&default_capability("member"))),
+            ("admin", Some(&default_capability("admin"))),
+        ],
+    )
+}
+
+#[test]
+fn guarded_functions_refuse_before_their_body_runs() {
+    let (_app, w) = auth_app();
+    let runs = || ADMIN_RUNS.load(Ordering::SeqCst);
+    let before = runs();
+    let err = call(&w[0], "admin_only", json!({})).unwrap_err();
+    assert_eq!(err["code"], "unauthorized");
+    assert_eq!(err["fn"], "admin_only");
+    let err = call(&w[1], "admin_only", json!({})).unwrap_err();
+    assert_eq!(err["code"], "forbidden");
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("needs the role `admin`"));
+    assert_eq!(runs(), before, "no refused call ran the body");
+    assert!(call(&w[2], "admin_only", json!({})).is_ok());
+    assert_eq!(runs(), before + 1);
+}
+
+#[test]
+fn the_identity_is_injected() {
+    let (_app, w) = auth_app();
+    assert_eq!(
+        call(&w[0], "whoami", json!({})).unwrap_err()["code"],
+        "unauthorized"
+    );
+    assert_eq!(call(&w[1], "whoami", json!({})).unwrap()["result"], "ada");
+    // Not guarded, but asks for an identity: anonymous callers are refused.
+    assert_eq!(
+        call(&w[0], "maybe_me", json!({})).unwrap_err()["code"],
+        "unauthorized"
+    );
+    assert_eq!(
+        call(&w[2], "maybe_me", json!({})).unwrap()["result"],
+        "root"
+    );
+}
+
+#[test]
+fn without_a_provider_every_caller_is_anonymous() {
+    let (_app, w) = main_window();
+    assert_eq!(
+        call(&w[0], "whoami", json!({})).unwrap_err()["code"],
+        "unauthorized"
+    );
+    assert_eq!(call(&w[0], "ping", json!({})).unwrap()["result"], "pong");
+}
+
+#[test]
+fn a_guarded_context_function_fails_alone_in_its_bundle() {
+    let (_app, w) = auth_app();
+    let res = ctx(&w[1], "vault", json!({"vault_id": 2})).unwrap();
+    assert_eq!(res["data"], json!({"vault_name": "vault 2"}));
+    assert_eq!(res["errors"]["vault_secret"]["code"], "forbidden");
+    let res = ctx(&w[2], "vault", json!({"vault_id": 2})).unwrap();
+    assert_eq!(res["data"]["vault_secret"], "secret 2");
+    assert_eq!(res["errors"], json!({}));
 }

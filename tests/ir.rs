@@ -145,7 +145,7 @@ fn greet(name: String, excited: Option<bool>) -> String {
     name
 }
 
-#[client]
+#[client(auth = "admin")]
 fn nothing() {}
 
 #[client]
@@ -183,7 +183,7 @@ async fn user_flags(user_id: u64, verbose: Option<bool>) -> Result<Vec<String>, 
     Ok(vec![])
 }
 
-#[client(context = TEAM)]
+#[client(context = TEAM, auth)]
 fn team_tree(team_id: u32) -> Tree {
     Tree {
         label: String::new(),
@@ -625,6 +625,27 @@ fn other_inconsistencies_are_refused() {
     ));
     let err = read_err("mizan-ir 1\nfunction a kind=query {\n    result {\n        ref Page\n    }\n    auth none\n}\ntype Page {\n    type-param T\n    list {\n        generic T\n    }\n}\n");
     assert!(matches!(err, ReadError::Inconsistent(_)), "{err}");
+    // Auth requirements: a role needs its name; the others take none.
+    let fun = |auth: &str| {
+        format!("mizan-ir 1\nfunction a kind=query {{\n    result {{\n        unit\n    }}\n    {auth}\n}}\n")
+    };
+    assert!(matches!(
+        read_err(&fun("auth role")),
+        ReadError::Missing { .. }
+    ));
+    assert!(matches!(
+        read_err(&fun("auth identity admin")),
+        ReadError::Invalid { .. }
+    ));
+    assert!(matches!(
+        read_err(&fun("auth superuser")),
+        ReadError::Invalid { .. }
+    ));
+    for ok in ["auth none", "auth identity", "auth role admin"] {
+        let text = fun(ok);
+        let ir = Ir::from_kdl(&text).unwrap();
+        assert_eq!(ir.to_kdl(), text, "{ok} round-trips");
+    }
     // A scope pair naming a param the mutation does not have.
     let err = read_err("mizan-ir 1\nfunction m kind=mutation {\n    result {\n        unit\n    }\n    affects c {\n        scope id id\n    }\n    auth none\n}\nfunction r kind=context context=c {\n    param id {\n        u32\n    }\n    result {\n        unit\n    }\n    auth none\n}\ncontext c {\n    param id {\n        u32\n    }\n}\n");
     assert!(matches!(err, ReadError::Inconsistent(_)), "{err}");

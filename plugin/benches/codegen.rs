@@ -89,6 +89,8 @@ fn registry(n: usize) -> Registry {
                 rust_name: name,
                 module: "bench",
                 kind,
+                auth: t.auth,
+                injected: t.injected,
                 is_async: t.is_async,
                 params: t.params,
                 handler: t.handler,

@@ -75,6 +75,8 @@ fn registry_with(extra: usize) -> Registry {
             rust_name: name,
             module: "bench",
             kind: FnKind::Query,
+            auth: tauri_plugin_mizan::Auth::None,
+            injected: &[],
             is_async: false,
             params: template.params,
             handler: template.handler,

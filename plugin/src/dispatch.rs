@@ -11,6 +11,7 @@ use serde_json::{value::RawValue, Map, Value};
 use crate::{
     access::Access,
     args::Args,
+    auth::{Auth, Identity, IdentityProvider, IdentityRequest},
     error::{ArgProblem, CallError, WireError},
     handler::{CallCtx, CallScope, Outcome},
     registry::{FnEntry, FnKind, Registry},
@@ -73,10 +74,19 @@ impl Finished {
 }
 
 /// The runtime-independent core shared by the commands.
-#[derive(Debug)]
 pub(crate) struct Dispatcher {
     pub(crate) registry: Arc<Registry>,
     pub(crate) scoping: bool,
+    pub(crate) identity: Option<IdentityProvider>,
+}
+
+impl std::fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("scoping", &self.scoping)
+            .field("identity_provider", &self.identity.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The calling webview, with its runtime erased. It holds the invoke
@@ -92,6 +102,8 @@ pub(crate) trait CallerWebview: Send + Sync {
     fn webview_any(&self) -> &(dyn Any + Send + Sync);
     /// Its label.
     fn label(&self) -> &str;
+    /// The IPC request's headers.
+    fn headers(&self) -> &tauri::http::HeaderMap;
 }
 
 impl<R: tauri::Runtime> CallerWebview for tauri::ipc::InvokeMessage<R> {
@@ -102,9 +114,26 @@ impl<R: tauri::Runtime> CallerWebview for tauri::ipc::InvokeMessage<R> {
     fn label(&self) -> &str {
         self.webview_ref().label()
     }
+
+    fn headers(&self) -> &tauri::http::HeaderMap {
+        tauri::ipc::InvokeMessage::headers(self)
+    }
 }
 
 impl Dispatcher {
+    /// Asks the app's identity provider who is calling, for the functions
+    /// that need to know: guarded ones, and those that take `Identity`.
+    fn identify(&self, entry: &FnEntry, caller: &Caller) -> Option<Identity> {
+        let needed = entry.def.auth != Auth::None || entry.def.injected.contains(&"Identity");
+        let provider = self.identity.as_ref().filter(|_| needed)?;
+        let source = &*caller.source;
+        provider(&IdentityRequest {
+            label: source.label(),
+            headers: source.headers(),
+            webview: source.webview_any(),
+        })
+    }
+
     /// Whether calling `function` needs the async runtime (an unknown name
     /// does not: it is refused at once).
     pub(crate) fn runs_async(&self, function: &str) -> bool {
@@ -139,9 +168,13 @@ impl Dispatcher {
         if let Err(e) = access.check_fn(name, context) {
             return Finished::refused(Some(name), e);
         }
+        let identity = self.identify(entry, caller);
+        if let Err(e) = entry.def.auth.check(name, identity.as_ref()) {
+            return Finished::refused(Some(name), e);
+        }
 
         let scope = Arc::new(CallScope::new(entry.scope_params.clone()));
-        let outcome = run(entry, caller, scope.clone(), req.args).await;
+        let outcome = run(entry, caller, scope.clone(), identity, req.args).await;
         let targets = match (&entry.def.kind, &outcome) {
             (FnKind::Mutation(_), Ok(_) | Err(CallError::App(_))) if self.scoping => {
                 mutation_targets(entry, &scope)
@@ -210,7 +243,15 @@ impl Dispatcher {
                 .collect();
             let entry = &self.registry.functions[f.name];
             let scope = Arc::new(CallScope::default());
-            async move { (f.name, run(entry, caller, scope, args).await) }
+            let identity = self.identify(entry, caller);
+            let guard = entry.def.auth.check(f.name, identity.as_ref());
+            async move {
+                let outcome = match guard {
+                    Ok(()) => run(entry, caller, scope, identity, args).await,
+                    Err(e) => Err(e),
+                };
+                (f.name, outcome)
+            }
         });
         let mut data = BTreeMap::new();
         let mut errors = BTreeMap::new();
@@ -238,9 +279,10 @@ async fn run(
     entry: &FnEntry,
     caller: &Caller,
     scope: Arc<CallScope>,
+    identity: Option<Identity>,
     args: Map<String, Value>,
 ) -> Outcome {
-    let ctx = CallCtx::new(caller.source.clone(), scope);
+    let ctx = CallCtx::new(caller.source.clone(), scope, identity);
     let handler = entry.def.handler;
     let started = std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx, Args::new(args))));
     let future = match started {

@@ -15,6 +15,7 @@ use tauri::{AppHandle, Manager, Runtime, State, Webview, WebviewWindow, Window};
 
 use crate::{
     args::Args,
+    auth::Identity,
     context::Context,
     dispatch::CallerWebview,
     error::CallError,
@@ -34,6 +35,7 @@ pub type Handler = fn(CallCtx, Args) -> Result<HandlerFuture, CallError>;
 pub struct CallCtx {
     caller: Arc<dyn CallerWebview>,
     scope: Arc<CallScope>,
+    identity: Option<Identity>,
 }
 
 /// Per-call state shared between the running function and the dispatcher.
@@ -62,8 +64,21 @@ impl CallScope {
 }
 
 impl CallCtx {
-    pub(crate) fn new(caller: Arc<dyn CallerWebview>, scope: Arc<CallScope>) -> Self {
-        CallCtx { caller, scope }
+    pub(crate) fn new(
+        caller: Arc<dyn CallerWebview>,
+        scope: Arc<CallScope>,
+        identity: Option<Identity>,
+    ) -> Self {
+        CallCtx {
+            caller,
+            scope,
+            identity,
+        }
+    }
+
+    /// The caller's identity, if the app's identity provider gave one.
+    pub fn identity(&self) -> Option<&Identity> {
+        self.identity.as_ref()
     }
 
     /// The label of the calling webview.
@@ -121,10 +136,10 @@ impl CallCtx {
 /// A parameter the plugin fills in itself: it never crosses the wire.
 ///
 /// Implemented for `State<T>`, `AppHandle`, `Webview`, `Window`,
-/// `WebviewWindow` and [`Invalidations`].
+/// `WebviewWindow`, [`Invalidations`] and [`Identity`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be injected into a #[client] function",
-    note = "injected params are State<T>, AppHandle, Webview, Window, WebviewWindow and Invalidations"
+    note = "injected params are State<T>, AppHandle, Webview, Window, WebviewWindow, Invalidations and Identity"
 )]
 pub trait FromCallContext<'a>: Sized {
     /// Builds the value for one call.

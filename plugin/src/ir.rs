@@ -92,24 +92,19 @@ impl Registry {
                 },
                 FnKind::Mutation(_) => {
                     let entry = &self.functions[f.name];
+                    let names: Vec<&str> = f.params.iter().map(|p| p.name).collect();
                     let affects = entry
                         .affects
                         .iter()
                         .map(|a| Affect {
                             context: a.context.to_owned(),
                             scope: a
-                                .context_params
-                                .iter()
-                                .filter_map(|k| {
-                                    let source =
-                                        a.map.iter().find(|(c, _)| c == k).map_or(*k, |(_, p)| *p);
-                                    f.params
-                                        .iter()
-                                        .any(|p| p.name == source)
-                                        .then(|| ScopePair {
-                                            context_param: (*k).to_owned(),
-                                            function_param: source.to_owned(),
-                                        })
+                                .rule()
+                                .pairs(&names)
+                                .into_iter()
+                                .map(|(k, source)| ScopePair {
+                                    context_param: k.to_owned(),
+                                    function_param: source.to_owned(),
                                 })
                                 .collect(),
                         })
@@ -123,7 +118,11 @@ impl Registry {
                 params,
                 result: convert(&t.result),
                 error: t.error.as_ref().map(convert),
-                auth: Auth::None,
+                auth: match f.auth {
+                    crate::auth::Auth::None => Auth::None,
+                    crate::auth::Auth::Identity => Auth::Identity,
+                    crate::auth::Auth::Role(role) => Auth::Role(role.to_owned()),
+                },
                 capabilities: Vec::new(),
             });
         }

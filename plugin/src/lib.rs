@@ -47,6 +47,7 @@ use tauri::{
 
 mod access;
 mod args;
+mod auth;
 mod canonical;
 mod commands;
 mod context;
@@ -61,6 +62,7 @@ pub mod scoping;
 
 pub use access::AccessEntry;
 pub use args::Args;
+pub use auth::{Auth, Identity, IdentityRequest};
 pub use canonical::canonical_json;
 pub use context::Context;
 pub use dispatch::{Bundle, Envelope};
@@ -84,6 +86,7 @@ use dispatch::Dispatcher;
 pub mod __private {
     pub use crate::{
         args::Args,
+        auth::Auth,
         error::CallError,
         handler::{
             output_result, output_unit, output_value, CallCtx, ClientResult, FromCallContext,
@@ -151,10 +154,21 @@ impl Shared {
 ///     .max_request_bytes(1024 * 1024)
 ///     .build::<tauri::Wry>();
 /// ```
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Builder {
     config: Config,
     exports: ir::Exports,
+    identity: Option<auth::IdentityProvider>,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder")
+            .field("config", &self.config)
+            .field("exports", &self.exports)
+            .field("identity_provider", &self.identity.is_some())
+            .finish()
+    }
 }
 
 impl Builder {
@@ -201,12 +215,40 @@ impl Builder {
         self
     }
 
+    /// Registers the app's identity provider: it says who is calling, for
+    /// the functions marked `#[client(auth)]` or `#[client(auth = "role")]`
+    /// and those that take an [`Identity`] param. Without one, every caller
+    /// is anonymous and guarded functions answer `unauthorized`.
+    ///
+    /// ```no_run
+    /// use tauri_plugin_mizan::{Builder, Identity};
+    ///
+    /// struct Session(std::sync::Mutex<Option<String>>);
+    ///
+    /// let plugin = Builder::new()
+    ///     .identity(|req| {
+    ///         use tauri::Manager;
+    ///         let webview = req.webview::<tauri::Wry>()?;
+    ///         let user = webview.try_state::<Session>()?.0.lock().ok()?.clone()?;
+    ///         Some(Identity::new(user).with_role("member"))
+    ///     })
+    ///     .build::<tauri::Wry>();
+    /// ```
+    pub fn identity(
+        mut self,
+        provider: impl Fn(&IdentityRequest<'_>) -> Option<Identity> + Send + Sync + 'static,
+    ) -> Self {
+        self.identity = Some(Arc::new(provider));
+        self
+    }
+
     /// Builds the plugin. Discovers every `#[client]` function; a registry
     /// that cannot be served makes the app fail to start, with a message
     /// naming the functions.
     pub fn build<R: Runtime>(self) -> TauriPlugin<R> {
         let config = self.config;
         let exports = self.exports;
+        let identity = self.identity;
         PluginBuilder::new("mizan")
             .invoke_handler(commands::handler())
             .setup(move |app, _api| {
@@ -228,6 +270,7 @@ impl Builder {
                     dispatcher: Dispatcher {
                         registry: Arc::new(registry),
                         scoping: config.scoping,
+                        identity: identity.clone(),
                     },
                     config: config.clone(),
                     seq: AtomicU64::new(0),

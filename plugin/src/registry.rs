@@ -89,6 +89,11 @@ pub struct ClientFn {
     pub module: &'static str,
     /// Query, context function or mutation.
     pub kind: FnKind,
+    /// What it requires of the caller's identity.
+    pub auth: crate::auth::Auth,
+    /// The last path segment of each injected param's type (`State`,
+    /// `Invalidations`, ...), in declaration order.
+    pub injected: &'static [&'static str],
     /// `async fn`: runs on the async runtime. A sync function runs where
     /// Tauri runs sync commands.
     pub is_async: bool,
@@ -276,8 +281,7 @@ impl Registry {
                         map: a.map,
                     };
                     let names: Vec<&str> = f.params.iter().map(|p| p.name).collect();
-                    for k in resolved.rule().matchable(&names) {
-                        let source = a.map.iter().find(|(c, _)| *c == k).map_or(k, |(_, p)| *p);
+                    for (_, source) in resolved.rule().pairs(&names) {
                         if let Some(p) = f.param(source) {
                             if !scope_params.contains(&p.name) {
                                 scope_params.push(p.name);
@@ -368,9 +372,9 @@ impl Registry {
             for a in &entry.affects {
                 let scoped_by: Vec<String> = a
                     .rule()
-                    .matchable(&names)
+                    .pairs(&names)
                     .into_iter()
-                    .map(str::to_owned)
+                    .map(|(k, _)| k.to_owned())
                     .collect();
                 let tier = if scoped_by.is_empty() {
                     Tier::Whole

@@ -125,13 +125,14 @@ impl AffectRule<'_> {
             .map_or(k, |(_, fn_param)| fn_param)
     }
 
-    /// The context params this rule can scope, given the mutation's param
-    /// names (static: used by the scoping report).
-    pub fn matchable<'k>(&'k self, fn_params: &'k [&'k str]) -> Vec<&'k str> {
+    /// The `(context param, mutation param)` pairs tier 2 scopes by, given
+    /// the mutation's param names (static: the registry, the scoping report
+    /// and the IR use it).
+    pub fn pairs<'k>(&'k self, fn_params: &[&str]) -> Vec<(&'k str, &'k str)> {
         self.context_params
             .iter()
-            .copied()
-            .filter(|k| fn_params.contains(&self.source_of(k)))
+            .map(|k| (*k, self.source_of(k)))
+            .filter(|(_, source)| fn_params.contains(source))
             .collect()
     }
 }

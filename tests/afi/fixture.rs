@@ -164,9 +164,9 @@ fn afi_merge(keep: u32, drop: u32, inv: Invalidations) {
 
 // Capabilities of SPEC section 6 ---------------------------------------------
 
-// Auth: becomes `#[client(auth = ...)]` when auth guards land. Its body
-// counts its runs, so a probe sees whether a refusal came before it.
-#[client]
+// Auth: members only. Its body counts its runs, so a probe sees whether a
+// refusal came before it.
+#[client(auth = "member")]
 fn afi_guarded(store: State<'_, Store>) -> &'static str {
     store.guarded_runs.fetch_add(1, Ordering::SeqCst);
     "secret"

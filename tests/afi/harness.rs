@@ -18,6 +18,7 @@ use tauri::{
     webview::InvokeRequest,
     App, Manager, State, WebviewUrl, WebviewWindow, WebviewWindowBuilder,
 };
+use tauri_plugin_mizan::Identity;
 
 use crate::{common, fixture::Store};
 
@@ -48,22 +49,25 @@ pub struct Harness {
 impl Harness {
     /// The plugin as an app would configure it.
     pub fn standard() -> Self {
-        Self::new(
-            tauri_plugin_mizan::Builder::new()
-                .max_request_bytes(LIMIT)
-                .build(),
-        )
+        Self::new(Self::builder().build())
     }
 
     /// The plugin with scoping turned off on purpose: mutations answer no
     /// targets.
     pub fn without_scoping() -> Self {
-        Self::new(
-            tauri_plugin_mizan::Builder::new()
-                .max_request_bytes(LIMIT)
-                .__without_scoping()
-                .build(),
-        )
+        Self::new(Self::builder().__without_scoping().build())
+    }
+
+    /// The options every probe app shares. Identities by window: `other`
+    /// is a member, `narrow` someone without roles, `main` anonymous.
+    fn builder() -> tauri_plugin_mizan::Builder {
+        tauri_plugin_mizan::Builder::new()
+            .max_request_bytes(LIMIT)
+            .identity(|req| match req.label() {
+                "other" => Some(Identity::new("ada").with_role("member")),
+                "narrow" => Some(Identity::new("bob")),
+                _ => None,
+            })
     }
 
     pub fn new(plugin: tauri::plugin::TauriPlugin<MockRuntime>) -> Self {

@@ -545,6 +545,19 @@ fn auth(h: &Harness) -> Finding {
     c.check(true, "a guarded call without an identity is rejected");
     c.check_got(code(&r) == Some("unauthorized"), "with `unauthorized`", &r);
     c.check(!ran, "before its body runs");
+    let before = runs();
+    let r = h.call(&h.narrow, "afi_guarded", json!({}));
+    c.check_got(
+        code(&r) == Some("forbidden") && runs() == before,
+        "an identity without the role gets `forbidden`, and the body does not run",
+        &r,
+    );
+    let r = h.call(&h.other, "afi_guarded", json!({}));
+    c.check_got(
+        r.is_ok() && runs() == before + 1,
+        "an identity with the role is served",
+        &r,
+    );
     let other = h.call(&h.main, "afi_echo", json!({"text": "a", "times": 1}));
     c.check_got(other.is_ok(), "unguarded functions still answer", &other);
     c.grade(true)

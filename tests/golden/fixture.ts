@@ -166,7 +166,7 @@ export function misc(args: MiscArgs, client?: $mizan.MizanClient): Promise<[{ [k
 export type NothingError = never;
 /** Args of `nothing`. */
 export type NothingArgs = { [key: string]: never };
-/** Query `nothing`. */
+/** Query `nothing`. Needs the role `admin` (`unauthorized` without an identity, `forbidden` without the role). */
 export function nothing(args: NothingArgs = {}, client?: $mizan.MizanClient): Promise<null> {
   return client
     ? client.call<null, NothingError>('nothing', args)

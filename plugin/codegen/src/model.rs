@@ -167,13 +167,19 @@ pub struct Param {
 pub enum Auth {
     /// Anyone the window's capabilities allow.
     None,
+    /// A caller with an identity (`#[client(auth)]`).
+    Identity,
+    /// A caller whose identity holds this role (`#[client(auth = "admin")]`).
+    Role(String),
 }
 
 impl Auth {
-    /// The word the IR uses.
+    /// The word the IR uses: `none`, `identity` or `role`.
     pub fn word(&self) -> &'static str {
         match self {
             Auth::None => "none",
+            Auth::Identity => "identity",
+            Auth::Role(_) => "role",
         }
     }
 }

@@ -198,7 +198,11 @@ fn write_function(f: &Function) -> KdlNode {
             kids.push(n);
         }
     }
-    kids.push(named("auth", f.auth.word()));
+    let mut auth = named("auth", f.auth.word());
+    if let Auth::Role(role) = &f.auth {
+        auth.push(KdlEntry::new(role.as_str()));
+    }
+    kids.push(auth);
     if !f.capabilities.is_empty() {
         let mut n = KdlNode::new("uses");
         for c in &f.capabilities {
@@ -517,10 +521,19 @@ impl Reader<'_> {
                     affects.push(self.affect(kid, &within)?);
                 }
                 "auth" => {
-                    let ae = self.entries(kid, &within, 1, &[])?;
+                    let ae = self.entries(kid, &within, 2, &[])?;
                     let word = self.string_arg(kid, &ae, 0, &within, "an auth requirement")?;
+                    if word != "role" && ae.args.len() > 1 {
+                        return Err(self.invalid(
+                            kid,
+                            &within,
+                            format!("`auth {word}` takes no role"),
+                        ));
+                    }
                     let value = match word.as_str() {
                         "none" => Auth::None,
+                        "identity" => Auth::Identity,
+                        "role" => Auth::Role(self.string_arg(kid, &ae, 1, &within, "a role")?),
                         other => {
                             return Err(self.invalid(
                                 kid,

@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 
 use crate::{
     error::GenError,
-    model::{Enum, FnKind, Function, Ir, Literal, Param, Primitive, Repr, Struct, Type},
+    model::{Auth, Enum, FnKind, Function, Ir, Literal, Param, Primitive, Repr, Struct, Type},
 };
 
 /// Options of the generator.
@@ -184,6 +184,17 @@ pub fn ts_module(ir: &Ir, options: &TsOptions) -> Result<String, GenError> {
 }
 
 fn describe(f: &Function) -> String {
+    let what = describe_kind(f);
+    match &f.auth {
+        Auth::None => what,
+        Auth::Identity => format!("{what} Needs an identity (`unauthorized` otherwise)."),
+        Auth::Role(role) => format!(
+            "{what} Needs the role `{role}` (`unauthorized` without an identity, `forbidden` without the role)."
+        ),
+    }
+}
+
+fn describe_kind(f: &Function) -> String {
     match &f.kind {
         FnKind::Query => format!("Query `{}`.", f.name),
         FnKind::Context { context } => format!("Context function `{}` of `{context}`.", f.name),

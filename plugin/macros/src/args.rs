@@ -12,8 +12,15 @@ use syn::{
 /// What the attribute says, once parsed and checked.
 pub(crate) struct ClientArgs {
     pub(crate) name: Option<LitStr>,
+    pub(crate) auth: Option<AuthArg>,
     pub(crate) context: Option<Path>,
     pub(crate) affects: Option<Vec<Affect>>,
+}
+
+/// `auth` (any identity) or `auth = "role"`.
+pub(crate) enum AuthArg {
+    Identity,
+    Role(LitStr),
 }
 
 /// One affected context with its declared parameter mapping.
@@ -29,11 +36,29 @@ impl Parse for ClientArgs {
         let mut context: Option<Path> = None;
         let mut affects: Option<(Ident, Vec<Affect>)> = None;
         let mut context_key: Option<Ident> = None;
+        let mut auth: Option<AuthArg> = None;
 
         while !input.is_empty() {
             let key: Ident = input.parse()?;
+            if key == "auth" && (input.is_empty() || input.peek(Token![,])) {
+                reject_duplicate(&key, auth.is_some())?;
+                auth = Some(AuthArg::Identity);
+                if input.is_empty() {
+                    break;
+                }
+                input.parse::<Token![,]>()?;
+                continue;
+            }
             input.parse::<Token![=]>()?;
             match key.to_string().as_str() {
+                "auth" => {
+                    reject_duplicate(&key, auth.is_some())?;
+                    let role: LitStr = input.parse()?;
+                    if role.value().is_empty() {
+                        return Err(syn::Error::new_spanned(&role, "a role name cannot be empty"));
+                    }
+                    auth = Some(AuthArg::Role(role));
+                }
                 "name" => {
                     reject_duplicate(&key, name.is_some())?;
                     let lit: LitStr = input.parse()?;
@@ -53,7 +78,7 @@ impl Parse for ClientArgs {
                     return Err(syn::Error::new_spanned(
                         &key,
                         format!(
-                            "unknown key `{other}` in #[client]; expected `name`, `context` or `affects`"
+                            "unknown key `{other}` in #[client]; expected `name`, `context`, `affects` or `auth`"
                         ),
                     ))
                 }
@@ -73,6 +98,7 @@ impl Parse for ClientArgs {
 
         Ok(ClientArgs {
             name,
+            auth,
             context,
             affects: affects.map(|(_, list)| list),
         })

@@ -7,7 +7,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::{ext::IdentExt, spanned::Spanned, ItemFn, LitStr};
 
 use crate::{
-    args::ClientArgs,
+    args::{AuthArg, ClientArgs},
     signature::{self, Output, Param, Signature},
 };
 
@@ -32,6 +32,15 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     });
     let types = types(&krate, &sig);
     let rust_name = fn_ident.to_string();
+    let auth = match &args.auth {
+        None => quote!(#krate::Auth::None),
+        Some(AuthArg::Identity) => quote!(#krate::Auth::Identity),
+        Some(AuthArg::Role(role)) => quote!(#krate::Auth::Role(#role)),
+    };
+    let injected = sig.params.iter().filter_map(|p| match p {
+        Param::Injected { kind, .. } => Some(kind.as_str()),
+        Param::Wire { .. } => None,
+    });
     let is_async = sig.is_async;
 
     Ok(quote! {
@@ -49,6 +58,8 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
                     rust_name: #rust_name,
                     module: ::core::module_path!(),
                     kind: #kind,
+                    auth: #auth,
+                    injected: &[#(#injected),*],
                     is_async: #is_async,
                     params: &[#(#params),*],
                     handler: __mizan_handler,
@@ -112,7 +123,7 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
                 unwraps.push(var.clone());
                 captures.push(quote!(__ctx.capture(#wire, &#var);));
             }
-            Param::Injected { ty } => {
+            Param::Injected { ty, .. } => {
                 injects.push(quote_spanned!(ty.span()=>
                     let #var = match <#ty as #krate::FromCallContext>::from_call_context(&__ctx) {
                         ::core::result::Result::Ok(v) => v,

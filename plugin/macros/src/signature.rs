@@ -12,11 +12,12 @@ const INJECTED: &[&str] = &[
     "Window",
     "WebviewWindow",
     "Invalidations",
+    "Identity",
 ];
 
 pub(crate) enum Param {
     Wire { name: Ident, ty: Type },
-    Injected { ty: Type },
+    Injected { ty: Type, kind: String },
 }
 
 pub(crate) enum Output {
@@ -81,8 +82,8 @@ pub(crate) fn read(item: &ItemFn) -> syn::Result<Signature> {
             }
             FnArg::Typed(pat) => {
                 let ty = (*pat.ty).clone();
-                if is_injected(&ty) {
-                    params.push(Param::Injected { ty });
+                if let Some(kind) = injected_kind(&ty) {
+                    params.push(Param::Injected { ty, kind });
                     continue;
                 }
                 let name = match &*pat.pat {
@@ -135,8 +136,8 @@ pub(crate) fn read(item: &ItemFn) -> syn::Result<Signature> {
     })
 }
 
-fn is_injected(ty: &Type) -> bool {
-    last_segment(ty).is_some_and(|s| INJECTED.contains(&s.as_str()))
+fn injected_kind(ty: &Type) -> Option<String> {
+    last_segment(ty).filter(|s| INJECTED.contains(&s.as_str()))
 }
 
 fn last_segment(ty: &Type) -> Option<String> {

@@ -51,4 +51,19 @@ async fn mapped(id: u32, webview: tauri::Webview, inv: Invalidations) {
     inv.whole(&TEAM);
 }
 
+#[client(auth)]
+fn signed_in(me: tauri_plugin_mizan::Identity) -> String {
+    me.id
+}
+
+#[client(context = USER, auth = "admin", name = "user_secret")]
+fn secret(user_id: u32) -> u32 {
+    user_id
+}
+
+#[client(auth, affects = USER)]
+fn guarded_mutation(user_id: u32) {
+    let _ = user_id;
+}
+
 fn main() {}
