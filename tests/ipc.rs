@@ -671,7 +671,10 @@ fn the_scoping_report_names_tiers_and_warns() {
         tauri_plugin_mizan::scoping::Tier::Whole
     );
     assert!(row("reset_everything", "user").warning.is_some());
-    assert!(row("merge_users", "user").warning.is_some());
+    assert!(!row("reset_everything", "user").explicit);
+    // It names its own targets: tier 1, no warning.
+    assert!(row("merge_users", "user").explicit);
+    assert!(row("merge_users", "user").warning.is_none());
     assert!(row("move_user", "team").warning.is_none());
     let text = report.to_string();
     assert!(

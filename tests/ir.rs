@@ -370,13 +370,13 @@ fn serde_wire_names_and_shapes_reach_the_ir() {
     assert!(text.contains("variant tri"));
     // A tier-2 mapping is resolved; a mutation without matching params is tier 3.
     let rename = ir.function("rename_by_id").unwrap();
-    let codegen::FnKind::Mutation { affects } = &rename.kind else {
+    let codegen::FnKind::Mutation { affects, .. } = &rename.kind else {
         panic!()
     };
     assert_eq!(affects[0].scope[0].context_param, "user_id");
     assert_eq!(affects[0].scope[0].function_param, "id");
     let reset = ir.function("reset_everything").unwrap();
-    let codegen::FnKind::Mutation { affects } = &reset.kind else {
+    let codegen::FnKind::Mutation { affects, .. } = &reset.kind else {
         panic!()
     };
     assert!(affects.iter().all(|a| a.scope.is_empty()));
@@ -641,6 +641,13 @@ fn other_inconsistencies_are_refused() {
         read_err(&fun("auth superuser")),
         ReadError::Invalid { .. }
     ));
+    // Only a mutation names its own targets, once.
+    assert!(matches!(
+        read_err(&fun("names-targets\n    auth none")),
+        ReadError::Invalid { .. }
+    ));
+    let twice = "mizan-ir 1\nfunction m kind=mutation {\n    result {\n        unit\n    }\n    names-targets\n    names-targets\n    auth none\n}\n";
+    assert!(matches!(read_err(twice), ReadError::Invalid { .. }));
     for ok in ["auth none", "auth identity", "auth role admin"] {
         let text = fun(ok);
         let ir = Ir::from_kdl(&text).unwrap();

@@ -109,7 +109,10 @@ impl Registry {
                                 .collect(),
                         })
                         .collect();
-                    IrKind::Mutation { affects }
+                    IrKind::Mutation {
+                        affects,
+                        names_targets: f.injected.contains(&"Invalidations"),
+                    }
                 }
             };
             ir.functions.push(Function {

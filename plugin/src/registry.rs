@@ -363,7 +363,8 @@ impl Registry {
     /// in and the params that scope it.
     ///
     /// A mutation whose params fall to tier 3 gets a warning: it often
-    /// means a param is named differently from the context's.
+    /// means a param is named differently from the context's. (Not one that
+    /// names its own targets through `Invalidations`.)
     pub fn scoping_report(&self) -> ScopingReport {
         let mut rows = Vec::new();
         for f in self.functions() {
@@ -381,7 +382,11 @@ impl Registry {
                 } else {
                     Tier::Matched
                 };
-                let warning = (tier == Tier::Whole && !names.is_empty() && !a.context_params.is_empty())
+                let explicit = f.injected.contains(&"Invalidations");
+                let warning = (tier == Tier::Whole
+                    && !explicit
+                    && !names.is_empty()
+                    && !a.context_params.is_empty())
                     .then(|| {
                         format!(
                             "`{}` has params ({}) but none matches a param of context `{}` ({}); it invalidates the whole context. Rename a param or map it: affects = {}(<context param> = <fn param>)",
@@ -395,6 +400,7 @@ impl Registry {
                 rows.push(ScopingRow {
                     function: f.name.to_owned(),
                     context: a.context.to_owned(),
+                    explicit,
                     tier,
                     scoped_by,
                     warning,
@@ -419,6 +425,9 @@ pub struct ScopingRow {
     pub function: String,
     /// The affected context.
     pub context: String,
+    /// The function takes `Invalidations`: it may name its own targets
+    /// (tier 1), which replace the tier below for the contexts it names.
+    pub explicit: bool,
     /// `Matched` (tier 2) or `Whole` (tier 3). Tier 1 is decided per call.
     pub tier: Tier,
     /// The context params the mutation scopes by.
@@ -437,19 +446,13 @@ impl ScopingReport {
 impl std::fmt::Display for ScopingReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for row in &self.rows {
+            write!(f, "{} -> {}: ", row.function, row.context)?;
+            if row.explicit {
+                write!(f, "tier 1 when it names targets, else ")?;
+            }
             match row.tier {
-                Tier::Whole => writeln!(
-                    f,
-                    "{} -> {}: tier 3 (whole context)",
-                    row.function, row.context
-                )?,
-                _ => writeln!(
-                    f,
-                    "{} -> {}: tier 2 on {}",
-                    row.function,
-                    row.context,
-                    row.scoped_by.join(", ")
-                )?,
+                Tier::Whole => writeln!(f, "tier 3 (whole context)")?,
+                _ => writeln!(f, "tier 2 on {}", row.scoped_by.join(", "))?,
             }
             if let Some(w) = &row.warning {
                 writeln!(f, "  warning: {w}")?;

@@ -191,7 +191,7 @@ export type PostArgs = {
   user_id: number;
   text: string;
 };
-/** Mutation `post`; invalidates `feed` by `user_id` and `user` by `user_id`. */
+/** Mutation `post`; invalidates `feed` by `user_id` and `user` by `user_id`. It may name its own targets instead (tier 1). */
 export function post(args: PostArgs, client?: $mizan.MizanClient): Promise<null> {
   return client
     ? client.call<null, PostError>('post', args)

@@ -48,7 +48,7 @@ impl Ir {
         self.contexts.sort_by(|a, b| a.name.cmp(&b.name));
         self.types.sort_by(|a, b| a.name.cmp(&b.name));
         for f in &mut self.functions {
-            if let FnKind::Mutation { affects } = &mut f.kind {
+            if let FnKind::Mutation { affects, .. } = &mut f.kind {
                 affects.sort_by(|a, b| a.context.cmp(&b.context));
                 for a in affects {
                     a.scope.sort();
@@ -116,6 +116,9 @@ pub enum FnKind {
     Mutation {
         /// The affected contexts, sorted by name.
         affects: Vec<Affect>,
+        /// Takes `Invalidations`: may name its own targets at run time
+        /// (tier 1), which replace tiers 2 and 3 for the contexts it names.
+        names_targets: bool,
     },
 }
 

@@ -181,7 +181,14 @@ fn write_function(f: &Function) -> KdlNode {
     if let Some(e) = &f.error {
         kids.push(wrap("error", e));
     }
-    if let FnKind::Mutation { affects } = &f.kind {
+    if let FnKind::Mutation {
+        affects,
+        names_targets,
+    } = &f.kind
+    {
+        if *names_targets {
+            kids.push(KdlNode::new("names-targets"));
+        }
         for a in affects {
             let mut n = named("affects", &a.context);
             children(
@@ -484,6 +491,7 @@ impl Reader<'_> {
             }
             ("mutation", None) => FnKind::Mutation {
                 affects: Vec::new(),
+                names_targets: false,
             },
             ("query" | "mutation", Some(_)) => {
                 return Err(self.invalid(
@@ -515,10 +523,20 @@ impl Reader<'_> {
                     self.invalid(kid, &within, "has two `error`s")
                 })?,
                 "affects" => {
-                    let FnKind::Mutation { affects } = &mut kind else {
+                    let FnKind::Mutation { affects, .. } = &mut kind else {
                         return Err(self.invalid(kid, &within, "only a mutation has `affects`"));
                     };
                     affects.push(self.affect(kid, &within)?);
+                }
+                "names-targets" => {
+                    self.entries(kid, &within, 0, &[])?;
+                    let FnKind::Mutation { names_targets, .. } = &mut kind else {
+                        return Err(self.invalid(kid, &within, "only a mutation names targets"));
+                    };
+                    if *names_targets {
+                        return Err(self.invalid(kid, &within, "has two `names-targets`"));
+                    }
+                    *names_targets = true;
                 }
                 "auth" => {
                     let ae = self.entries(kid, &within, 2, &[])?;

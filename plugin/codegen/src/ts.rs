@@ -198,7 +198,10 @@ fn describe_kind(f: &Function) -> String {
     match &f.kind {
         FnKind::Query => format!("Query `{}`.", f.name),
         FnKind::Context { context } => format!("Context function `{}` of `{context}`.", f.name),
-        FnKind::Mutation { affects } => {
+        FnKind::Mutation {
+            affects,
+            names_targets,
+        } => {
             let parts: Vec<String> = affects
                 .iter()
                 .map(|a| {
@@ -220,7 +223,12 @@ fn describe_kind(f: &Function) -> String {
                     }
                 })
                 .collect();
-            if parts.is_empty() {
+            let tier1 = if *names_targets {
+                " It may name its own targets instead (tier 1)."
+            } else {
+                ""
+            };
+            let what = if parts.is_empty() {
                 format!("Mutation `{}`.", f.name)
             } else {
                 format!(
@@ -228,7 +236,8 @@ fn describe_kind(f: &Function) -> String {
                     f.name,
                     parts.join(" and ")
                 )
-            }
+            };
+            format!("{what}{tier1}")
         }
     }
 }

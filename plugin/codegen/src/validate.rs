@@ -110,7 +110,7 @@ pub(crate) fn validate(ir: &Ir) -> Result<(), ReadError> {
                     }
                 }
             }
-            FnKind::Mutation { affects } => {
+            FnKind::Mutation { affects, .. } => {
                 unique(
                     "affected context",
                     affects
