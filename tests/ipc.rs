@@ -85,6 +85,12 @@ fn who(
 }
 
 #[client]
+fn query_naming_targets(inv: Invalidations) -> u32 {
+    inv.whole(&USER);
+    7
+}
+
+#[client]
 fn needs_unmanaged(_s: State<'_, String>) -> u32 {
     1
 }
@@ -764,4 +770,13 @@ fn a_guarded_context_function_fails_alone_in_its_bundle() {
     let res = ctx(&w[2], "vault", json!({"vault_id": 2})).unwrap();
     assert_eq!(res["data"]["vault_secret"], "secret 2");
     assert_eq!(res["errors"], json!({}));
+}
+
+#[test]
+fn only_mutations_invalidate() {
+    let (_app, w) = main_window();
+    let other = record_events(&w[1]);
+    let res = call(&w[0], "query_naming_targets", json!({})).unwrap();
+    assert_eq!(res, json!({"result": 7, "invalidate": []}));
+    assert!(other.lock().unwrap().is_empty());
 }

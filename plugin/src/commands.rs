@@ -23,7 +23,7 @@ use crate::{
     access::{Access, AccessEntry},
     dispatch::Caller,
     error::WireError,
-    request::{CallRequest, CtxRequest},
+    request::{check_size, peek_name, CallRequest, CtxRequest},
     Shared,
 };
 
@@ -85,20 +85,24 @@ fn shared<R: Runtime>(invoke: &Invoke<R>) -> Arc<Shared> {
 
 fn call<R: Runtime>(invoke: Invoke<R>) {
     let shared = shared(&invoke);
-    let req = match CallRequest::parse(invoke.message.payload(), shared.config.max_request_bytes) {
-        Ok(req) => req,
-        Err(e) => return invoke.resolver.reject(e.to_wire(None, Vec::new())),
-    };
+    let body = invoke.message.payload();
+    if let Err(e) = check_size(body, shared.config.max_request_bytes) {
+        return invoke.resolver.reject(e.to_wire(None, Vec::new()));
+    }
+    let inline = !peek_name(body, "fn").is_some_and(|f| shared.dispatcher.runs_async(f));
     let scopes = match Scopes::of(&invoke, "call") {
         Ok(scopes) => scopes,
         Err(e) => return invoke.resolver.invoke_error(e),
     };
-    let inline = !shared.dispatcher.runs_async(&req.function);
     let Invoke {
         message, resolver, ..
     } = invoke;
     let message = Arc::new(message);
     drive(inline, async move {
+        let req = match CallRequest::parse(message.payload()) {
+            Ok(req) => req,
+            Err(e) => return resolver.reject(e.to_wire(None, Vec::new())),
+        };
         let caller = Caller {
             source: message.clone(),
         };
@@ -116,22 +120,28 @@ fn call<R: Runtime>(invoke: Invoke<R>) {
 
 fn ctx<R: Runtime>(invoke: Invoke<R>) {
     let shared = shared(&invoke);
-    let req = match CtxRequest::parse(invoke.message.payload(), shared.config.max_request_bytes) {
-        Ok(req) => req,
-        Err(e) => return invoke.resolver.reject(e.to_wire(None, Vec::new())),
-    };
+    let body = invoke.message.payload();
+    if let Err(e) = check_size(body, shared.config.max_request_bytes) {
+        return invoke.resolver.reject(e.to_wire(None, Vec::new()));
+    }
+    let inline =
+        !peek_name(body, "context").is_some_and(|c| shared.dispatcher.context_runs_async(c));
     let scopes = match Scopes::of(&invoke, "ctx") {
         Ok(scopes) => scopes,
         Err(e) => return invoke.resolver.invoke_error(e),
     };
-    let inline = !shared.dispatcher.context_runs_async(&req.context);
     let Invoke {
         message, resolver, ..
     } = invoke;
-    let caller = Caller {
-        source: Arc::new(message),
-    };
+    let message = Arc::new(message);
     drive(inline, async move {
+        let req = match CtxRequest::parse(message.payload()) {
+            Ok(req) => req,
+            Err(e) => return resolver.reject(e.to_wire(None, Vec::new())),
+        };
+        let caller = Caller {
+            source: message.clone(),
+        };
         match shared
             .dispatcher
             .bundle(&caller, &scopes.access(), req)

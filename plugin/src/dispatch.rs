@@ -155,10 +155,10 @@ impl Dispatcher {
         &self,
         caller: &Caller,
         access: &Access<'_>,
-        req: CallRequest,
+        req: CallRequest<'_>,
     ) -> Finished {
-        let Some(entry) = self.registry.functions.get(req.function.as_str()) else {
-            return Finished::refused(None, CallError::UnknownFunction(req.function));
+        let Some(entry) = self.registry.functions.get(req.function) else {
+            return Finished::refused(None, CallError::UnknownFunction(req.function.to_owned()));
         };
         let name = entry.def.name;
         let context = match entry.def.kind {
@@ -173,11 +173,13 @@ impl Dispatcher {
             return Finished::refused(Some(name), e);
         }
 
-        let scope = Arc::new(CallScope::new(entry.scope_params.clone()));
-        let outcome = run(entry, caller, scope.clone(), identity, req.args).await;
-        let targets = match (&entry.def.kind, &outcome) {
-            (FnKind::Mutation(_), Ok(_) | Err(CallError::App(_))) if self.scoping => {
-                mutation_targets(entry, &scope)
+        // Only a mutation collects what its targets are computed from.
+        let scope = matches!(entry.def.kind, FnKind::Mutation(_))
+            .then(|| Arc::new(CallScope::new(entry.scope_params.clone())));
+        let outcome = run(entry, caller, scope.clone(), identity, Args::new(req.args)).await;
+        let targets = match (&scope, &outcome) {
+            (Some(scope), Ok(_) | Err(CallError::App(_))) if self.scoping => {
+                mutation_targets(entry, scope)
             }
             _ => Vec::new(),
         };
@@ -192,22 +194,20 @@ impl Dispatcher {
         &self,
         caller: &Caller,
         access: &Access<'_>,
-        req: CtxRequest,
+        req: CtxRequest<'_>,
     ) -> Result<Bundle, CallError> {
-        let Some(ctx) = self.registry.contexts.get(req.context.as_str()) else {
-            return Err(CallError::UnknownContext(req.context));
+        let Some(ctx) = self.registry.contexts.get(req.context) else {
+            return Err(CallError::UnknownContext(req.context.to_owned()));
         };
-        access.check_context(&req.context)?;
+        access.check_context(req.context)?;
 
-        let mut params = req.params;
-        let mut canonical = Params::new();
+        let given = req.params;
+        let mut canonical = Map::new();
         let mut problems = Vec::new();
         for (name, cp) in &ctx.params {
-            let (value, missing) = match params.remove(*name) {
-                Some(v) => (v, false),
-                None => (Value::Null, true),
-            };
-            match cp.param.canonicalize(value) {
+            let value = given.and_then(|m| m.get(*name));
+            let missing = value.is_none();
+            match cp.param.canonicalize(value.cloned().unwrap_or(Value::Null)) {
                 Ok(Value::Null) => {}
                 Ok(v) => {
                     canonical.insert((*name).to_owned(), v);
@@ -220,34 +220,33 @@ impl Dispatcher {
                 }),
             }
         }
-        problems.extend(params.keys().map(|k| ArgProblem {
-            name: k.clone(),
-            problem: "unknown",
-            expected: None,
-            message: None,
-        }));
+        let unknown = given.into_iter().flat_map(Map::keys);
+        problems.extend(
+            unknown
+                .filter(|k| !ctx.params.contains_key(k.as_str()))
+                .map(|k| ArgProblem {
+                    name: k.clone(),
+                    problem: "unknown",
+                    expected: None,
+                    message: None,
+                }),
+        );
         if !problems.is_empty() {
             problems.sort_by(|a, b| a.name.cmp(&b.name));
             return Err(CallError::InvalidArgs(problems));
         }
 
+        let canonical_ref = &canonical;
         let runs = ctx.functions.iter().map(|f| {
-            let args: Map<String, Value> = f
-                .params
-                .iter()
-                .filter_map(|p| {
-                    canonical
-                        .get(p.name)
-                        .map(|v| (p.name.to_owned(), v.clone()))
-                })
-                .collect();
             let entry = &self.registry.functions[f.name];
-            let scope = Arc::new(CallScope::default());
             let identity = self.identify(entry, caller);
             let guard = entry.def.auth.check(f.name, identity.as_ref());
             async move {
                 let outcome = match guard {
-                    Ok(()) => run(entry, caller, scope, identity, args).await,
+                    Ok(()) => {
+                        let args = Args::shared(canonical_ref);
+                        run(entry, caller, None, identity, args).await
+                    }
                     Err(e) => Err(e),
                 };
                 (f.name, outcome)
@@ -266,8 +265,8 @@ impl Dispatcher {
             }
         }
         Ok(Bundle {
-            context: req.context,
-            params: canonical,
+            context: req.context.to_owned(),
+            params: canonical.into_iter().collect(),
             data,
             errors,
         })
@@ -278,13 +277,13 @@ impl Dispatcher {
 async fn run(
     entry: &FnEntry,
     caller: &Caller,
-    scope: Arc<CallScope>,
+    scope: Option<Arc<CallScope>>,
     identity: Option<Identity>,
-    args: Map<String, Value>,
+    args: Args<'_>,
 ) -> Outcome {
     let ctx = CallCtx::new(caller.source.clone(), scope, identity);
     let handler = entry.def.handler;
-    let started = std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx, Args::new(args))));
+    let started = std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx, args)));
     let future = match started {
         Ok(Ok(future)) => future,
         Ok(Err(e)) => return Err(e),

@@ -29,12 +29,13 @@ pub type Outcome = Result<Box<RawValue>, CallError>;
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Outcome> + Send>>;
 
 /// Parses the args of one call and starts the function.
-pub type Handler = fn(CallCtx, Args) -> Result<HandlerFuture, CallError>;
+pub type Handler = for<'a> fn(CallCtx, Args<'a>) -> Result<HandlerFuture, CallError>;
 
 /// What one call knows about its caller, and what it collects for scoping.
 pub struct CallCtx {
     caller: Arc<dyn CallerWebview>,
-    scope: Arc<CallScope>,
+    /// Set for mutations: what their targets are computed from.
+    scope: Option<Arc<CallScope>>,
     identity: Option<Identity>,
 }
 
@@ -66,7 +67,7 @@ impl CallScope {
 impl CallCtx {
     pub(crate) fn new(
         caller: Arc<dyn CallerWebview>,
-        scope: Arc<CallScope>,
+        scope: Option<Arc<CallScope>>,
         identity: Option<Identity>,
     ) -> Self {
         CallCtx {
@@ -93,13 +94,17 @@ impl CallCtx {
     /// Records the canonical value of a wire param that tier 2 scopes by.
     /// A no-op for params no affected context uses.
     pub fn capture<T: Serialize>(&self, name: &'static str, value: &T) {
-        if !self.scope.scope_params.contains(&name) {
+        let Some(scope) = self
+            .scope
+            .as_ref()
+            .filter(|s| s.scope_params.contains(&name))
+        else {
             return;
-        }
+        };
         match serde_json::to_value(value) {
             Ok(serde_json::Value::Null) => {}
             Ok(v) => {
-                self.scope
+                scope
                     .captured
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
@@ -226,9 +231,11 @@ impl Invalidations {
 }
 
 impl FromCallContext<'_> for Invalidations {
+    /// Outside a mutation the targets named go nowhere: queries and
+    /// context functions answer `invalidate: []`.
     fn from_call_context(ctx: &CallCtx) -> Result<Self, CallError> {
         Ok(Invalidations {
-            scope: ctx.scope.clone(),
+            scope: ctx.scope.clone().unwrap_or_default(),
         })
     }
 }

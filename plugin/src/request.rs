@@ -7,61 +7,74 @@ use tauri::ipc::InvokeBody;
 use crate::error::{ArgProblem, CallError};
 
 /// `{"fn": "...", "args": {...}}`.
-#[derive(Debug)]
-pub(crate) struct CallRequest {
-    pub(crate) function: String,
-    pub(crate) args: Map<String, Value>,
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallRequest<'a> {
+    pub(crate) function: &'a str,
+    pub(crate) args: Option<&'a Map<String, Value>>,
 }
 
 /// `{"context": "...", "params": {...}}`.
-#[derive(Debug)]
-pub(crate) struct CtxRequest {
-    pub(crate) context: String,
-    pub(crate) params: Map<String, Value>,
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CtxRequest<'a> {
+    pub(crate) context: &'a str,
+    pub(crate) params: Option<&'a Map<String, Value>>,
 }
 
-impl CallRequest {
-    pub(crate) fn parse(body: &InvokeBody, limit: usize) -> Result<Self, CallError> {
-        let (function, args) = parse_pair(body, limit, "fn", "args")?;
+impl<'a> CallRequest<'a> {
+    pub(crate) fn parse(body: &'a InvokeBody) -> Result<Self, CallError> {
+        let (function, args) = parse_pair(body, "fn", "args")?;
         Ok(CallRequest { function, args })
     }
 }
 
-impl CtxRequest {
-    pub(crate) fn parse(body: &InvokeBody, limit: usize) -> Result<Self, CallError> {
-        let (context, params) = parse_pair(body, limit, "context", "params")?;
+impl<'a> CtxRequest<'a> {
+    pub(crate) fn parse(body: &'a InvokeBody) -> Result<Self, CallError> {
+        let (context, params) = parse_pair(body, "context", "params")?;
         Ok(CtxRequest { context, params })
     }
 }
 
+/// Refuses a body over `limit` bytes (approximate JSON size, or raw length).
+pub(crate) fn check_size(body: &InvokeBody, limit: usize) -> Result<(), CallError> {
+    let size = match body {
+        InvokeBody::Json(v) => json_size_over(v, limit),
+        InvokeBody::Raw(bytes) => (bytes.len() > limit).then_some(bytes.len()),
+    };
+    match size {
+        Some(size) => Err(CallError::PayloadTooLarge { size, limit }),
+        None => Ok(()),
+    }
+}
+
+/// The name a request body asks for (`fn` or `context`), if it has one.
+pub(crate) fn peek_name<'a>(body: &'a InvokeBody, key: &str) -> Option<&'a str> {
+    match body {
+        InvokeBody::Json(v) => v.get(key)?.as_str(),
+        InvokeBody::Raw(_) => None,
+    }
+}
+
+/// A request's name field and its object field (absent when not sent).
+type NamedMap<'a> = (&'a str, Option<&'a Map<String, Value>>);
+
 /// A request object with one name field and one object field, nothing else.
-fn parse_pair(
-    body: &InvokeBody,
-    limit: usize,
+fn parse_pair<'a>(
+    body: &'a InvokeBody,
     name_key: &str,
     map_key: &str,
-) -> Result<(String, Map<String, Value>), CallError> {
+) -> Result<NamedMap<'a>, CallError> {
     let value = match body {
         InvokeBody::Json(v) => v,
-        InvokeBody::Raw(bytes) => {
-            if bytes.len() > limit {
-                return Err(CallError::PayloadTooLarge {
-                    size: bytes.len(),
-                    limit,
-                });
-            }
+        InvokeBody::Raw(_) => {
             return Err(problem("body", "invalid", "a JSON object", "got raw bytes"));
         }
     };
-    if let Some(size) = json_size_over(value, limit) {
-        return Err(CallError::PayloadTooLarge { size, limit });
-    }
     let Value::Object(obj) = value else {
         return Err(problem("body", "invalid", "a JSON object", "not an object"));
     };
     let mut problems = Vec::new();
     let name = match obj.get(name_key) {
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::String(s)) => Some(s.as_str()),
         Some(_) => {
             problems.push(arg(name_key, "invalid", "string"));
             None
@@ -72,11 +85,11 @@ fn parse_pair(
         }
     };
     let map = match obj.get(map_key) {
-        Some(Value::Object(m)) => m.clone(),
-        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(m)) => Some(m),
+        None | Some(Value::Null) => None,
         Some(_) => {
             problems.push(arg(map_key, "invalid", "object"));
-            Map::new()
+            None
         }
     };
     for key in obj.keys() {
@@ -149,15 +162,16 @@ mod tests {
 
     #[test]
     fn reads_a_call() {
-        let r = CallRequest::parse(&body(json!({"fn": "f", "args": {"a": 1}})), 1 << 20).unwrap();
+        let b = body(json!({"fn": "f", "args": {"a": 1}}));
+        let r = CallRequest::parse(&b).unwrap();
         assert_eq!(r.function, "f");
-        assert_eq!(r.args["a"], json!(1));
+        assert_eq!(r.args.unwrap()["a"], json!(1));
+        assert_eq!(peek_name(&b, "fn"), Some("f"));
     }
 
     #[test]
     fn names_every_problem() {
-        let err =
-            CallRequest::parse(&body(json!({"fn": 1, "args": [], "x": 0})), 1 << 20).unwrap_err();
+        let err = CallRequest::parse(&body(json!({"fn": 1, "args": [], "x": 0}))).unwrap_err();
         let CallError::InvalidArgs(p) = err else {
             panic!()
         };
@@ -169,8 +183,12 @@ mod tests {
     fn size_limit() {
         let big = json!({"fn": "f", "args": {"s": "x".repeat(2000)}});
         assert!(matches!(
-            CallRequest::parse(&body(big), 1000),
+            check_size(&body(big), 1000),
             Err(CallError::PayloadTooLarge { .. })
+        ));
+        assert!(matches!(
+            check_size(&InvokeBody::Raw(vec![0; 1001]), 1000),
+            Err(CallError::PayloadTooLarge { size: 1001, .. })
         ));
         assert!(json_size_over(&json!([1, 2, 3]), 1000).is_none());
     }

@@ -113,6 +113,10 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
     let mut captures = Vec::new();
     let mut call_args = Vec::new();
     let mut injects = Vec::new();
+    let wire_names: Vec<String> = sig
+        .wire()
+        .map(|(name, _)| name.unraw().to_string())
+        .collect();
 
     for (i, param) in sig.params.iter().enumerate() {
         let var = format_ident!("__mizan_arg{}", i);
@@ -158,10 +162,10 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
     quote! {
         fn __mizan_handler(
             __ctx: #krate::CallCtx,
-            mut __args: #krate::Args,
+            mut __args: #krate::Args<'_>,
         ) -> ::core::result::Result<#krate::HandlerFuture, #krate::CallError> {
             #(#takes)*
-            __args.finish()?;
+            __args.finish(&[#(#wire_names),*])?;
             #destructure
             #(#captures)*
             ::core::result::Result::Ok(::std::boxed::Box::pin(async move {
