@@ -15,13 +15,16 @@ use std::{
 };
 
 use tauri::{
-    ipc::{CommandArg, CommandItem, CommandScope, GlobalScope, Invoke, InvokeError},
+    ipc::{
+        CommandArg, CommandItem, CommandScope, GlobalScope, Invoke, InvokeError, InvokeMessage,
+        InvokeResolver,
+    },
     Manager, Runtime, State,
 };
 
 use crate::{
     access::{Access, AccessEntry},
-    dispatch::Caller,
+    dispatch::{Caller, Dispatcher},
     error::WireError,
     request::{check_size, peek_name, CallRequest, CtxRequest},
     Shared,
@@ -83,21 +86,63 @@ fn shared<R: Runtime>(invoke: &Invoke<R>) -> Arc<Shared> {
         .clone()
 }
 
-fn call<R: Runtime>(invoke: Invoke<R>) {
-    let shared = shared(&invoke);
-    let body = invoke.message.payload();
-    if let Err(e) = check_size(body, shared.config.max_request_bytes) {
-        return invoke.resolver.reject(e.to_wire(None, Vec::new()));
+/// A request past the checks every command makes before it runs.
+struct Accepted<R: Runtime> {
+    shared: Arc<Shared>,
+    scopes: Scopes,
+    message: Arc<InvokeMessage<R>>,
+    resolver: InvokeResolver<R>,
+    /// Whether it may run here: what it asks for has no async function.
+    inline: bool,
+}
+
+impl<R: Runtime> Accepted<R> {
+    /// The size limit, then the caller's scopes; `name_key` names the
+    /// function or context the body asks for, which decides where it runs.
+    fn check(
+        invoke: Invoke<R>,
+        command: &'static str,
+        name_key: &str,
+        runs_async: fn(&Dispatcher, &str) -> bool,
+    ) -> Option<Self> {
+        let shared = shared(&invoke);
+        let body = invoke.message.payload();
+        if let Err(e) = check_size(body, shared.config.max_request_bytes) {
+            invoke.resolver.reject(e.to_wire(None, Vec::new()));
+            return None;
+        }
+        let inline = !peek_name(body, name_key).is_some_and(|n| runs_async(&shared.dispatcher, n));
+        let scopes = match Scopes::of(&invoke, command) {
+            Ok(scopes) => scopes,
+            Err(e) => {
+                invoke.resolver.invoke_error(e);
+                return None;
+            }
+        };
+        let Invoke {
+            message, resolver, ..
+        } = invoke;
+        Some(Accepted {
+            shared,
+            scopes,
+            message: Arc::new(message),
+            resolver,
+            inline,
+        })
     }
-    let inline = !peek_name(body, "fn").is_some_and(|f| shared.dispatcher.runs_async(f));
-    let scopes = match Scopes::of(&invoke, "call") {
-        Ok(scopes) => scopes,
-        Err(e) => return invoke.resolver.invoke_error(e),
+}
+
+fn call<R: Runtime>(invoke: Invoke<R>) {
+    let Some(Accepted {
+        shared,
+        scopes,
+        message,
+        resolver,
+        inline,
+    }) = Accepted::check(invoke, "call", "fn", Dispatcher::runs_async)
+    else {
+        return;
     };
-    let Invoke {
-        message, resolver, ..
-    } = invoke;
-    let message = Arc::new(message);
     drive(inline, async move {
         let req = match CallRequest::parse(message.payload()) {
             Ok(req) => req,
@@ -119,21 +164,16 @@ fn call<R: Runtime>(invoke: Invoke<R>) {
 }
 
 fn ctx<R: Runtime>(invoke: Invoke<R>) {
-    let shared = shared(&invoke);
-    let body = invoke.message.payload();
-    if let Err(e) = check_size(body, shared.config.max_request_bytes) {
-        return invoke.resolver.reject(e.to_wire(None, Vec::new()));
-    }
-    let inline =
-        !peek_name(body, "context").is_some_and(|c| shared.dispatcher.context_runs_async(c));
-    let scopes = match Scopes::of(&invoke, "ctx") {
-        Ok(scopes) => scopes,
-        Err(e) => return invoke.resolver.invoke_error(e),
+    let Some(Accepted {
+        shared,
+        scopes,
+        message,
+        resolver,
+        inline,
+    }) = Accepted::check(invoke, "ctx", "context", Dispatcher::context_runs_async)
+    else {
+        return;
     };
-    let Invoke {
-        message, resolver, ..
-    } = invoke;
-    let message = Arc::new(message);
     drive(inline, async move {
         let req = match CtxRequest::parse(message.payload()) {
             Ok(req) => req,
