@@ -780,3 +780,15 @@ fn only_mutations_invalidate() {
     assert_eq!(res, json!({"result": 7, "invalidate": []}));
     assert!(other.lock().unwrap().is_empty());
 }
+
+#[test]
+fn a_panicking_identity_provider_is_internal_and_the_plugin_keeps_serving() {
+    let plugin = tauri_plugin_mizan::Builder::new()
+        .identity(|_| panic!("session store unreachable"))
+        .build();
+    let (_app, w) = common::app_with(plugin, &[("main", Some(&default_capability("main")))]);
+    let err = call(&w[0], "whoami", json!({})).unwrap_err();
+    assert_eq!(err["code"], "internal");
+    assert_eq!(err["message"], "internal error");
+    assert_eq!(call(&w[0], "ping", json!({})).unwrap()["result"], "pong");
+}

@@ -123,15 +123,25 @@ impl<R: tauri::Runtime> CallerWebview for tauri::ipc::InvokeMessage<R> {
 impl Dispatcher {
     /// Asks the app's identity provider who is calling, for the functions
     /// that need to know: guarded ones, and those that take `Identity`.
-    fn identify(&self, entry: &FnEntry, caller: &Caller) -> Option<Identity> {
+    /// Then checks the function's requirement. A provider that panics is
+    /// an `internal` error, like a function that panics.
+    fn admit(&self, entry: &FnEntry, caller: &Caller) -> Result<Option<Identity>, CallError> {
         let needed = entry.def.auth != Auth::None || entry.def.injected.contains(&"Identity");
-        let provider = self.identity.as_ref().filter(|_| needed)?;
-        let source = &*caller.source;
-        provider(&IdentityRequest {
-            label: source.label(),
-            headers: source.headers(),
-            webview: source.webview_any(),
-        })
+        let identity = match self.identity.as_ref().filter(|_| needed) {
+            None => None,
+            Some(provider) => {
+                let source = &*caller.source;
+                let request = IdentityRequest {
+                    label: source.label(),
+                    headers: source.headers(),
+                    webview: source.webview_any(),
+                };
+                std::panic::catch_unwind(AssertUnwindSafe(|| provider(&request)))
+                    .map_err(|_| CallError::internal("the identity provider panicked"))?
+            }
+        };
+        entry.def.auth.check(entry.def.name, identity.as_ref())?;
+        Ok(identity)
     }
 
     /// Whether calling `function` needs the async runtime (an unknown name
@@ -168,10 +178,10 @@ impl Dispatcher {
         if let Err(e) = access.check_fn(name, context) {
             return Finished::refused(Some(name), e);
         }
-        let identity = self.identify(entry, caller);
-        if let Err(e) = entry.def.auth.check(name, identity.as_ref()) {
-            return Finished::refused(Some(name), e);
-        }
+        let identity = match self.admit(entry, caller) {
+            Ok(identity) => identity,
+            Err(e) => return Finished::refused(Some(name), e),
+        };
 
         // Only a mutation collects what its targets are computed from.
         let scope = matches!(entry.def.kind, FnKind::Mutation(_))
@@ -239,11 +249,10 @@ impl Dispatcher {
         let canonical_ref = &canonical;
         let runs = ctx.functions.iter().map(|f| {
             let entry = &self.registry.functions[f.name];
-            let identity = self.identify(entry, caller);
-            let guard = entry.def.auth.check(f.name, identity.as_ref());
+            let admitted = self.admit(entry, caller);
             async move {
-                let outcome = match guard {
-                    Ok(()) => {
+                let outcome = match admitted {
+                    Ok(identity) => {
                         let args = Args::shared(canonical_ref);
                         run(entry, caller, None, identity, args).await
                     }
