@@ -85,3 +85,13 @@ export function isMizanError<D = unknown>(value: unknown): value is MizanError<D
 }
 
 export { isTargetList };
+
+/**
+ * A function that carries the type of its `app` error details, for inference
+ * (`useMutation(fn)` reads `E` from it). Generated client functions have it:
+ * `updateProfile.__mizanError = undefined as UpdateProfileError | undefined`.
+ * Type-only: the property always holds `undefined`.
+ */
+export interface ErrorTyped<E> {
+  readonly __mizanError?: E;
+}

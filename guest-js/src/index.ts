@@ -8,7 +8,7 @@ export type {
   InvalidateEvent,
 } from './wire.js';
 export { INVALIDATE_EVENT } from './wire.js';
-export { MizanError, isMizanError, isWireError } from './errors.js';
+export { MizanError, isMizanError, isWireError, type ErrorTyped } from './errors.js';
 export { canonicalJson, canonicalParams, bundleKey } from './canonical.js';
 export { reaches, jsonEqual, type BundleRef } from './reach.js';
 export {

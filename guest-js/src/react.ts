@@ -17,7 +17,7 @@ import {
   type ContextDescriptor,
   type MizanClient,
 } from './client.js';
-import { MizanError } from './errors.js';
+import { MizanError, type ErrorTyped } from './errors.js';
 
 const ClientContext = createContext<MizanClient | null>(null);
 
@@ -58,8 +58,14 @@ export function useBundle<P, B>(descriptor: ContextDescriptor<P, B>, params: P):
 
 export type MutationStatus = 'idle' | 'pending' | 'success' | 'error';
 
-/** A mutation: a function name, or a (generated) function that receives the args and the provider's client. */
-export type MutationFn<A, R> = string | ((args: A, client: MizanClient) => Promise<R>);
+/**
+ * A mutation: a function name, or a (generated) function that receives the
+ * args and the provider's client. A generated function also carries its error
+ * type (`ErrorTyped`), so `useMutation(fn)` infers `E` too.
+ */
+export type MutationFn<A, R, E = unknown> =
+  | string
+  | (((args: A, client: MizanClient) => Promise<R>) & ErrorTyped<E>);
 
 export interface MutateOptions<R, E> {
   onSuccess?: (data: R) => void;
@@ -92,8 +98,12 @@ const IDLE: MutationState<never, never> = { status: 'idle', data: undefined, err
  * Runs a mutation. Invalidation needs nothing from the caller: the envelope's
  * targets reach the cache before `mutateAsync` resolves.
  */
-export function useMutation<A extends Record<string, unknown> = Record<string, unknown>, R = unknown, E = unknown>(
-  fn: MutationFn<A, R>,
+export function useMutation<
+  A extends Record<string, unknown> | undefined = Record<string, unknown>,
+  R = unknown,
+  E = unknown,
+>(
+  fn: MutationFn<A, R, E>,
 ): UseMutationResult<A, R, E> {
   const client = useMizanClient();
   const [state, setState] = useState<MutationState<R, E>>(IDLE);
@@ -110,7 +120,7 @@ export function useMutation<A extends Record<string, unknown> = Record<string, u
       const current = fnRef.current;
       try {
         const data =
-          typeof current === 'string' ? await client.call<R, E>(current, args) : await current(args, client);
+          typeof current === 'string' ? await client.call<R, E>(current, args ?? {}) : await current(args, client);
         if (runId.current === id) setState({ status: 'success', data, error: null });
         return data;
       } catch (reason) {

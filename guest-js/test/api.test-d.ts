@@ -107,6 +107,16 @@ describe('react entry', () => {
     const m = useMutation(update_profile);
     expectTypeOf(m.mutateAsync).parameter(0).toEqualTypeOf<{ user_id: number; name: string }>();
     expectTypeOf(m.data).toEqualTypeOf<UserProfile | undefined>();
+    expectTypeOf(m.error).toEqualTypeOf<MizanError<unknown> | null>();
+  });
+  it('useMutation infers the error type a generated function carries', () => {
+    function update_profile(args: { user_id: number }, client?: MizanClient): Promise<UserProfile> {
+      return client ? client.call<UserProfile, NotFound>('update_profile', args) : call<UserProfile, NotFound>('update_profile', args);
+    }
+    update_profile.__mizanError = undefined as NotFound | undefined;
+    const m = useMutation(update_profile);
+    expectTypeOf(m.error).toEqualTypeOf<MizanError<NotFound> | null>();
+    expectTypeOf(m.data).toEqualTypeOf<UserProfile | undefined>();
   });
   it('useMutation takes explicit types', () => {
     type M = ReturnType<typeof useMutation<{ user_id: number; name: string }, UserProfile, NotFound>>;

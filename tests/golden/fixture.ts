@@ -144,6 +144,7 @@ export function hello(args: HelloArgs, client?: $mizan.MizanClient): Promise<str
     ? client.call<string, HelloError>('hello', args)
     : $mizan.call<string, HelloError>('hello', args);
 }
+hello.__mizanError = undefined as HelloError | undefined;
 
 /** The `details` of an `app` error of `misc`. */
 export type MiscError = never;
@@ -161,6 +162,7 @@ export function misc(args: MiscArgs, client?: $mizan.MizanClient): Promise<[{ [k
     ? client.call<[{ [key: string]: number }, { [key in Color]?: number }, JsonValue], MiscError>('misc', args)
     : $mizan.call<[{ [key: string]: number }, { [key in Color]?: number }, JsonValue], MiscError>('misc', args);
 }
+misc.__mizanError = undefined as MiscError | undefined;
 
 /** The `details` of an `app` error of `nothing`. */
 export type NothingError = never;
@@ -172,6 +174,7 @@ export function nothing(args: NothingArgs = {}, client?: $mizan.MizanClient): Pr
     ? client.call<null, NothingError>('nothing', args)
     : $mizan.call<null, NothingError>('nothing', args);
 }
+nothing.__mizanError = undefined as NothingError | undefined;
 
 /** The `details` of an `app` error of `ping`. */
 export type PingError = never;
@@ -183,6 +186,7 @@ export function ping(args: PingArgs = {}, client?: $mizan.MizanClient): Promise<
     ? client.call<string, PingError>('ping', args)
     : $mizan.call<string, PingError>('ping', args);
 }
+ping.__mizanError = undefined as PingError | undefined;
 
 /** The `details` of an `app` error of `post`. */
 export type PostError = string;
@@ -197,6 +201,7 @@ export function post(args: PostArgs, client?: $mizan.MizanClient): Promise<null>
     ? client.call<null, PostError>('post', args)
     : $mizan.call<null, PostError>('post', args);
 }
+post.__mizanError = undefined as PostError | undefined;
 
 /** The `details` of an `app` error of `rename_by_id`. */
 export type RenameByIdError = never;
@@ -211,6 +216,7 @@ export function renameById(args: RenameByIdArgs, client?: $mizan.MizanClient): P
     ? client.call<number, RenameByIdError>('rename_by_id', args)
     : $mizan.call<number, RenameByIdError>('rename_by_id', args);
 }
+renameById.__mizanError = undefined as RenameByIdError | undefined;
 
 /** The `details` of an `app` error of `reset_everything`. */
 export type ResetEverythingError = never;
@@ -224,6 +230,7 @@ export function resetEverything(args: ResetEverythingArgs, client?: $mizan.Mizan
     ? client.call<null, ResetEverythingError>('reset_everything', args)
     : $mizan.call<null, ResetEverythingError>('reset_everything', args);
 }
+resetEverything.__mizanError = undefined as ResetEverythingError | undefined;
 
 /** The `details` of an `app` error of `shapes`. */
 export type ShapesError = never;
@@ -237,6 +244,7 @@ export function shapes(args: ShapesArgs, client?: $mizan.MizanClient): Promise<S
     ? client.call<Shape[], ShapesError>('shapes', args)
     : $mizan.call<Shape[], ShapesError>('shapes', args);
 }
+shapes.__mizanError = undefined as ShapesError | undefined;
 
 /** The `details` of an `app` error of `team_tree`. */
 export type TeamTreeError = never;
@@ -254,6 +262,7 @@ export function updateProfile(args: UpdateProfileArgs, client?: $mizan.MizanClie
     ? client.call<Profile, UpdateProfileError>('update_profile', args)
     : $mizan.call<Profile, UpdateProfileError>('update_profile', args);
 }
+updateProfile.__mizanError = undefined as UpdateProfileError | undefined;
 
 /** The `details` of an `app` error of `user_flags`. */
 export type UserFlagsError = string;
@@ -278,3 +287,4 @@ export function wide(args: WideArgs, client?: $mizan.MizanClient): Promise<numbe
     ? client.call<number, WideError>('wide', args)
     : $mizan.call<number, WideError>('wide', args);
 }
+wide.__mizanError = undefined as WideError | undefined;

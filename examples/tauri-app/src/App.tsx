@@ -21,21 +21,11 @@ import {
   moveNote,
   setNoteDone,
   updateProfile,
-  type AddNoteArgs,
-  type AddNoteError,
   type AppInfo,
-  type ClearCompletedArgs,
-  type ClearCompletedError,
-  type CreateListArgs,
-  type CreateListError,
-  type DeleteListArgs,
-  type DeleteListError,
   type ListRef,
   type Note,
   type Person,
   type Profile,
-  type UpdateProfileArgs,
-  type UpdateProfileError,
 } from './generated/mizan';
 
 export function App({ info }: { info: AppInfo }) {
@@ -148,7 +138,7 @@ function ListRow({ list, selected, onSelect }: { list: ListRef; selected: boolea
 
 function NewList({ userId, onCreated }: { userId: number; onCreated: (id: number) => void }) {
   const [title, setTitle] = useState('');
-  const create = useMutation<CreateListArgs, ListRef, CreateListError>(createList);
+  const create = useMutation(createList);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate(
@@ -181,7 +171,7 @@ function ProfileCard({ profile, listCount }: { profile: Profile; listCount: numb
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(profile.name);
   const [bio, setBio] = useState(profile.bio);
-  const save = useMutation<UpdateProfileArgs, Profile, UpdateProfileError>(updateProfile);
+  const save = useMutation(updateProfile);
 
   const startEditing = () => {
     setName(profile.name);
@@ -255,9 +245,9 @@ function ListPane({
 }) {
   const { data, errors, isFetching } = useBundle(LIST, { list_id: listId });
   const [text, setText] = useState('');
-  const add = useMutation<AddNoteArgs, Note, AddNoteError>(addNote);
-  const clear = useMutation<ClearCompletedArgs, number, ClearCompletedError>(clearCompleted);
-  const remove = useMutation<DeleteListArgs, null, DeleteListError>(deleteList);
+  const add = useMutation(addNote);
+  const clear = useMutation(clearCompleted);
+  const remove = useMutation(deleteList);
   const detail = data?.list_detail;
   const notes = data?.list_notes;
   useEffect(() => {

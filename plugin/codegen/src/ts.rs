@@ -179,6 +179,12 @@ pub fn ts_module(ir: &Ir, options: &TsOptions) -> Result<String, GenError> {
             "  return client\n    ? client.call<{result}, {e}>({wire}, args)\n    : $mizan.call<{result}, {e}>({wire}, args);\n}}",
             e = n.error
         );
+        // Type-only: lets `useMutation(fn)` infer the error type.
+        let _ = writeln!(
+            out,
+            "{}.__mizanError = undefined as {} | undefined;",
+            n.function, n.error
+        );
     }
     Ok(out)
 }

@@ -6,6 +6,7 @@ import type {
   ContextDescriptor,
   MizanClient,
   MizanError,
+  ErrorTyped,
   ParamsOf,
 } from 'tauri-plugin-mizan-api';
 import * as api from '../../golden/fixture';
@@ -49,6 +50,12 @@ describe('errors', () => {
     expectTypeOf<api.PostError>().toEqualTypeOf<string>();
     expectTypeOf<api.PingError>().toEqualTypeOf<never>();
     expectTypeOf<api.UserProfileError>().toEqualTypeOf<api.ProfileError>();
+  });
+
+  test('each function carries its error type, for useMutation to infer', () => {
+    expectTypeOf(api.updateProfile).toExtend<ErrorTyped<api.UpdateProfileError>>();
+    expectTypeOf(api.updateProfile.__mizanError).toEqualTypeOf<api.UpdateProfileError | undefined>();
+    expectTypeOf(api.ping.__mizanError).toEqualTypeOf<undefined>();
   });
 
   test('serde representations of enums', () => {
