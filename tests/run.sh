@@ -40,6 +40,7 @@ npm_test() {
 stage "cargo fmt" cargo fmt --all --check
 stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 stage "cargo test" cargo test --workspace --locked
+stage "cargo doc" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 stage "guest-js" npm_test guest-js
 stage "generated TypeScript" npm_test tests/ts
 stage "example app, end to end" bash examples/tauri-app/e2e/run.sh
