@@ -13,9 +13,8 @@ use std::sync::{Arc, Mutex};
 use serde_json::{json, Value};
 use tauri::{
     http::{HeaderMap, HeaderName, HeaderValue},
-    ipc::{CallbackFn, InvokeBody, InvokeResponseBody},
-    test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY},
-    webview::InvokeRequest,
+    ipc::{InvokeBody, InvokeResponseBody},
+    test::{get_ipc_response, mock_builder, MockRuntime},
     App, Manager, State, WebviewUrl, WebviewWindow, WebviewWindowBuilder,
 };
 use tauri_plugin_mizan::Identity;
@@ -184,16 +183,7 @@ pub fn invoke_with(
     body: InvokeBody,
     headers: HeaderMap,
 ) -> Reply {
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body,
-        headers,
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(webview, request).map(|body| match body {
+    get_ipc_response(webview, common::request(cmd, body, headers)).map(|body| match body {
         InvokeResponseBody::Json(text) => {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         }

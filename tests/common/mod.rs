@@ -103,16 +103,22 @@ pub fn invoke_body(
     cmd: &str,
     body: InvokeBody,
 ) -> Result<Value, Value> {
-    let request = InvokeRequest {
+    get_ipc_response(webview, request(cmd, body, Default::default()))
+        .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+/// An IPC request as the webview's `invoke` sends it, from the app's own
+/// origin (so the call counts as local).
+pub fn request(cmd: &str, body: InvokeBody, headers: tauri::http::HeaderMap) -> InvokeRequest {
+    InvokeRequest {
         cmd: cmd.into(),
         callback: CallbackFn(0),
         error: CallbackFn(1),
         url: "tauri://localhost".parse().unwrap(),
         body,
-        headers: Default::default(),
+        headers,
         invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(webview, request).map(|body| body.deserialize::<Value>().unwrap())
+    }
 }
 
 pub fn call(
