@@ -30,7 +30,9 @@ fn item_name(item_id: u64) -> String {
 fn item_tags(item_id: u64, filter: Option<Filter>) -> Vec<String> {
     let limit = filter.as_ref().and_then(|f| f.limit).unwrap_or(10);
     let tags = filter.map(|f| vec![f.tag]).unwrap_or_default();
-    tags.into_iter().take(limit.min(item_id as u8).max(1).into()).collect()
+    tags.into_iter()
+        .take(limit.min(item_id as u8).max(1).into())
+        .collect()
 }
 
 #[client(affects = ITEM)]
