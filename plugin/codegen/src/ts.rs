@@ -493,21 +493,36 @@ enum Prec {
     Primary,
 }
 
+/// A TypeScript string literal in single quotes.
 fn ts_string(s: &str) -> String {
-    let mut out = String::from("'");
+    quoted(s, '\'')
+}
+
+/// A string literal in double quotes, as JSON writes it (for literal types).
+fn json_string(s: &str) -> String {
+    quoted(s, '"')
+}
+
+/// `s` between `quote`s, with the quote, backslashes, line breaks and other
+/// control characters escaped.
+fn quoted(s: &str, quote: char) -> String {
+    let mut out = String::from(quote);
     for c in s.chars() {
         match c {
-            '\'' => out.push_str("\\'"),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
             c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
         }
     }
-    out.push('\'');
+    out.push(quote);
     out
 }
 
@@ -624,22 +639,6 @@ fn literal(l: &Literal) -> String {
         Literal::Bool(b) => b.to_string(),
         Literal::Null => "null".into(),
     }
-}
-
-fn json_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn doc_comment(out: &mut String, indent: &str, doc: Option<&str>) {
@@ -858,5 +857,18 @@ mod tests {
             value: Box::new(Type::Unit),
         };
         assert_eq!(ts_type(&m).0, "{ [key: number]: null }");
+    }
+}
+
+#[cfg(test)]
+mod quoting {
+    use super::{json_string, ts_string};
+
+    #[test]
+    fn escapes_the_quote_backslashes_and_control_characters() {
+        assert_eq!(ts_string("it's \\ a\nb"), r"'it\'s \\ a\nb'");
+        assert_eq!(json_string("say \"hi\"\t"), r#""say \"hi\"\u0009""#);
+        assert_eq!(ts_string("\"ok\""), "'\"ok\"'");
+        assert_eq!(json_string("'ok'\u{2028}"), "\"'ok'\\u2028\"");
     }
 }

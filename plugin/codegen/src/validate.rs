@@ -58,15 +58,7 @@ pub(crate) fn validate(ir: &Ir) -> Result<(), ReadError> {
     }
     for c in &ir.contexts {
         let owner = format!("context `{}`", c.name);
-        unique_params(&c.params, &owner)?;
-        for p in &c.params {
-            check_type(
-                &p.ty,
-                &arity,
-                &[],
-                &format!("param `{}` of {owner}", p.name),
-            )?;
-        }
+        check_params(&c.params, &arity, &owner)?;
         if ir.context_functions(&c.name).next().is_none() {
             return Err(ReadError::Inconsistent(format!(
                 "{owner} has no function (a context exists through its context functions)"
@@ -75,15 +67,7 @@ pub(crate) fn validate(ir: &Ir) -> Result<(), ReadError> {
     }
     for f in &ir.functions {
         let owner = format!("function `{}`", f.name);
-        unique_params(&f.params, &owner)?;
-        for p in &f.params {
-            check_type(
-                &p.ty,
-                &arity,
-                &[],
-                &format!("param `{}` of {owner}", p.name),
-            )?;
-        }
+        check_params(&f.params, &arity, &owner)?;
         check_type(&f.result, &arity, &[], &format!("the result of {owner}"))?;
         if let Some(e) = &f.error {
             check_type(e, &arity, &[], &format!("the error of {owner}"))?;
@@ -149,6 +133,19 @@ pub(crate) fn validate(ir: &Ir) -> Result<(), ReadError> {
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// Unique names, and every type known with the right arity.
+fn check_params(
+    params: &[Param],
+    arity: &BTreeMap<&str, usize>,
+    owner: &str,
+) -> Result<(), ReadError> {
+    unique_params(params, owner)?;
+    for p in params {
+        check_type(&p.ty, arity, &[], &format!("param `{}` of {owner}", p.name))?;
     }
     Ok(())
 }
