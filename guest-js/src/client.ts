@@ -10,6 +10,7 @@ import {
   type Envelope,
   type InvalidateEvent,
   type JsonValue,
+  type StaleInfo,
   type Target,
   type WireError,
 } from './wire.js';
@@ -69,6 +70,8 @@ export interface MizanClientOptions {
 export interface BundleSnapshot<B> {
   readonly data: Partial<B> | undefined;
   readonly errors: Partial<Record<keyof B, WireError>>;
+  /** Cached functions whose value is an old one standing in for a failed run (see `staleSince`). */
+  readonly stale: Partial<Record<keyof B, StaleInfo>>;
   readonly status: 'pending' | 'success' | 'error';
   readonly error: MizanError | null;
   readonly isStale: boolean;
@@ -100,6 +103,7 @@ function shallowEqualSnapshot(a: BundleSnapshot<unknown>, b: BundleSnapshot<unkn
   return (
     a.data === b.data &&
     a.errors === b.errors &&
+    a.stale === b.stale &&
     a.status === b.status &&
     a.error === b.error &&
     a.isStale === b.isStale &&
@@ -144,6 +148,7 @@ export class BundleObserver<B> {
     const next: BundleSnapshot<B> = {
       data: s.data,
       errors: s.errors,
+      stale: s.stale,
       status: s.status,
       error: s.error,
       isStale: s.isStale,

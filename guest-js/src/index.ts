@@ -6,6 +6,7 @@ export type {
   WireError,
   BundleResponse,
   InvalidateEvent,
+  StaleInfo,
 } from './wire.js';
 export { INVALIDATE_EVENT } from './wire.js';
 export { MizanError, isMizanError, isWireError, type ErrorTyped } from './errors.js';
@@ -16,6 +17,7 @@ export {
   CacheEntry,
   DEFAULT_GC_TIME,
   reduce,
+  staleSince,
   type Bundle,
   type BundleAction,
   type BundleCacheOptions,

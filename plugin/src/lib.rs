@@ -48,6 +48,7 @@ use tauri::{
 mod access;
 mod args;
 mod auth;
+mod cache;
 mod canonical;
 mod commands;
 mod context;
@@ -63,6 +64,7 @@ pub mod scoping;
 pub use access::AccessEntry;
 pub use args::Args;
 pub use auth::{Auth, Identity, IdentityRequest};
+pub use cache::{policy::CachePolicy, Stale};
 pub use canonical::canonical_json;
 pub use context::Context;
 pub use dispatch::{Bundle, Envelope};
@@ -87,6 +89,7 @@ pub mod __private {
     pub use crate::{
         args::Args,
         auth::Auth,
+        cache::policy::CachePolicy,
         error::CallError,
         handler::{
             output_result, output_unit, output_value, CallCtx, ClientResult, FromCallContext,

@@ -91,6 +91,9 @@ pub struct ClientFn {
     pub kind: FnKind,
     /// What it requires of the caller's identity.
     pub auth: crate::auth::Auth,
+    /// For a context function marked `cache`: how its results are cached
+    /// in the plugin process.
+    pub cache: Option<crate::CachePolicy>,
     /// The last path segment of each injected param's type (`State`,
     /// `Invalidations`, ...), in declaration order.
     pub injected: &'static [&'static str],

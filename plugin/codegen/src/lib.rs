@@ -29,7 +29,7 @@ mod validate;
 
 pub use error::{GenError, ReadError};
 pub use model::{
-    Affect, Auth, Capability, ContextDef, Enum, Field, FnKind, Function, Ir, Literal, Param,
+    Affect, Auth, Cache, Capability, ContextDef, Enum, Field, FnKind, Function, Ir, Literal, Param,
     Primitive, Repr, ScopePair, Struct, StructTag, Type, TypeDef, Variant, FORMAT_VERSION,
 };
 pub use ts::{generate_ts, ts_module, TsOptions};
