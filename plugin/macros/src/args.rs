@@ -89,6 +89,12 @@ impl Parse for ClientArgs {
                     context = Some(input.parse()?);
                     context_key = Some(key);
                 }
+                "cache" => {
+                    return Err(syn::Error::new_spanned(
+                        &key,
+                        "write `cache`, or `cache(ttl = \"5m\", stale_if_error = \"7d\", timeout = \"3s\")`",
+                    ))
+                }
                 "affects" => {
                     reject_duplicate(&key, affects.is_some())?;
                     affects = Some((key, parse_affects(input)?));
@@ -171,12 +177,14 @@ fn parse_cache(input: ParseStream<'_>) -> syn::Result<CacheArg> {
                 arg.timeout_ms = ms;
                 timeout_key = Some(option.key.clone());
             }
-            other => return Err(syn::Error::new_spanned(
-                &option.key,
-                format!(
+            other => {
+                return Err(syn::Error::new_spanned(
+                    &option.key,
+                    format!(
                     "unknown cache option `{other}`; expected `ttl`, `stale_if_error` or `timeout`"
                 ),
-            )),
+                ))
+            }
         }
         seen.push(name);
     }
