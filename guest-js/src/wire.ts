@@ -47,7 +47,8 @@ export type ErrorCode =
 export interface WireError<D = unknown> {
   code: ErrorCode;
   message: string;
-  fn?: string;
+  /** The function the error is about; `null` when there is none (an unknown context, a malformed body). */
+  fn?: string | null;
   details: D;
   invalidate: Target[];
 }
