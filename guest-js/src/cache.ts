@@ -1,4 +1,4 @@
-import { bundleKey, canonicalJson, canonicalParams, compareCodePoints } from './canonical.js';
+import { bundleKey, canonicalJson, canonicalParams, compareCodePoints, setOwn } from './canonical.js';
 import { MizanError } from './errors.js';
 import { Notifier } from './notify.js';
 import { reaches } from './reach.js';
@@ -83,8 +83,10 @@ export class CacheEntry {
   readonly key: string;
   readonly context: string;
   readonly params: Record<string, JsonValue>;
-  /** Canonical JSON of each param value, for the index. */
+  /** Canonical JSON of each param value by name (names sorted), for the index. */
   readonly valueKeys: Map<string, string>;
+  /** The index's name for the set of param names (the entry's shape). */
+  readonly shapeKey: string;
   state: BundleState<unknown> = INITIAL_STATE;
   /** Bumped by every invalidation that reaches this entry: a fetch started under an older generation may not store. */
   generation = 0;
@@ -99,7 +101,9 @@ export class CacheEntry {
     this.params = params;
     this.key = key;
     this.valueKeys = new Map();
-    for (const k of Object.keys(params).sort(compareCodePoints)) this.valueKeys.set(k, canonicalJson(params[k]));
+    const names = Object.keys(params).sort(compareCodePoints);
+    for (const k of names) this.valueKeys.set(k, canonicalJson(params[k]));
+    this.shapeKey = JSON.stringify(names);
   }
 
   /** Whether anything keeps this entry alive: a subscriber or a running fetch. */
@@ -107,9 +111,6 @@ export class CacheEntry {
     return this.listeners.size > 0 || this.inflight !== undefined;
   }
 }
-
-/** Separates the canonical values of a tuple; JSON text never holds a raw U+0000. */
-const TUPLE_SEPARATOR = '\u0000';
 
 /**
  * The entries of one context that have exactly the same param names (one
@@ -121,8 +122,6 @@ interface ShapeGroup {
   /** The param names of every entry of the group, sorted. */
   readonly names: readonly string[];
   readonly entries: Set<CacheEntry>;
-  /** canonical values of all names, joined -> the entry */
-  readonly byTuple: Map<string, CacheEntry>;
   /** name -> canonical value -> entries with that value */
   readonly postings: Map<string, Map<string, Set<CacheEntry>>>;
 }
@@ -131,10 +130,6 @@ interface ContextIndex {
   /** shape key (the sorted names as JSON) -> group */
   readonly shapes: Map<string, ShapeGroup>;
   size: number;
-}
-
-function tupleOf(entry: CacheEntry): string {
-  return [...entry.valueKeys.values()].join(TUPLE_SEPARATOR);
 }
 
 export type BundleFetcher = (context: string, params: Record<string, JsonValue>) => Promise<BundleResponse<unknown>>;
@@ -399,8 +394,10 @@ export class BundleCache {
         // The target names none of this shape's params: absent means any, every entry is reached.
         for (const entry of group.entries) out.push(entry);
       } else if (named === group.names.length) {
-        // It names them all: at most the one entry with exactly these values.
-        const entry = group.byTuple.get(group.names.map((name) => wanted.get(name)).join(TUPLE_SEPARATOR));
+        // It names them all: at most the one entry with exactly these values, found by its key.
+        const exact: Record<string, JsonValue> = {};
+        for (const name of group.names) setOwn(exact, name, params[name]!);
+        const entry = this.entries.get(bundleKey(target.context, exact));
         if (entry) out.push(entry);
       } else {
         for (const entry of smallest!) if (reaches(target, entry)) out.push(entry);
@@ -520,15 +517,12 @@ export class BundleCache {
       ctx = { shapes: new Map(), size: 0 };
       this.contexts.set(entry.context, ctx);
     }
-    const names = [...entry.valueKeys.keys()];
-    const shapeKey = JSON.stringify(names);
-    let group = ctx.shapes.get(shapeKey);
+    let group = ctx.shapes.get(entry.shapeKey);
     if (!group) {
-      group = { names, entries: new Set(), byTuple: new Map(), postings: new Map() };
-      ctx.shapes.set(shapeKey, group);
+      group = { names: [...entry.valueKeys.keys()], entries: new Set(), postings: new Map() };
+      ctx.shapes.set(entry.shapeKey, group);
     }
     group.entries.add(entry);
-    group.byTuple.set(tupleOf(entry), entry);
     for (const [name, value] of entry.valueKeys) {
       let byValue = group.postings.get(name);
       if (!byValue) {
@@ -548,16 +542,14 @@ export class BundleCache {
   private removeFromIndex(entry: CacheEntry): void {
     const ctx = this.contexts.get(entry.context);
     if (!ctx) return;
-    const shapeKey = JSON.stringify([...entry.valueKeys.keys()]);
-    const group = ctx.shapes.get(shapeKey);
+    const group = ctx.shapes.get(entry.shapeKey);
     if (!group || !group.entries.delete(entry)) return;
     ctx.size--;
     if (group.entries.size === 0) {
-      ctx.shapes.delete(shapeKey);
+      ctx.shapes.delete(entry.shapeKey);
       if (ctx.size === 0) this.contexts.delete(entry.context);
       return;
     }
-    group.byTuple.delete(tupleOf(entry));
     for (const [name, value] of entry.valueKeys) {
       const byValue = group.postings.get(name);
       const posting = byValue?.get(value);

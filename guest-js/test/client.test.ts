@@ -5,6 +5,7 @@ import {
   defineContext,
   call,
   setDefaultClient,
+  type JsonValue,
   type MizanClient,
   type Target,
 } from '../src/index.js';
@@ -410,5 +411,20 @@ describe('index', () => {
     const removed = client.applyTargets([{ context: 'x', params: { a: 1 } }]);
     expect(removed).toBeGreaterThan(0);
     expect(client.cache.reached({ context: 'x', params: { a: 1 } })).toEqual([]);
+  });
+
+  it('finds by value whatever the key order of an object value, a null or an extra name in the target', () => {
+    client = createMizanClient({ listen: false, invoke: () => new Promise(() => {}) });
+    const put = (params: Record<string, JsonValue>) => client.cache.setBundle({ context: 'x', params, data: {}, errors: {} });
+    const filter = { b: [1, 2], a: { y: 1, x: 2 } };
+    const one = put({ f: filter });
+    const both = put({ f: filter, g: 1 });
+    put({ f: { a: 1 } });
+    const lacking = put({ g: 2 });
+    const at = (params: Record<string, JsonValue>) => new Set(client.cache.reached({ context: 'x', params }));
+    const reordered = { a: { x: 2, y: 1 }, b: [1, 2] };
+    expect(at({ f: reordered })).toEqual(new Set([one, both, lacking])); // names all of {f}, some of {f, g}, none of {g}
+    expect(at({ f: reordered, g: 1, h: null, z: 'extra' })).toEqual(new Set([one, both]));
+    expect(at({ f: { b: [2, 1], a: reordered.a } })).toEqual(new Set([lacking])); // array order matters
   });
 });
