@@ -41,7 +41,7 @@ export class MizanError<D = unknown> extends Error {
   /** Targets the failure still invalidates (a failed mutation may have written part of its work). */
   readonly invalidate: Target[];
 
-  constructor(wire: WireError<D>, options?: { cause?: unknown }) {
+  constructor(wire: WireError<D> | (Omit<WireError<D>, 'fn'> & { fn?: string | null }), options?: { cause?: unknown }) {
     super(wire.message, options && 'cause' in options ? { cause: options.cause } : undefined);
     Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'MizanError';
@@ -63,7 +63,7 @@ export class MizanError<D = unknown> extends Error {
   static from<D = unknown>(reason: unknown, fn?: string): MizanError<D> {
     if (reason instanceof MizanError) return reason as MizanError<D>;
     if (isWireError(reason)) {
-      const wire = reason as WireError<D>;
+      const wire = reason as Omit<WireError<D>, 'fn'> & { fn?: string | null };
       return new MizanError<D>({
         code: wire.code,
         message: wire.message,
@@ -78,9 +78,11 @@ export class MizanError<D = unknown> extends Error {
     return new MizanError<D>({ code, message, fn, details: reason as D, invalidate: [] }, { cause: reason });
   }
 
-  /** The wire shape of this error: every key present, `fn` is `null` when there is none. */
+  /** The wire shape of this error. */
   toJSON(): WireError<D> {
-    return { code: this.code, message: this.message, fn: this.fn ?? null, details: this.details, invalidate: this.invalidate };
+    const out: WireError<D> = { code: this.code, message: this.message, details: this.details, invalidate: this.invalidate };
+    if (this.fn !== undefined) out.fn = this.fn;
+    return out;
   }
 }
 

@@ -47,8 +47,11 @@ export type ErrorCode =
 export interface WireError<D = unknown> {
   code: ErrorCode;
   message: string;
-  /** The function the error is about; `null` when there is none (an unknown context, a malformed body). */
-  fn?: string | null;
+  /**
+   * The function the error is about, when there is one. (A backend may send
+   * `null` when there is none; `MizanError` reads that as `undefined`.)
+   */
+  fn?: string;
   details: D;
   invalidate: Target[];
 }

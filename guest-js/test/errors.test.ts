@@ -78,15 +78,13 @@ describe('rejections that are not the wire shape', () => {
 
 describe('the wire shape', () => {
   it('keeps its fields; fn null on the wire is no fn', async () => {
-    const wire = { code: 'unknown_context', message: 'no context nope', fn: null, details: {}, invalidate: [] };
+    const wire = { code: 'unknown_context', message: 'no context nope', fn: null, details: { context: 'nope' }, invalidate: [] };
     const error = await rejectionOf((c) => c.ensureBundle('nope', {}), wire);
-    expect(error).toMatchObject({ code: 'unknown_context', message: 'no context nope', fn: undefined });
-    expect(error.toJSON()).toEqual(wire);
+    expect(error).toMatchObject({ code: 'unknown_context', message: 'no context nope', fn: undefined, details: { context: 'nope' } });
+    expect(error.toJSON()).toEqual({ code: 'unknown_context', message: 'no context nope', details: { context: 'nope' }, invalidate: [] });
   });
 
-  it('serializes with every key of the shape', () => {
-    const error = MizanError.from('mizan.call not allowed. Plugin not found');
-    expect(Object.keys(error.toJSON()).sort()).toEqual(['code', 'details', 'fn', 'invalidate', 'message']);
+  it('serializes to the wire shape', () => {
     expect(MizanError.from({ code: 'app', message: 'm', fn: 'f', details: { a: 1 }, invalidate: [] }).toJSON()).toEqual({
       code: 'app',
       message: 'm',
