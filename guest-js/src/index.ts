@@ -24,6 +24,7 @@ export {
   type BundleFetcher,
   type BundleState,
   type BundleStatus,
+  type TargetsApplied,
 } from './cache.js';
 export { Notifier } from './notify.js';
 export {

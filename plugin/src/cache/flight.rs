@@ -47,8 +47,6 @@ impl<T: Clone> Default for Flights<T> {
 /// A run to wait for: joined, or started by this request.
 pub(crate) struct Joined<T: Clone> {
     pub(crate) run: SharedRun<T>,
-    /// This request started it.
-    pub(crate) led: bool,
 }
 
 impl<T: Clone + Send + Sync + 'static> Flights<T> {
@@ -65,10 +63,7 @@ impl<T: Clone + Send + Sync + 'static> Flights<T> {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(f) = inner.1.get(&key) {
             if !stale(f.started) {
-                return Joined {
-                    run: f.run.clone(),
-                    led: false,
-                };
+                return Joined { run: f.run.clone() };
             }
         }
         inner.0 += 1;
@@ -82,7 +77,7 @@ impl<T: Clone + Send + Sync + 'static> Flights<T> {
                 run: run.clone(),
             },
         );
-        Joined { run, led: true }
+        Joined { run }
     }
 
     /// Forgets run `id` of `key` (a newer run under the key stays).

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 use super::secret::Secret;
-use crate::{auth::Identity, canonical::canonical_json, scoping::Params};
+use crate::core::{auth::Identity, canonical::canonical_json, scoping::Params};
 
 /// A cache key, or an identity tag: 32 bytes of HMAC-SHA256.
 pub(crate) type Key = [u8; 32];

@@ -8,7 +8,7 @@ use std::{
 };
 
 use super::{key::Key, record::Record};
-use crate::scoping::{reaches, Target};
+use crate::core::scoping::{reaches, Target};
 
 /// One entry in memory.
 #[derive(Debug, Clone)]
@@ -45,6 +45,7 @@ impl Memory {
         self.slots.get(key)
     }
 
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.slots.len()
     }

@@ -27,9 +27,7 @@ use std::{
     sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock},
 };
 
-use serde::Serialize;
-
-pub(crate) use serve::{Cached, Served};
+pub(crate) use serve::Cached;
 
 use self::{
     flight::Flights,
@@ -39,10 +37,9 @@ use self::{
     secret::Secret,
     store::{Disk, Op},
 };
-use crate::{
+use crate::core::{
     auth::Identity,
-    error::WireError,
-    handler::Outcome,
+    call::Outcome,
     scoping::{reaches, Params, Target},
 };
 
@@ -62,16 +59,6 @@ impl Default for CacheOptions {
             max_bytes: 64 * 1024 * 1024,
         }
     }
-}
-
-/// What a bundle says of a function whose last entry stood in for a failed
-/// run: `"stale": {"<fn>": {"stored_at": <unix ms>, "error": <wire error>}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
-pub struct Stale {
-    /// Unix ms when the value served was stored.
-    pub stored_at: u64,
-    /// Why the function's run failed.
-    pub error: WireError,
 }
 
 /// Recent invalidations and purges, kept so that a run (or a read from the
@@ -239,6 +226,7 @@ impl OriginCache {
     }
 
     /// Whether entries go to a store file.
+    #[cfg(test)]
     pub(crate) fn persisted(&self) -> bool {
         self.disk().is_some()
     }
@@ -362,8 +350,8 @@ impl OriginCache {
     /// Removes the entries of one identity (`Some`), or every entry
     /// (`None`), in memory and in the store; returns once the store has
     /// committed it. Runs in flight for them store nothing.
-    pub(crate) fn purge(&self, identity: Option<&Identity>) {
-        let tag = identity.map(|i| self.identity_tag(Some(i)));
+    pub(crate) fn purge(&self, identity: Option<&str>) {
+        let tag = identity.map(|id| self.keyer.identity_tag(Some(id)));
         let disk = self.disk();
         {
             let mut state = lock(&self.state);

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::key::Key;
-use crate::scoping::Params;
+use crate::core::scoping::Params;
 
 /// One function's result for one key. Immutable once stored; whether it
 /// was invalidated is kept beside it.

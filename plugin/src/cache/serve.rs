@@ -7,11 +7,12 @@ use std::{sync::Arc, time::Duration};
 
 use futures_util::FutureExt;
 
-use super::{policy::CachePolicy, record::Record, unix_ms, OriginCache, Since};
-use crate::{
+use super::{policy, record::Record, unix_ms, OriginCache, Since};
+use crate::core::{
     auth::Identity,
+    call::{HandlerFuture, Outcome},
     error::CallError,
-    handler::{HandlerFuture, Outcome},
+    registry::CachePolicy,
     scoping::Params,
 };
 
@@ -19,7 +20,7 @@ use crate::{
 #[derive(Debug)]
 pub(crate) struct Cached<'a> {
     pub(crate) function: &'static str,
-    pub(crate) context: &'static str,
+    pub(crate) context: &'a str,
     pub(crate) policy: CachePolicy,
     pub(crate) identity: Option<&'a Identity>,
     /// The function's own canonical params.
@@ -102,7 +103,7 @@ impl OriginCache {
             },
         );
 
-        let fallback = found.filter(|f| policy.may_stand_in(&f.record, now));
+        let fallback = found.filter(|f| policy::may_stand_in(&policy, &f.record, now));
         let outcome = match (policy.timeout_ms, fallback.is_some() && req.can_time_out) {
             (ms, true) if ms > 0 && tokio::runtime::Handle::try_current().is_ok() => {
                 match tokio::time::timeout(Duration::from_millis(ms), joined.run.clone()).await {
@@ -121,7 +122,7 @@ impl OriginCache {
                 let now = unix_ms();
                 match self
                     .lookup(&key, policy.ttl_ms, now)
-                    .filter(|f| policy.may_stand_in(&f.record, now))
+                    .filter(|f| policy::may_stand_in(&policy, &f.record, now))
                 {
                     Some(f) => Served {
                         outcome: Ok(f.record.value.clone()),

@@ -21,12 +21,12 @@ use std::{
 };
 
 use redb::{
-    Database, DatabaseError, Durability, ReadableTable, ReadableTableMetadata, StorageError,
-    TableDefinition, TableError, TableHandle, WriteTransaction,
+    Database, DatabaseError, Durability, ReadableTable, StorageError, TableDefinition, TableError,
+    TableHandle, WriteTransaction,
 };
 
 use super::{key::Key, record::Record};
-use crate::scoping::{reaches, Target};
+use crate::core::scoping::{reaches, Target};
 
 /// The store's file name inside the cache dir.
 pub(crate) const STORE_FILE: &str = "cache.redb";
@@ -107,7 +107,6 @@ pub(crate) struct Disk {
     pub(crate) generation: u64,
     /// Entries of earlier generations are not fresh.
     pub(crate) min_generation: u64,
-    pub(crate) path: PathBuf,
 }
 
 #[derive(Debug, Default)]
@@ -213,7 +212,6 @@ impl Disk {
             shared,
             generation,
             min_generation,
-            path: path.to_owned(),
         })
     }
 
@@ -660,6 +658,7 @@ fn drop_all(txn: &WriteTransaction) -> Result<(), redb::Error> {
 /// The number of entries on disk (tests and benchmarks).
 #[cfg(test)]
 pub(crate) fn count(disk: &Disk) -> u64 {
+    use redb::ReadableTableMetadata;
     let txn = disk.db.begin_read().unwrap();
     txn.open_table(ENTRIES).map_or(0, |t| t.len().unwrap())
 }

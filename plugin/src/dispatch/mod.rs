@@ -1,48 +1,33 @@
-//! Running calls and bundles, independent of the Tauri runtime: look the
-//! function up, check access, parse the args, run the function with panics
-//! caught, and compute the targets of a mutation.
+//! The dispatcher: runs calls and bundles on the core. Looks the function
+//! up, decides access for the window, asks the auth guard, reads the args,
+//! runs the function with panics caught, and computes the targets of a
+//! mutation. It knows nothing of how a request arrived: the Tauri edge
+//! hands it parsed requests, the window's access entries and the caller.
+
+pub(crate) mod access;
+pub(crate) mod auth;
+pub(crate) mod request;
 
 use std::{any::Any, collections::BTreeMap, panic::AssertUnwindSafe, sync::Arc};
 
 use futures_util::FutureExt;
-use serde::Serialize;
-use serde_json::{value::RawValue, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::{
-    access::Access,
-    args::Args,
-    auth::{Auth, Identity, IdentityProvider, IdentityRequest},
-    error::{ArgProblem, CallError, WireError},
-    handler::{CallCtx, CallScope, Outcome},
-    registry::{FnEntry, FnKind, Registry},
-    request::{CallRequest, CtxRequest},
-    scoping::{Params, Target},
+    cache::{Cached, OriginCache},
+    core::{
+        args::Args,
+        auth::Identity,
+        call::{CallCtx, CallScope, Caller, HandlerFuture, Outcome},
+        error::{ArgProblem, CallError, WireError},
+        registry::{ClientFn, FnEntry, FnKind, Registry},
+        scoping::{Params, Target},
+        wire::{Bundle, Envelope, Stale},
+    },
 };
-
-/// The success answer of `call`.
-#[derive(Debug, Serialize, specta::Type)]
-pub struct Envelope {
-    /// The function's result.
-    #[specta(type = Value)]
-    pub result: Box<RawValue>,
-    /// What the call invalidated; empty for queries and context functions.
-    pub invalidate: Vec<Target>,
-}
-
-/// The success answer of `ctx`: one bundle, possibly partial.
-#[derive(Debug, Serialize, specta::Type)]
-pub struct Bundle {
-    /// The context's name.
-    pub context: String,
-    /// The canonical params of the bundle.
-    pub params: Params,
-    /// Each context function's result, by function name.
-    #[specta(type = BTreeMap<String, Value>)]
-    pub data: BTreeMap<&'static str, Box<RawValue>>,
-    /// Each failed context function's error, by function name.
-    #[specta(type = BTreeMap<String, WireError>)]
-    pub errors: BTreeMap<&'static str, WireError>,
-}
+use access::Access;
+use auth::IdentityProvider;
+use request::{CallRequest, CtxRequest};
 
 /// One finished call: its outcome and the targets to apply.
 #[derive(Debug)]
@@ -78,6 +63,8 @@ pub(crate) struct Dispatcher {
     pub(crate) registry: Arc<Registry>,
     pub(crate) scoping: bool,
     pub(crate) identity: Option<IdentityProvider>,
+    /// The origin cache, when some context function is marked `cache`.
+    pub(crate) cache: Option<Arc<OriginCache>>,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -85,63 +72,14 @@ impl std::fmt::Debug for Dispatcher {
         f.debug_struct("Dispatcher")
             .field("scoping", &self.scoping)
             .field("identity_provider", &self.identity.is_some())
+            .field("cache", &self.cache)
             .finish_non_exhaustive()
     }
 }
 
-/// The calling webview, with its runtime erased. It holds the invoke
-/// message itself, so a call never clones the webview.
-#[derive(Clone)]
-pub(crate) struct Caller {
-    pub(crate) source: Arc<dyn CallerWebview>,
-}
-
-/// What the dispatcher needs of the message that carried a call.
-pub(crate) trait CallerWebview: Send + Sync {
-    /// The `Webview<R>` of the caller.
-    fn webview_any(&self) -> &(dyn Any + Send + Sync);
-    /// Its label.
-    fn label(&self) -> &str;
-    /// The IPC request's headers.
-    fn headers(&self) -> &tauri::http::HeaderMap;
-}
-
-impl<R: tauri::Runtime> CallerWebview for tauri::ipc::InvokeMessage<R> {
-    fn webview_any(&self) -> &(dyn Any + Send + Sync) {
-        self.webview_ref()
-    }
-
-    fn label(&self) -> &str {
-        self.webview_ref().label()
-    }
-
-    fn headers(&self) -> &tauri::http::HeaderMap {
-        tauri::ipc::InvokeMessage::headers(self)
-    }
-}
-
 impl Dispatcher {
-    /// Asks the app's identity provider who is calling, for the functions
-    /// that need to know: guarded ones, and those that take `Identity`.
-    /// Then checks the function's requirement. A provider that panics is
-    /// an `internal` error, like a function that panics.
-    fn admit(&self, entry: &FnEntry, caller: &Caller) -> Result<Option<Identity>, CallError> {
-        let needed = entry.def.auth != Auth::None || entry.def.injected.contains(&"Identity");
-        let identity = match self.identity.as_ref().filter(|_| needed) {
-            None => None,
-            Some(provider) => {
-                let source = &*caller.source;
-                let request = IdentityRequest {
-                    label: source.label(),
-                    headers: source.headers(),
-                    webview: source.webview_any(),
-                };
-                std::panic::catch_unwind(AssertUnwindSafe(|| provider(&request)))
-                    .map_err(|_| CallError::internal("the identity provider panicked"))?
-            }
-        };
-        entry.def.auth.check(entry.def.name, identity.as_ref())?;
-        Ok(identity)
+    fn admit(&self, entry: &FnEntry, caller: &dyn Caller) -> Result<Option<Identity>, CallError> {
+        auth::admit(self.identity.as_ref(), entry.def, caller)
     }
 
     /// Whether calling `function` needs the async runtime (an unknown name
@@ -163,8 +101,8 @@ impl Dispatcher {
 
     pub(crate) async fn call(
         &self,
-        caller: &Caller,
-        access: &Access<'_>,
+        caller: &Arc<dyn Caller>,
+        access: &Access,
         req: CallRequest<'_>,
     ) -> Finished {
         let Some(entry) = self.registry.functions.get(req.function) else {
@@ -178,7 +116,7 @@ impl Dispatcher {
         if let Err(e) = access.check_fn(name, context) {
             return Finished::refused(Some(name), e);
         }
-        let identity = match self.admit(entry, caller) {
+        let identity = match self.admit(entry, &**caller) {
             Ok(identity) => identity,
             Err(e) => return Finished::refused(Some(name), e),
         };
@@ -186,7 +124,14 @@ impl Dispatcher {
         // Only a mutation collects what its targets are computed from.
         let scope = matches!(entry.def.kind, FnKind::Mutation(_))
             .then(|| Arc::new(CallScope::new(entry.scope_params.clone())));
-        let outcome = run(entry, caller, scope.clone(), identity, Args::new(req.args)).await;
+        let outcome = run(
+            entry.def,
+            caller,
+            scope.clone(),
+            identity,
+            Args::new(req.args),
+        )
+        .await;
         let targets = match (&scope, &outcome) {
             (Some(scope), Ok(_) | Err(CallError::App(_))) if self.scoping => {
                 mutation_targets(entry, scope)
@@ -202,8 +147,8 @@ impl Dispatcher {
 
     pub(crate) async fn bundle(
         &self,
-        caller: &Caller,
-        access: &Access<'_>,
+        caller: &Arc<dyn Caller>,
+        access: &Access,
         req: CtxRequest<'_>,
     ) -> Result<Bundle, CallError> {
         let Some(ctx) = self.registry.contexts.get(req.context) else {
@@ -225,7 +170,7 @@ impl Dispatcher {
                 Err(message) => problems.push(ArgProblem {
                     name: (*name).to_owned(),
                     problem: if missing { "missing" } else { "invalid" },
-                    expected: Some(crate::args::short_type_name(cp.param.type_name())),
+                    expected: Some(crate::core::args::short_type_name(cp.param.type_name())),
                     message: (!missing).then_some(message),
                 }),
             }
@@ -249,21 +194,35 @@ impl Dispatcher {
         let canonical_ref = &canonical;
         let runs = ctx.functions.iter().map(|f| {
             let entry = &self.registry.functions[f.name];
-            let admitted = self.admit(entry, caller);
+            let admitted = self.admit(entry, &**caller);
             async move {
-                let outcome = match admitted {
-                    Ok(identity) => {
-                        let args = Args::shared(canonical_ref);
-                        run(entry, caller, None, identity, args).await
-                    }
-                    Err(e) => Err(e),
+                let identity = match admitted {
+                    Ok(identity) => identity,
+                    Err(e) => return (f.name, Err(e), None),
                 };
-                (f.name, outcome)
+                let args = Args::shared(canonical_ref);
+                match (f.cache, &self.cache) {
+                    (Some(policy), Some(cache)) => {
+                        let request = Cached {
+                            function: f.name,
+                            context: req.context,
+                            policy,
+                            identity: identity.as_ref(),
+                            params: own_params(f, canonical_ref),
+                            can_time_out: f.is_async,
+                        };
+                        let start = || started(f, caller, None, identity.clone(), args);
+                        let served = cache.serve(request, start).await;
+                        (f.name, served.outcome, served.stale)
+                    }
+                    _ => (f.name, run(f, caller, None, identity, args).await, None),
+                }
             }
         });
         let mut data = BTreeMap::new();
         let mut errors = BTreeMap::new();
-        for (name, outcome) in futures_util::future::join_all(runs).await {
+        let mut stale = BTreeMap::new();
+        for (name, outcome, stood_in) in futures_util::future::join_all(runs).await {
             match outcome {
                 Ok(v) => {
                     data.insert(name, v);
@@ -272,45 +231,90 @@ impl Dispatcher {
                     errors.insert(name, e.to_wire(Some(name), Vec::new()));
                 }
             }
+            if let Some((stored_at, e)) = stood_in {
+                let error = e.to_wire(Some(name), Vec::new());
+                stale.insert(name, Stale { stored_at, error });
+            }
         }
         Ok(Bundle {
             context: req.context.to_owned(),
             params: canonical.into_iter().collect(),
             data,
             errors,
+            stale,
         })
+    }
+}
+
+/// Parses the args and starts the function, with panics caught.
+fn begin(
+    def: &'static ClientFn,
+    caller: &Arc<dyn Caller>,
+    scope: Option<Arc<CallScope>>,
+    identity: Option<Identity>,
+    args: Args<'_>,
+) -> Result<HandlerFuture, CallError> {
+    let ctx = CallCtx::new(caller.clone(), scope, identity);
+    let handler = def.handler;
+    match std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx, args))) {
+        Ok(started) => started,
+        Err(panic) => Err(panicked(def, panic)),
+    }
+}
+
+/// Runs a started function to its outcome, with panics caught.
+async fn finish(def: &'static ClientFn, future: HandlerFuture) -> Outcome {
+    match AssertUnwindSafe(future).catch_unwind().await {
+        Ok(outcome) => outcome,
+        Err(panic) => Err(panicked(def, panic)),
     }
 }
 
 /// Parses the args and runs the function, with panics caught at both steps.
 async fn run(
-    entry: &FnEntry,
-    caller: &Caller,
+    def: &'static ClientFn,
+    caller: &Arc<dyn Caller>,
     scope: Option<Arc<CallScope>>,
     identity: Option<Identity>,
     args: Args<'_>,
 ) -> Outcome {
-    let ctx = CallCtx::new(caller.source.clone(), scope, identity);
-    let handler = entry.def.handler;
-    let started = std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx, args)));
-    let future = match started {
-        Ok(Ok(future)) => future,
-        Ok(Err(e)) => return Err(e),
-        Err(panic) => return Err(panicked(entry, panic)),
-    };
-    match AssertUnwindSafe(future).catch_unwind().await {
-        Ok(outcome) => outcome,
-        Err(panic) => Err(panicked(entry, panic)),
+    match begin(def, caller, scope, identity, args) {
+        Ok(future) => finish(def, future).await,
+        Err(e) => Err(e),
     }
 }
 
-fn panicked(entry: &FnEntry, panic: Box<dyn Any + Send>) -> CallError {
+/// The whole run as one future that owns what it needs (the origin cache
+/// shares it between concurrent requests).
+fn started(
+    def: &'static ClientFn,
+    caller: &Arc<dyn Caller>,
+    scope: Option<Arc<CallScope>>,
+    identity: Option<Identity>,
+    args: Args<'_>,
+) -> HandlerFuture {
+    match begin(def, caller, scope, identity, args) {
+        Ok(future) => Box::pin(finish(def, future)),
+        Err(e) => Box::pin(std::future::ready(Err(e))),
+    }
+}
+
+/// The function's own params out of a bundle's canonical params: what its
+/// cache key is made of.
+fn own_params(def: &ClientFn, canonical: &Map<String, Value>) -> Params {
+    def.params
+        .iter()
+        .filter_map(|p| Some((p.name.to_owned(), canonical.get(p.name)?.clone())))
+        .collect()
+}
+
+fn panicked(def: &ClientFn, panic: Box<dyn Any + Send>) -> CallError {
     let message = panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a non-string panic payload".to_owned());
-    CallError::internal(format!("`{}` panicked: {message}", entry.def.name))
+    CallError::internal(format!("`{}` panicked: {message}", def.name))
 }
 
 fn mutation_targets(entry: &FnEntry, scope: &CallScope) -> Vec<Target> {

@@ -1,0 +1,294 @@
+//! The plugin itself: its options, its shared state, and the `Builder`
+//! that installs the commands and discovers the registry at start-up.
+
+use std::{collections::HashSet, path::PathBuf, sync::Arc};
+
+use tauri::{
+    plugin::{Builder as PluginBuilder, TauriPlugin},
+    Emitter, Manager, RunEvent, Runtime,
+};
+
+use crate::{
+    cache::{CacheOptions, OriginCache},
+    core::{
+        ir,
+        registry::{FnKind, Registry},
+        scoping::Target,
+    },
+    dispatch::{
+        auth::{IdentityProvider, IdentityRequest},
+        Dispatcher,
+    },
+    edge::events::Notifier,
+    Identity,
+};
+
+/// Options of the plugin.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) max_request_bytes: usize,
+    /// Off only through a test switch: mutations then answer no targets.
+    pub(crate) scoping: bool,
+    pub(crate) cache_dir: CacheDir,
+    pub(crate) cache_max_bytes: u64,
+}
+
+/// Where the origin cache keeps its store and its secret.
+#[derive(Debug, Clone)]
+pub(crate) enum CacheDir {
+    /// `<app data dir>/mizan`.
+    AppData,
+    Dir(PathBuf),
+    /// Nothing persisted.
+    Memory,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_request_bytes: 16 * 1024 * 1024,
+            scoping: true,
+            cache_dir: CacheDir::AppData,
+            cache_max_bytes: CacheOptions::default().max_bytes,
+        }
+    }
+}
+
+/// The plugin's state, shared by the commands and the Rust API.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) dispatcher: Dispatcher,
+    pub(crate) config: Config,
+    pub(crate) events: Notifier,
+}
+
+impl Shared {
+    /// Applies targets: the origin cache first (so the caller's refetch
+    /// cannot meet an entry they reach), then every other webview.
+    pub(crate) fn apply<R: Runtime>(
+        &self,
+        emitter: &impl Emitter<R>,
+        targets: Vec<Target>,
+        source: Option<&str>,
+    ) {
+        if let Some(cache) = &self.dispatcher.cache {
+            cache.invalidate(&targets);
+        }
+        self.events.notify(emitter, targets, source);
+    }
+}
+
+/// Sets the plugin's options.
+///
+/// ```no_run
+/// let plugin = tauri_plugin_mizan::Builder::new()
+///     .max_request_bytes(1024 * 1024)
+///     .build::<tauri::Wry>();
+/// ```
+#[derive(Default)]
+pub struct Builder {
+    config: Config,
+    exports: ir::Exports,
+    identity: Option<IdentityProvider>,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder")
+            .field("config", &self.config)
+            .field("exports", &self.exports)
+            .field("identity_provider", &self.identity.is_some())
+            .finish()
+    }
+}
+
+impl Builder {
+    /// The default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Requests larger than this (approximate JSON size, or raw body
+    /// length) are refused with `payload_too_large`. Default: 16 MiB.
+    pub fn max_request_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_request_bytes = bytes;
+        self
+    }
+
+    /// In debug builds, writes the generated TypeScript client to `path`
+    /// when the app starts (only if it changed); release builds do
+    /// nothing. A relative path is taken from the working directory
+    /// (`src-tauri` under `tauri dev`).
+    ///
+    /// ```no_run
+    /// let plugin = tauri_plugin_mizan::Builder::new()
+    ///     .export_client("../src/mizan.gen.ts")
+    ///     .build::<tauri::Wry>();
+    /// ```
+    pub fn export_client(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.exports.client = Some(path.into());
+        self
+    }
+
+    /// In debug builds, writes the registry's IR (KDL) to `path` when the
+    /// app starts (only if it changed); release builds do nothing.
+    pub fn export_ir(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.exports.ir = Some(path.into());
+        self
+    }
+
+    /// Test-only switch: mutations compute no targets. Lets a test break
+    /// scoping on purpose and see the conformance probe notice.
+    #[cfg(feature = "test")]
+    #[doc(hidden)]
+    pub fn __without_scoping(mut self) -> Self {
+        self.config.scoping = false;
+        self
+    }
+
+    /// Where the origin cache (context functions marked `cache`) keeps its
+    /// store and its secret. Default: `<app data dir>/mizan`.
+    ///
+    /// ```no_run
+    /// let plugin = tauri_plugin_mizan::Builder::new()
+    ///     .cache_dir("/var/tmp/my-app-cache")
+    ///     .build::<tauri::Wry>();
+    /// ```
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.cache_dir = CacheDir::Dir(dir.into());
+        self
+    }
+
+    /// Keeps the origin cache in memory only: nothing is written to disk,
+    /// and a restarted app starts with an empty cache.
+    pub fn cache_in_memory(mut self) -> Self {
+        self.config.cache_dir = CacheDir::Memory;
+        self
+    }
+
+    /// The bound on the origin cache's entries, in bytes (about the size
+    /// of their JSON), in memory and on disk; the oldest are evicted past
+    /// it. Default: 64 MiB.
+    pub fn cache_max_bytes(mut self, bytes: u64) -> Self {
+        self.config.cache_max_bytes = bytes;
+        self
+    }
+
+    /// Registers the app's identity provider: it says who is calling, for
+    /// the functions marked `#[client(auth)]` or `#[client(auth = "role")]`
+    /// and those that take an [`Identity`] param. Without one, every caller
+    /// is anonymous and guarded functions answer `unauthorized`.
+    ///
+    /// ```no_run
+    /// use tauri_plugin_mizan::{Builder, Identity};
+    ///
+    /// struct Session(std::sync::Mutex<Option<String>>);
+    ///
+    /// let plugin = Builder::new()
+    ///     .identity(|req| {
+    ///         use tauri::Manager;
+    ///         let webview = req.webview::<tauri::Wry>()?;
+    ///         let user = webview.try_state::<Session>()?.0.lock().ok()?.clone()?;
+    ///         Some(Identity::new(user).with_role("member"))
+    ///     })
+    ///     .build::<tauri::Wry>();
+    /// ```
+    pub fn identity(
+        mut self,
+        provider: impl Fn(&IdentityRequest<'_>) -> Option<Identity> + Send + Sync + 'static,
+    ) -> Self {
+        self.identity = Some(Arc::new(provider));
+        self
+    }
+
+    /// Builds the plugin. Discovers every `#[client]` function; a registry
+    /// that cannot be served makes the app fail to start, with a message
+    /// naming the functions.
+    pub fn build<R: Runtime>(self) -> TauriPlugin<R> {
+        let config = self.config;
+        let exports = self.exports;
+        let identity = self.identity;
+        PluginBuilder::new("mizan")
+            .invoke_handler(super::commands::handler())
+            .setup(move |app, _api| {
+                let registry = Registry::discover().map_err(|e| {
+                    log::error!("mizan: the registry cannot be served:\n{e}");
+                    Box::new(e) as Box<dyn std::error::Error>
+                })?;
+                if cfg!(debug_assertions) {
+                    exports.run(&registry);
+                    let report = registry.scoping_report();
+                    if !report.rows.is_empty() {
+                        log::debug!("mizan scoping:\n{report}");
+                    }
+                    for w in report.warnings() {
+                        log::warn!("mizan: {w}");
+                    }
+                }
+                let cache = open_cache(app, &config, &registry);
+                app.manage(Arc::new(Shared {
+                    dispatcher: Dispatcher {
+                        registry: Arc::new(registry),
+                        scoping: config.scoping,
+                        identity: identity.clone(),
+                        cache,
+                    },
+                    config: config.clone(),
+                    events: Notifier::default(),
+                }));
+                Ok(())
+            })
+            .on_event(|app, event| {
+                if let RunEvent::Exit = event {
+                    if let Some(shared) = app.try_state::<Arc<Shared>>() {
+                        if let Some(cache) = &shared.dispatcher.cache {
+                            cache.close();
+                        }
+                    }
+                }
+            })
+            .build()
+    }
+}
+
+/// The origin cache, when some context function is marked `cache`.
+fn open_cache<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    config: &Config,
+    registry: &Registry,
+) -> Option<Arc<OriginCache>> {
+    let contexts: HashSet<String> = registry
+        .functions()
+        .into_iter()
+        .filter(|f| f.cache.is_some())
+        .filter_map(|f| match f.kind {
+            FnKind::Context(c) => Some(c.name().to_owned()),
+            _ => None,
+        })
+        .collect();
+    if contexts.is_empty() {
+        return None;
+    }
+    let dir = match &config.cache_dir {
+        CacheDir::Memory => None,
+        CacheDir::Dir(dir) => Some(dir.clone()),
+        CacheDir::AppData => match app.path().app_data_dir() {
+            Ok(dir) => Some(dir.join("mizan")),
+            Err(e) => {
+                log::warn!("mizan: no app data dir ({e}); the origin cache serves from memory");
+                None
+            }
+        },
+    };
+    let options = CacheOptions {
+        dir,
+        max_bytes: config.cache_max_bytes,
+    };
+    Some(Arc::new(OriginCache::open(&options, contexts)))
+}
+
+/// The plugin with default options, serving every `#[client]` function of
+/// the app. This is what `tauri add mizan` inserts.
+pub fn init<R: Runtime>() -> TauriPlugin<R> {
+    Builder::new().build()
+}
