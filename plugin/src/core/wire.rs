@@ -36,7 +36,9 @@ pub struct Bundle {
     pub errors: BTreeMap<&'static str, WireError>,
     /// Each cached function whose value in `data` is a stored one standing
     /// in for a failed run, by function name; absent when none is.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    // `default` after `skip_serializing_if`: specta reads the last one and
+    // marks the field optional, as it is on the wire.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     #[specta(type = BTreeMap<String, Stale>)]
     pub stale: BTreeMap<&'static str, Stale>,
 }
