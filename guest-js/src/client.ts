@@ -280,6 +280,7 @@ export class MizanClient {
       params: response?.params ?? canonicalParams(params),
       data: response?.data ?? {},
       errors: response?.errors ?? {},
+      stale: response?.stale ?? {},
     };
   }
 
