@@ -22,7 +22,7 @@ use crate::core::{
     scoping::Target,
     wire::{Bundle, Envelope},
 };
-use access::Access;
+use access::{Access, Reach};
 use auth::IdentityProvider;
 use request::{CallRequest, CtxRequest};
 
@@ -72,7 +72,23 @@ impl std::fmt::Debug for Dispatcher {
 }
 
 impl Dispatcher {
-    fn admit(&self, entry: &FnEntry, caller: &dyn Caller) -> Result<Option<Identity>, CallError> {
+    /// Whether this window may run this function (access), then who is
+    /// calling and whether the function admits them (the auth guard). The
+    /// one gate before any function runs, through `call` or in a bundle.
+    fn admit(
+        &self,
+        entry: &FnEntry,
+        access: &Access,
+        caller: &dyn Caller,
+    ) -> Result<Option<Identity>, CallError> {
+        let context = match entry.def.kind {
+            FnKind::Context(c) => Some(c.name()),
+            _ => None,
+        };
+        access.check(Reach::Function {
+            name: entry.def.name,
+            context,
+        })?;
         auth::admit(self.identity.as_ref(), entry.def, caller)
     }
 
@@ -103,14 +119,7 @@ impl Dispatcher {
             return Finished::refused(None, CallError::UnknownFunction(req.function.to_owned()));
         };
         let name = entry.def.name;
-        let context = match entry.def.kind {
-            FnKind::Context(c) => Some(c.name()),
-            _ => None,
-        };
-        if let Err(e) = access.check_fn(name, context) {
-            return Finished::refused(Some(name), e);
-        }
-        let identity = match self.admit(entry, &**caller) {
+        let identity = match self.admit(entry, access, &**caller) {
             Ok(identity) => identity,
             Err(e) => return Finished::refused(Some(name), e),
         };
@@ -141,7 +150,7 @@ impl Dispatcher {
         let Some(ctx) = self.registry.contexts.get(req.context) else {
             return Err(CallError::UnknownContext(req.context.to_owned()));
         };
-        access.check_context(req.context)?;
+        access.check(Reach::Bundle(req.context))?;
 
         let given = req.params;
         let mut canonical = Map::new();
@@ -181,7 +190,7 @@ impl Dispatcher {
         let canonical_ref = &canonical;
         let runs = ctx.functions.iter().map(|f| {
             let entry = &self.registry.functions[f.name];
-            let admitted = self.admit(entry, &**caller);
+            let admitted = self.admit(entry, access, &**caller);
             async move {
                 let outcome = match admitted {
                     Ok(identity) => {
