@@ -178,6 +178,23 @@ impl FnEntry {
     }
 }
 
+/// Whether a mutation param of type `a` can scope a context param of type
+/// `b` (tier 2): equal canonical values must mean the same bundle. True for
+/// the same type, `Option<T>` and `T` (a `None` is left out of the target),
+/// and integers of any width (serde writes them alike).
+fn same_wire_type(a: &str, b: &str) -> bool {
+    fn strip(t: &str) -> &str {
+        t.strip_prefix("core::option::Option<")
+            .and_then(|t| t.strip_suffix('>'))
+            .map_or(t, strip)
+    }
+    const INTEGERS: [&str; 12] = [
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+    ];
+    let (a, b) = (strip(a), strip(b));
+    a == b || (INTEGERS.contains(&a) && INTEGERS.contains(&b))
+}
+
 /// Every `#[client]` function of the program, checked and indexed.
 ///
 /// Built once when the plugin starts; [`Registry::discover`] is what
@@ -281,11 +298,20 @@ impl Registry {
                         map: a.map,
                     };
                     let names: Vec<&str> = f.params.iter().map(|p| p.name).collect();
-                    for (_, source) in resolved.rule().pairs(&names) {
-                        if let Some(p) = f.param(source) {
-                            if !scope_params.contains(&p.name) {
-                                scope_params.push(p.name);
-                            }
+                    for (k, source) in resolved.rule().pairs(&names) {
+                        let Some(p) = f.param(source) else { continue };
+                        let cp = ctx.params[k];
+                        if !same_wire_type(p.type_name(), cp.param.type_name()) {
+                            errors.push(RegistryError::ScopeTypeMismatch {
+                                function: f.path(),
+                                context: name.to_owned(),
+                                param: format!("{}: {}", p.name, p.type_name()),
+                                context_param: k.to_owned(),
+                                context_type: cp.param.type_name().to_owned(),
+                                owner: cp.owner.path(),
+                            });
+                        } else if !scope_params.contains(&p.name) {
+                            scope_params.push(p.name);
                         }
                     }
                     affects.push(resolved);
