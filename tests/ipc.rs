@@ -202,6 +202,23 @@ fn merge_users(keep: u32, drop: u32, inv: Invalidations) {
 #[client(affects = USER)]
 fn maybe_user(user_id: Option<u32>) {}
 
+/// Names targets as a careless function might: nulls, duplicates, a value
+/// of the wrong type, and a target of a context it does not affect.
+#[client(affects = TEAM)]
+fn messy_targets(inv: Invalidations) {
+    let target = |context: &str, params: Value| Target {
+        context: context.into(),
+        params: serde_json::from_value(params).unwrap(),
+    };
+    inv.target(target("user", json!({"user_id": 5, "gone": null})));
+    inv.target(target("user", json!({"user_id": 5})));
+    inv.add(&USER, json!({"user_id": 5, "verbose": null}));
+    // `user_id` is a `u32`: a string cannot reach a bundle, so the target
+    // widens to what it can reach (absent means any value).
+    inv.target(target("team", json!({"team_id": "7"})));
+    inv.target(target("team", json!({})));
+}
+
 #[client(affects = USER)]
 fn mutation_panics(user_id: u32) {
     panic!("half way")
@@ -473,6 +490,40 @@ fn tier_1_explicit_targets_replace_the_automatic_ones() {
             {"context": "audit", "params": {}},
             {"context": "user", "params": {"user_id": 1}},
             {"context": "user", "params": {"user_id": 2}}
+        ])
+    );
+}
+
+#[test]
+fn targets_carry_no_nulls_and_no_duplicates_wherever_they_come_from() {
+    let (app, w) = main_window();
+    let events = record_events(&w[1]);
+    let res = call(&w[0], "messy_targets", json!({})).unwrap();
+    let expected = json!([
+        {"context": "team", "params": {}},
+        {"context": "user", "params": {"user_id": 5}}
+    ]);
+    assert_eq!(res["invalidate"], expected);
+    assert_eq!(events.lock().unwrap()[0]["targets"], expected);
+
+    // The app's own invalidations pass through the same place.
+    app.mizan().invalidate([
+        Target {
+            context: "user".into(),
+            params: serde_json::from_value(json!({"user_id": null})).unwrap(),
+        },
+        Target::whole("user"),
+        Target {
+            context: "team".into(),
+            params: serde_json::from_value(json!({"team_id": 7, "x": null})).unwrap(),
+        },
+        Target::new("team", json!({"team_id": 7})),
+    ]);
+    assert_eq!(
+        events.lock().unwrap()[1]["targets"],
+        json!([
+            {"context": "team", "params": {"team_id": 7}},
+            {"context": "user", "params": {}}
         ])
     );
 }

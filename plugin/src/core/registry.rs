@@ -10,7 +10,7 @@ use crate::core::{
     call::Handler,
     context::Context,
     error::{CallError, RegistryError},
-    scoping::{compute_targets, AffectRule, Params, Target, Tier},
+    scoping::{compute_targets, normalize, AffectRule, Params, Target, Tier},
 };
 
 /// What kind of function a `#[client]` function is.
@@ -352,6 +352,45 @@ impl Registry {
     /// The params of a context, sorted by name.
     pub fn context_params(&self, context: &str) -> Option<Vec<&'static str>> {
         self.contexts.get(context).map(|c| c.param_names.clone())
+    }
+
+    /// The one place every target the plugin sends passes through (a
+    /// mutation's three tiers, `app.mizan().invalidate`): each param of a
+    /// known context is canonicalized with the context's declared type,
+    /// then [`normalize`] leaves out nulls, sorts and removes duplicates. A
+    /// value the type refuses could never equal a bundle's: the param is
+    /// left out (the target widens, never narrows) and a warning is logged.
+    pub(crate) fn normalize_targets(&self, mut targets: Vec<Target>) -> Vec<Target> {
+        for target in &mut targets {
+            let Some(ctx) = self.contexts.get(target.context.as_str()) else {
+                log::warn!(
+                    "mizan: a target names context `{}`, which is not registered",
+                    target.context
+                );
+                continue;
+            };
+            target.params.retain(|name, value| {
+                let Some(cp) = ctx.params.get(name.as_str()).filter(|_| !value.is_null()) else {
+                    return true;
+                };
+                match cp.param.canonicalize(std::mem::take(value)) {
+                    Ok(canonical) => {
+                        *value = canonical;
+                        true
+                    }
+                    Err(e) => {
+                        log::warn!(
+                            "mizan: a target of `{}` gives `{name}` a value that is not a `{}` ({e}); it reaches every `{name}` instead",
+                            target.context,
+                            cp.param.type_name()
+                        );
+                        false
+                    }
+                }
+            });
+        }
+        normalize(&mut targets);
+        targets
     }
 
     /// The targets a mutation would answer for these args (tiers 2 and 3;

@@ -130,7 +130,8 @@ impl Dispatcher {
         let outcome = run(entry, caller, scope.clone(), identity, Args::new(req.args)).await;
         let targets = match (&scope, &outcome) {
             (Some(scope), Ok(_) | Err(CallError::App(_))) if self.scoping => {
-                mutation_targets(entry, scope)
+                let targets = entry.targets(&scope.captured(), scope.explicit());
+                self.registry.normalize_targets(targets)
             }
             _ => Vec::new(),
         };
@@ -252,8 +253,4 @@ fn panicked(entry: &FnEntry, panic: Box<dyn Any + Send>) -> CallError {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a non-string panic payload".to_owned());
     CallError::internal(format!("`{}` panicked: {message}", entry.def.name))
-}
-
-fn mutation_targets(entry: &FnEntry, scope: &CallScope) -> Vec<Target> {
-    entry.targets(&scope.captured(), scope.explicit())
 }

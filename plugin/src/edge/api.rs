@@ -7,7 +7,7 @@ use tauri::{Emitter, Manager, Runtime};
 use crate::{
     core::{
         registry::{Registry, ScopingReport},
-        scoping::{self, Target},
+        scoping::Target,
     },
     edge::builder::Shared,
 };
@@ -24,8 +24,9 @@ impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
     /// every webview gets `mizan://invalidate` with these targets and
     /// `source: null`.
     pub fn invalidate(&self, targets: impl IntoIterator<Item = Target>) {
-        let mut targets: Vec<Target> = targets.into_iter().collect();
-        scoping::normalize(&mut targets);
+        let targets = self
+            .registry()
+            .normalize_targets(targets.into_iter().collect());
         if !targets.is_empty() {
             self.shared.events.notify(self.manager, targets, None);
         }
