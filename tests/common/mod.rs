@@ -42,18 +42,19 @@ pub fn plugin_manifest() -> Manifest {
     Manifest::new(files, None)
 }
 
+/// A mock app and its windows.
+pub type Windows = (App<MockRuntime>, Vec<WebviewWindow<MockRuntime>>);
+
 /// An app with the plugin, the real ACL, and the given windows, each with
 /// its capability JSON (or none).
-pub fn app(
-    windows: &[(&str, Option<&str>)],
-) -> (App<MockRuntime>, Vec<WebviewWindow<MockRuntime>>) {
+pub fn app(windows: &[(&str, Option<&str>)]) -> Windows {
     app_with(tauri_plugin_mizan::init(), windows)
 }
 
 pub fn app_with(
     plugin: tauri::plugin::TauriPlugin<MockRuntime>,
     windows: &[(&str, Option<&str>)],
-) -> (App<MockRuntime>, Vec<WebviewWindow<MockRuntime>>) {
+) -> Windows {
     let app = try_app(plugin).expect("the app builds");
     let mut built = Vec::new();
     for (label, capability) in windows {

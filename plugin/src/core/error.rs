@@ -50,9 +50,9 @@ pub enum CallError {
     #[error("{0} is not allowed for this window")]
     Forbidden(String),
     /// The request is larger than the configured limit.
-    #[error("the request is about {size} bytes, over the limit of {limit} bytes")]
+    #[error("the request is {size} bytes, over the limit of {limit} bytes")]
     PayloadTooLarge {
-        /// Approximate size of the request.
+        /// The size of the request: its JSON text, or its raw body.
         size: usize,
         /// The configured limit.
         limit: usize,

@@ -73,7 +73,7 @@ impl Builder {
         Self::default()
     }
 
-    /// Requests larger than this (approximate JSON size, or raw body
+    /// Requests larger than this (their exact JSON size, or raw body
     /// length) are refused with `payload_too_large`. Default: 16 MiB.
     pub fn max_request_bytes(mut self, bytes: usize) -> Self {
         self.config.max_request_bytes = bytes;
