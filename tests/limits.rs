@@ -78,3 +78,101 @@ fn the_limit_is_the_exact_json_size() {
     assert_eq!(err["code"], "payload_too_large");
     assert_eq!(err["details"], json!({"size": size, "limit": size - 1}));
 }
+
+// Depth ------------------------------------------------------------------
+
+pub const TREE: Context = Context::new("tree");
+
+#[client]
+fn shape_sync(v: Value) -> bool {
+    v.is_array()
+}
+
+#[client]
+async fn shape_async(v: Value) -> bool {
+    v.is_array()
+}
+
+#[client(context = TREE)]
+fn tree_sync(v: Value) -> bool {
+    v.is_array()
+}
+
+#[client(context = TREE)]
+async fn tree_async(v: Value) -> bool {
+    v.is_array()
+}
+
+#[client(affects = TREE)]
+fn plant_sync(v: Value) -> bool {
+    v.is_array()
+}
+
+#[client(affects = TREE)]
+async fn plant_async(v: Value) -> bool {
+    v.is_array()
+}
+
+/// `levels` nested arrays around a number.
+fn nested(levels: usize) -> Value {
+    let mut v = json!(0);
+    for _ in 0..levels {
+        v = Value::Array(vec![v]);
+    }
+    v
+}
+
+/// Runs `f` on a thread with the main thread's stack size, where Tauri
+/// hands over IPC messages in an app (a test thread has less).
+fn on_main_sized_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(8 * 1024 * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+/// `{"v": value}`, built without copying `value` (`json!` would serialize
+/// it, recursively).
+fn v(value: Value) -> Value {
+    Value::Object([("v".to_owned(), value)].into_iter().collect())
+}
+
+#[test]
+fn deep_args_are_invalid_on_every_path() {
+    on_main_sized_stack(|| {
+        let (_app, w) = app(&[("main", Some(&default_capability("main")))]);
+        let invalid = |r: Result<Value, Value>, what: &str| {
+            let err = r.unwrap_err();
+            assert_eq!(err["code"], "invalid_args", "{what}: {err}");
+            assert_eq!(err["details"]["params"][0]["name"], "v", "{what}: {err}");
+        };
+        for f in [
+            "shape_sync",
+            "shape_async",
+            "tree_sync",
+            "tree_async",
+            "plant_sync",
+            "plant_async",
+        ] {
+            invalid(call(&w[0], f, v(nested(10_000))), f);
+        }
+        invalid(common::ctx(&w[0], "tree", v(nested(10_000))), "ctx tree");
+        // The bound leaves room for everything a webview can send (Tauri's
+        // parser stops at 128 levels for the whole body).
+        for f in ["shape_sync", "shape_async", "plant_async"] {
+            assert_eq!(call(&w[0], f, v(nested(120))).unwrap()["result"], true);
+        }
+        let bundle = common::ctx(&w[0], "tree", v(nested(120))).unwrap();
+        assert_eq!(
+            bundle["data"],
+            json!({"tree_async": true, "tree_sync": true})
+        );
+        // And the plugin keeps serving.
+        assert_eq!(
+            call(&w[0], "count", json!({"xs": [1, 2]})).unwrap()["result"],
+            2
+        );
+    });
+}

@@ -133,7 +133,7 @@ pub fn call(
     invoke(
         webview,
         "plugin:mizan|call",
-        serde_json::json!({"fn": function, "args": args}),
+        pair("fn", function, "args", args),
     )
 }
 
@@ -145,8 +145,17 @@ pub fn ctx(
     invoke(
         webview,
         "plugin:mizan|ctx",
-        serde_json::json!({"context": context, "params": params}),
+        pair("context", context, "params", params),
     )
+}
+
+/// `{name_key: name, map_key: map}`, moving `map` in as it is (`json!`
+/// would copy it through serialization, recursively).
+fn pair(name_key: &str, name: &str, map_key: &str, map: Value) -> Value {
+    let mut body = serde_json::Map::new();
+    body.insert(name_key.into(), name.into());
+    body.insert(map_key.into(), map);
+    Value::Object(body)
 }
 
 /// Records every `mizan://invalidate` payload a webview receives.

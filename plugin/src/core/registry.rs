@@ -7,6 +7,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 
 use crate::core::{
+    args::{too_deep, TOO_DEEP},
     call::Handler,
     context::Context,
     error::{CallError, RegistryError},
@@ -39,7 +40,7 @@ pub struct WireParam {
     /// The name the webview sends.
     pub name: &'static str,
     type_name: fn() -> &'static str,
-    canonical: fn(Value) -> Result<Value, String>,
+    canonical: fn(&Value) -> Result<Value, String>,
 }
 
 impl WireParam {
@@ -58,13 +59,18 @@ impl WireParam {
     }
 
     /// Deserializes `value` into the declared type and serializes it again.
-    pub fn canonicalize(&self, value: Value) -> Result<Value, String> {
+    /// A value nested deeper than the args allow is refused before it is
+    /// read.
+    pub fn canonicalize(&self, value: &Value) -> Result<Value, String> {
         (self.canonical)(value)
     }
 }
 
-fn canonicalize<T: DeserializeOwned + Serialize>(value: Value) -> Result<Value, String> {
-    let typed: T = serde_json::from_value(value).map_err(|e| e.to_string())?;
+fn canonicalize<T: DeserializeOwned + Serialize>(value: &Value) -> Result<Value, String> {
+    if too_deep(value) {
+        return Err(TOO_DEEP.to_owned());
+    }
+    let typed = T::deserialize(value).map_err(|e| e.to_string())?;
     serde_json::to_value(typed).map_err(|e| e.to_string())
 }
 
@@ -373,7 +379,7 @@ impl Registry {
                 let Some(cp) = ctx.params.get(name.as_str()).filter(|_| !value.is_null()) else {
                     return true;
                 };
-                match cp.param.canonicalize(std::mem::take(value)) {
+                match cp.param.canonicalize(value) {
                     Ok(canonical) => {
                         *value = canonical;
                         true
@@ -409,7 +415,7 @@ impl Registry {
                 continue;
             };
             let param = entry.def.param(name).expect("scope params are wire params");
-            let canonical = param.canonicalize(value.clone()).map_err(|message| {
+            let canonical = param.canonicalize(value).map_err(|message| {
                 CallError::InvalidArgs(vec![crate::core::error::ArgProblem {
                     name: (*name).to_owned(),
                     problem: "invalid",

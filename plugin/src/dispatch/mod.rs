@@ -159,7 +159,7 @@ impl Dispatcher {
         for (name, cp) in &ctx.params {
             let value = given.and_then(|m| m.get(*name));
             let missing = value.is_none();
-            match cp.param.canonicalize(value.cloned().unwrap_or(Value::Null)) {
+            match cp.param.canonicalize(value.unwrap_or(&Value::Null)) {
                 Ok(Value::Null) => {}
                 Ok(v) => {
                     canonical.insert((*name).to_owned(), v);
