@@ -291,10 +291,127 @@ fn unknown_function_and_context() {
     let err = call(&w[0], "nope", json!({})).unwrap_err();
     assert_eq!(
         err,
-        json!({"code": "unknown_function", "message": "no client function named `nope` is registered", "details": {}, "invalidate": []})
+        json!({"code": "unknown_function", "message": "no client function named `nope` is registered", "fn": null, "details": {}, "invalidate": []})
     );
     let err = ctx(&w[0], "nope", json!({})).unwrap_err();
     assert_eq!(err["code"], "unknown_context");
+}
+
+/// Every error carries every key of the wire shape, for every code: `fn`
+/// names the function, or is `null` when there is none.
+#[test]
+fn every_error_carries_every_key() {
+    let restricted = r#"{
+        "identifier": "restricted", "windows": ["restricted"],
+        "permissions": [
+            {"identifier": "mizan:allow-call", "deny": [{"fn": "update_profile"}]},
+            {"identifier": "mizan:allow-ctx", "deny": [{"context": "team"}]}
+        ]
+    }"#;
+    let plugin = tauri_plugin_mizan::Builder::new()
+        .identity(|req| (req.label() == "member").then(|| Identity::new("ada")))
+        .max_request_bytes(4096)
+        .build();
+    let (app, w) = common::app_with(
+        plugin,
+        &[
+            ("main", Some(&default_capability("main"))),
+            ("member", Some(&default_capability("member"))),
+            ("restricted", Some(restricted)),
+        ],
+    );
+    app.manage(Db::default());
+    let raw = |body: Vec<u8>| {
+        common::invoke_body(
+            &w[0],
+            "plugin:mizan|call",
+            tauri::ipc::InvokeBody::Raw(body),
+        )
+    };
+    let bundle_error =
+        ctx(&w[0], "user", json!({"user_id": 13})).unwrap()["errors"]["user_flags"].clone();
+    let cases: Vec<(&str, Value, Option<&str>)> = vec![
+        (
+            "unknown_function",
+            call(&w[0], "nope", json!({})).unwrap_err(),
+            None,
+        ),
+        (
+            "unknown_context",
+            ctx(&w[0], "nope", json!({})).unwrap_err(),
+            None,
+        ),
+        (
+            "invalid_args",
+            invoke(&w[0], "plugin:mizan|call", json!([])).unwrap_err(),
+            None,
+        ),
+        ("invalid_args", raw(vec![1]).unwrap_err(), None),
+        (
+            "invalid_args",
+            ctx(&w[0], "user", json!({})).unwrap_err(),
+            None,
+        ),
+        (
+            "invalid_args",
+            call(&w[0], "add", json!({"a": "x"})).unwrap_err(),
+            Some("add"),
+        ),
+        (
+            "unauthorized",
+            call(&w[0], "admin_only", json!({})).unwrap_err(),
+            Some("admin_only"),
+        ),
+        (
+            "forbidden",
+            call(&w[1], "admin_only", json!({})).unwrap_err(),
+            Some("admin_only"),
+        ),
+        (
+            "forbidden",
+            call(&w[2], "update_profile", json!({"user_id": 1, "name": "x"})).unwrap_err(),
+            Some("update_profile"),
+        ),
+        (
+            "forbidden",
+            ctx(&w[2], "team", json!({"team_id": 1})).unwrap_err(),
+            None,
+        ),
+        (
+            "payload_too_large",
+            call(&w[0], "greet", json!({"name": "x".repeat(5000)})).unwrap_err(),
+            None,
+        ),
+        ("payload_too_large", raw(vec![0; 5000]).unwrap_err(), None),
+        (
+            "app",
+            call(&w[0], "update_profile", json!({"user_id": 1, "name": ""})).unwrap_err(),
+            Some("update_profile"),
+        ),
+        (
+            "internal",
+            call(&w[0], "boom", json!({"message": "x"})).unwrap_err(),
+            Some("boom"),
+        ),
+        ("app", bundle_error, Some("user_flags")),
+    ];
+    let mut codes = std::collections::BTreeSet::new();
+    for (code, err, function) in cases {
+        let keys: Vec<&String> = err.as_object().expect("an error object").keys().collect();
+        assert_eq!(
+            keys,
+            ["code", "details", "fn", "invalidate", "message"],
+            "{code}: {err}"
+        );
+        assert_eq!(err["code"], code, "{err}");
+        assert_eq!(err["fn"], json!(function), "{err}");
+        assert!(
+            err["message"].is_string() && err["invalidate"].is_array(),
+            "{err}"
+        );
+        codes.insert(code);
+    }
+    assert_eq!(codes.len(), 8, "every code: {codes:?}");
 }
 
 #[test]

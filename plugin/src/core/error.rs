@@ -133,9 +133,10 @@ pub struct WireError {
     pub code: &'static str,
     /// Human-readable; never carries internals.
     pub message: String,
-    /// The function the error belongs to, when there is one.
-    #[serde(rename = "fn", skip_serializing_if = "Option::is_none")]
-    #[specta(type = String)]
+    /// The function the error belongs to; `null` when there is none (an
+    /// unknown function or context, a malformed body, a bundle's context).
+    /// Always present, like every key of the shape.
+    #[serde(rename = "fn")]
     pub function: Option<String>,
     /// Structured details: offending params, or the app error's value.
     pub details: Value,
