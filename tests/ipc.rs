@@ -731,6 +731,85 @@ fn the_event_reaches_other_webviews_and_not_the_caller() {
 }
 
 #[test]
+fn events_reach_every_other_window_in_seq_order_under_concurrent_mutations() {
+    const CALLS: u64 = 150;
+    let labels = ["w0", "w1", "w2", "w3"];
+    let caps: Vec<String> = labels.iter().map(|l| default_capability(l)).collect();
+    let windows: Vec<(&str, Option<&str>)> = labels
+        .iter()
+        .zip(&caps)
+        .map(|(l, c)| (*l, Some(c.as_str())))
+        .collect();
+    let (app, w) = app(&windows);
+    app.manage(Db::default());
+    let seen: Vec<_> = w.iter().map(record_events).collect();
+    std::thread::scope(|s| {
+        for (i, window) in w.iter().enumerate() {
+            s.spawn(move || {
+                for n in 0..CALLS {
+                    // Sync mutations emit on this thread, async ones on the
+                    // runtime's workers, and the app emits too.
+                    match n % 3 {
+                        0 => call(window, "rename_by_id", json!({"id": n, "name": "x"})).map(drop),
+                        1 => call(window, "update_profile", json!({"user_id": i, "name": "x"}))
+                            .map(drop),
+                        _ => Ok(window.mizan().invalidate([Target::whole("team")])),
+                    }
+                    .unwrap();
+                }
+            });
+        }
+    });
+    let total = labels.len() as u64 * CALLS;
+    let mut every = std::collections::BTreeSet::new();
+    for (label, events) in labels.iter().zip(&seen) {
+        let events = events.lock().unwrap();
+        let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+        assert!(
+            seqs.windows(2).all(|p| p[0] < p[1]),
+            "{label} got seq out of order: {seqs:?}"
+        );
+        assert!(
+            events.iter().all(|e| e["source"] != *label),
+            "{label} got its own events"
+        );
+        // Every event but those of its own calls (the app's reach every
+        // window).
+        let own = CALLS - CALLS / 3;
+        assert_eq!(events.len() as u64, total - own, "{label}");
+        every.extend(seqs);
+    }
+    // One number per event, none skipped.
+    assert_eq!(every, (1..=total).collect());
+}
+
+#[test]
+fn a_listener_that_invalidates_neither_deadlocks_nor_reorders() {
+    use tauri::Listener;
+    let (app, w) = main_window();
+    let handle = app.handle().clone();
+    w[1].listen(tauri_plugin_mizan::INVALIDATE_EVENT, move |event| {
+        let payload: Value = serde_json::from_str(event.payload()).unwrap();
+        if payload["source"] == "main" {
+            handle.mizan().invalidate([Target::whole("audit")]);
+        }
+    });
+    let main_events = record_events(&w[0]);
+    let other_events = record_events(&w[1]);
+    call(&w[0], "rename_by_id", json!({"id": 1, "name": "x"})).unwrap();
+    let seqs = |events: &std::sync::Mutex<Vec<Value>>| -> Vec<Value> {
+        events
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|e| e["seq"].clone())
+            .collect()
+    };
+    assert_eq!(seqs(&other_events), [json!(1), json!(2)]);
+    assert_eq!(seqs(&main_events), [json!(2)]);
+}
+
+#[test]
 fn the_app_can_invalidate_on_its_own() {
     let (app, w) = main_window();
     let a = record_events(&w[0]);
