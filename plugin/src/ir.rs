@@ -127,6 +127,7 @@ impl Registry {
                     crate::auth::Auth::Role(role) => Auth::Role(role.to_owned()),
                 },
                 capabilities: Vec::new(),
+                doc: None,
             });
         }
         for (name, ctx) in &self.contexts {
@@ -282,6 +283,7 @@ fn param(name: &str, dt: &DataType) -> Param {
         name: name.to_owned(),
         optional: matches!(ty, Type::Nullable(_)),
         ty,
+        doc: None,
     }
 }
 
