@@ -187,13 +187,19 @@ fn named(node: &str, name: &str) -> KdlNode {
 /// A string argument (`key` `None`) or property, written so that the reader
 /// reads it back: the `kdl` crate writes some code points as they are that
 /// KDL v2 only allows as escapes (controls, bidirectional marks, line and
-/// paragraph separators), so those strings get their own escaped text.
+/// paragraph separators), and leaves some words bare that its parser does
+/// not read (`-.5`), so those strings get their own quoted text.
 fn string(key: Option<&str>, value: &str) -> KdlEntry {
     let mut entry = match key {
         Some(key) => KdlEntry::new_prop(key, value),
         None => KdlEntry::new(value),
     };
-    if value.chars().any(needs_escape) {
+    // The reader reads no bare word that starts like a number (nor does
+    // the kdl crate's parser read all of those its writer leaves bare) or
+    // holds a control character: quote them.
+    if value.chars().any(|c| needs_escape(c) || c.is_control())
+        || value.starts_with(['-', '+', '.'])
+    {
         let mut repr = String::from('"');
         for c in value.chars() {
             match c {

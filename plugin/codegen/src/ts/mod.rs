@@ -69,6 +69,7 @@ pub fn ts_module(ir: &Ir, options: &TsOptions) -> Result<String, GenError> {
     check_depth(ir)?;
     let mut ir = ir.clone();
     ir.normalize();
+    crate::validate::validate(&ir)?;
     let names = Names::new(&ir)?;
     let mut out = String::new();
     out.push_str(
