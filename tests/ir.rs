@@ -142,8 +142,14 @@ fn ping() -> &'static str {
     "pong"
 }
 
+/// Greets someone (docs reach the IR and the client's JSDoc).
 #[client(name = "hello")]
-fn greet(name: String, excited: Option<bool>) -> String {
+fn greet(
+    /// Who to greet.
+    name: String,
+    /// Shout it; the comment-ender */ stays in the comment.
+    excited: Option<bool>,
+) -> String {
     name
 }
 
@@ -175,8 +181,14 @@ fn wide(a: i64, b: u64, c: i128, d: u128, e: isize, f: usize) -> u64 {
     0
 }
 
+/// The profile of one user.
+///
+/// Fails with `ProfileError` when the user is gone.
 #[client(context = USER)]
-fn user_profile(user_id: u64) -> Result<Profile, ProfileError> {
+fn user_profile(
+    /// The user's id.
+    user_id: u64,
+) -> Result<Profile, ProfileError> {
     Err(ProfileError::EmptyName)
 }
 
@@ -210,6 +222,7 @@ fn feed_pinned() -> Page<String> {
     }
 }
 
+/// Renames a user.
 #[client(affects = USER)]
 async fn update_profile(user_id: u64, name: String) -> Result<Profile, ProfileError> {
     Err(ProfileError::EmptyName)
