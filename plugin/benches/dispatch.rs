@@ -81,6 +81,7 @@ fn registry_with(extra: usize) -> Registry {
             params: template.params,
             handler: template.handler,
             types: template.types,
+            docs: "",
         })));
     }
     Registry::from_functions(fns).unwrap()

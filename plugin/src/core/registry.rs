@@ -41,6 +41,7 @@ pub struct WireParam {
     pub name: &'static str,
     type_name: fn() -> &'static str,
     canonical: fn(&Value) -> Result<Value, String>,
+    doc: &'static str,
 }
 
 impl WireParam {
@@ -50,7 +51,19 @@ impl WireParam {
             name,
             type_name: std::any::type_name::<T>,
             canonical: canonicalize::<T>,
+            doc: "",
         }
+    }
+
+    /// The same param with a doc comment (its `///` lines).
+    pub const fn with_doc(mut self, doc: &'static str) -> Self {
+        self.doc = doc;
+        self
+    }
+
+    /// Its doc comment; empty when it has none.
+    pub fn doc(&self) -> &'static str {
+        self.doc
     }
 
     /// The Rust type's name.
@@ -109,6 +122,8 @@ pub struct ClientFn {
     pub handler: Handler,
     /// Its types, for the IR.
     pub types: fn(&mut specta::TypeCollection) -> FnTypes,
+    /// Its doc comment (the function's `///` lines); empty when it has none.
+    pub docs: &'static str,
 }
 
 impl std::fmt::Debug for ClientFn {
