@@ -71,8 +71,8 @@ fn discovery_reports_every_problem() {
         "`order_id: alloc::string::String` in registry_errors::order_total",
         "`registry_errors::haunt` affects context `ghost`, which has no #[client(context = ...)] function",
         "`registry_errors::cancel_order` maps `order_ref` onto context `orders`, which has no param `order_ref`",
-        "`registry_errors::retire_part` scopes context `part` by its param `part_id: u64`, but the context's `part_id` is `alloc::string::String` (in registry_errors::part_name)",
-        "`registry_errors::retire_by_id` scopes context `part` by its param `id: u64`, but the context's `part_id` is `alloc::string::String` (in registry_errors::part_name)",
+        "`registry_errors::retire_part` scopes context `part` by its param `part_id: u64`, but the context declares `part_id: alloc::string::String` in registry_errors::part_name",
+        "`registry_errors::retire_by_id` scopes context `part` by its param `id: u64`, but the context declares `part_id: alloc::string::String` in registry_errors::part_name",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }

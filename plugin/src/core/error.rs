@@ -195,8 +195,7 @@ pub enum RegistryError {
     /// A mutation param scopes a context param of another type (tier 2):
     /// its targets would never reach the bundles they name.
     #[error(
-        "`{function}` scopes context `{context}` by its param `{param}`, but the context's `{context_param}` is `{context_type}` (in {owner}): its targets would never reach the bundles they name. Give both the same type, or scope by another param: affects = {}({context_param} = <param>)",
-        context.to_uppercase()
+        "`{function}` scopes context `{context}` by its param `{param}`, but the context declares {declared}: its targets would never reach the bundles they name. Give both the same type, or scope `{context}` by another param"
     )]
     ScopeTypeMismatch {
         /// The mutation.
@@ -205,12 +204,9 @@ pub enum RegistryError {
         context: String,
         /// The mutation's param, with its type.
         param: String,
-        /// The context param it scopes.
-        context_param: String,
-        /// The context param's type.
-        context_type: String,
-        /// The context function that declares the context param.
-        owner: String,
+        /// The context param, with its type and the context function that
+        /// declares it.
+        declared: String,
     },
     /// Several problems at once.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]

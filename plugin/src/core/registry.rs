@@ -327,9 +327,11 @@ impl Registry {
                                 function: f.path(),
                                 context: name.to_owned(),
                                 param: format!("{}: {}", p.name, p.type_name()),
-                                context_param: k.to_owned(),
-                                context_type: cp.param.type_name().to_owned(),
-                                owner: cp.owner.path(),
+                                declared: format!(
+                                    "`{k}: {}` in {}",
+                                    cp.param.type_name(),
+                                    cp.owner.path()
+                                ),
                             });
                         } else if !scope_params.contains(&p.name) {
                             scope_params.push(p.name);
