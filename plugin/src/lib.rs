@@ -56,6 +56,7 @@ mod error;
 mod events;
 mod handler;
 mod ir;
+pub mod jwt;
 mod registry;
 mod request;
 pub mod scoping;
