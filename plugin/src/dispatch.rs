@@ -137,7 +137,7 @@ impl Dispatcher {
                     webview: source.webview_any(),
                 };
                 std::panic::catch_unwind(AssertUnwindSafe(|| provider(&request)))
-                    .map_err(|_| CallError::internal("the identity provider panicked"))?
+                    .map_err(|_| CallError::internal("the identity provider panicked"))??
             }
         };
         entry.def.auth.check(entry.def.name, identity.as_ref())?;

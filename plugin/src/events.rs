@@ -9,6 +9,11 @@ use crate::scoping::Target;
 /// The event's name.
 pub const INVALIDATE_EVENT: &str = "mizan://invalidate";
 
+/// Sent to every webview when who is signed in changes (sign-in, sign-out,
+/// another user), with a [`jwt::IdentityChange`](crate::jwt::IdentityChange)
+/// payload. It never carries a token.
+pub const IDENTITY_EVENT: &str = "mizan://identity";
+
 /// The payload of [`INVALIDATE_EVENT`].
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct InvalidateEvent {

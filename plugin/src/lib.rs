@@ -68,7 +68,7 @@ pub use canonical::canonical_json;
 pub use context::Context;
 pub use dispatch::{Bundle, Envelope};
 pub use error::{ArgProblem, CallError, RegistryError, WireError};
-pub use events::{InvalidateEvent, INVALIDATE_EVENT};
+pub use events::{InvalidateEvent, IDENTITY_EVENT, INVALIDATE_EVENT};
 pub use handler::{CallCtx, ClientResult, FromCallContext, Invalidations};
 pub use ir::{export_client, export_ir, wire_types_ir, ExportError, IrError};
 pub use registry::{
@@ -128,6 +128,7 @@ impl Default for Config {
 pub(crate) struct Shared {
     pub(crate) dispatcher: Dispatcher,
     pub(crate) config: Config,
+    pub(crate) jwt: Option<Arc<jwt::Jwt>>,
     seq: AtomicU64,
 }
 
@@ -160,6 +161,7 @@ pub struct Builder {
     config: Config,
     exports: ir::Exports,
     identity: Option<auth::IdentityProvider>,
+    jwt: Option<jwt::JwtConfig>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -168,6 +170,7 @@ impl std::fmt::Debug for Builder {
             .field("config", &self.config)
             .field("exports", &self.exports)
             .field("identity_provider", &self.identity.is_some())
+            .field("jwt", &self.jwt)
             .finish()
     }
 }
@@ -239,7 +242,33 @@ impl Builder {
         mut self,
         provider: impl Fn(&IdentityRequest<'_>) -> Option<Identity> + Send + Sync + 'static,
     ) -> Self {
-        self.identity = Some(Arc::new(provider));
+        self.identity = Some(auth::provider(provider));
+        self
+    }
+
+    /// Takes the caller's identity from JWTs (SPEC 6.6): from the IPC
+    /// header `Authorization: Bearer <token>` ([`jwt::JwtMode::Bearer`]),
+    /// or from the tokens the Rust side holds ([`jwt::JwtMode::Held`], the
+    /// default: `app.mizan().jwt()` signs in and out, and no token crosses
+    /// into the webview). A token that gives no identity refuses guarded
+    /// calls with `unauthorized` and `details.reason` (`token_expired` or
+    /// `invalid_token`) before their body runs. Where a call carries no
+    /// token (or no one is signed in), the [`identity`](Self::identity)
+    /// provider, if any, is asked.
+    ///
+    /// Every change of who is signed in sends [`IDENTITY_EVENT`] to every
+    /// webview. A configuration that cannot work makes the app fail to
+    /// start.
+    ///
+    /// ```no_run
+    /// use tauri_plugin_mizan::{jwt::JwtConfig, Builder};
+    ///
+    /// let plugin = Builder::new()
+    ///     .jwt(JwtConfig::hs256(b"32 random bytes from a key store!").issuer("my-app"))
+    ///     .build::<tauri::Wry>();
+    /// ```
+    pub fn jwt(mut self, config: jwt::JwtConfig) -> Self {
+        self.jwt = Some(config);
         self
     }
 
@@ -250,6 +279,7 @@ impl Builder {
         let config = self.config;
         let exports = self.exports;
         let identity = self.identity;
+        let jwt_config = self.jwt;
         PluginBuilder::new("mizan")
             .invoke_handler(commands::handler())
             .setup(move |app, _api| {
@@ -267,19 +297,43 @@ impl Builder {
                         log::warn!("mizan: {w}");
                     }
                 }
+                let jwt = jwt_config.clone().map(|c| start_jwt(app, c)).transpose()?;
+                let identity = match &jwt {
+                    Some(jwt) => Some(auth::jwt_provider(jwt.clone(), identity.clone())),
+                    None => identity.clone(),
+                };
                 app.manage(Arc::new(Shared {
                     dispatcher: Dispatcher {
                         registry: Arc::new(registry),
                         scoping: config.scoping,
-                        identity: identity.clone(),
+                        identity,
                     },
                     config: config.clone(),
+                    jwt,
                     seq: AtomicU64::new(0),
                 }));
                 Ok(())
             })
             .build()
     }
+}
+
+/// The JWT source of the app, announcing identity changes to every webview.
+fn start_jwt<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    config: jwt::JwtConfig,
+) -> Result<Arc<jwt::Jwt>, Box<dyn std::error::Error>> {
+    let jwt = Arc::new(jwt::Jwt::new(config).map_err(|e| {
+        log::error!("mizan: {e}");
+        Box::new(e) as Box<dyn std::error::Error>
+    })?);
+    let emitter = app.clone();
+    jwt.on_change(move |change| {
+        if let Err(e) = emitter.emit(IDENTITY_EVENT, change) {
+            log::warn!("mizan: could not emit {IDENTITY_EVENT}: {e}");
+        }
+    });
+    Ok(jwt)
 }
 
 /// The plugin with default options, serving every `#[client]` function of
@@ -305,6 +359,22 @@ impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
         if !targets.is_empty() {
             self.shared.notify(self.manager, targets, None);
         }
+    }
+
+    /// The JWT identity source, if [`Builder::jwt`] configured one: sign
+    /// in and out, issue and refresh tokens.
+    ///
+    /// ```no_run
+    /// use tauri_plugin_mizan::{Identity, MizanExt};
+    ///
+    /// fn sign_in(app: &tauri::AppHandle, user: &str) -> Result<(), String> {
+    ///     let jwt = app.mizan().jwt().ok_or("JWT is not configured")?;
+    ///     jwt.sign_in(&Identity::new(user).with_role("member"))
+    ///         .map_err(|e| e.to_string())
+    /// }
+    /// ```
+    pub fn jwt(&self) -> Option<Arc<jwt::Jwt>> {
+        self.shared.jwt.clone()
     }
 
     /// The registry being served.
