@@ -35,369 +35,47 @@
 //! The webview calls `plugin:mizan|call` and `plugin:mizan|ctx`; the
 //! generated client and the `tauri-plugin-mizan-api` package wrap them.
 
-use std::sync::{
-    atomic::{AtomicU64, Ordering},
-    Arc,
-};
-
-use tauri::{
-    plugin::{Builder as PluginBuilder, TauriPlugin},
-    Emitter, Manager, Runtime,
-};
-
-mod access;
-mod args;
-mod auth;
-mod canonical;
-mod commands;
-mod context;
+mod core;
 mod dispatch;
-mod error;
-mod events;
-mod handler;
-mod ir;
+mod edge;
 pub mod jwt;
-mod registry;
-mod request;
-pub mod scoping;
 
-pub use access::AccessEntry;
-pub use args::Args;
-pub use auth::{Auth, Identity, IdentityRequest};
-pub use canonical::canonical_json;
-pub use context::Context;
-pub use dispatch::{Bundle, Envelope};
-pub use error::{ArgProblem, CallError, RegistryError, WireError};
-pub use events::{InvalidateEvent, IDENTITY_EVENT, INVALIDATE_EVENT};
-pub use handler::{CallCtx, ClientResult, FromCallContext, Invalidations};
-pub use ir::{export_client, export_ir, wire_types_ir, ExportError, IrError};
-pub use registry::{
-    Affect, ClientFn, FnKind, FnTypes, Registry, ScopingReport, ScopingRow, WireParam,
+pub use crate::core::{
+    args::Args,
+    auth::{Auth, Identity},
+    call::{CallCtx, ClientResult, FromCallContext, Invalidations},
+    canonical::canonical_json,
+    context::Context,
+    error::{ArgProblem, CallError, RegistryError, WireError},
+    ir::{export_client, export_ir, wire_types_ir, ExportError, IrError},
+    registry::{Affect, ClientFn, FnKind, FnTypes, Registry, ScopingReport, ScopingRow, WireParam},
+    scoping::{self, reaches, Target},
+    wire::{Bundle, Envelope, InvalidateEvent, IDENTITY_EVENT, INVALIDATE_EVENT},
 };
-pub use scoping::{reaches, Target};
+pub use dispatch::{access::AccessEntry, auth::IdentityRequest};
+pub use edge::{
+    api::{Mizan, MizanExt},
+    builder::{init, Builder},
+};
 /// The IR model, its KDL text and the TypeScript generator.
 pub use tauri_plugin_mizan_codegen as codegen;
 #[doc = include_str!("../docs/client.md")]
 pub use tauri_plugin_mizan_macros::client;
 
-use dispatch::Dispatcher;
-
 /// Items the `#[client]` expansion refers to. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::{
+    pub use crate::core::{
         args::Args,
         auth::Auth,
-        error::CallError,
-        handler::{
+        call::{
             output_result, output_unit, output_value, CallCtx, ClientResult, FromCallContext,
             Handler, HandlerFuture, Outcome,
         },
+        error::CallError,
+        ir::type_of,
         registry::{Affect, ClientFn, FnKind, FnTypes, WireParam},
     };
     pub use inventory;
     pub use specta;
-
-    /// The specta data type of `T`, registering named types on the way.
-    pub fn type_of<T: specta::Type>(
-        types: &mut specta::TypeCollection,
-    ) -> specta::datatype::DataType {
-        T::reference(types, &[]).inner
-    }
 }
-
-/// Options of the plugin.
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    pub(crate) max_request_bytes: usize,
-    /// Off only through a test switch: mutations then answer no targets.
-    pub(crate) scoping: bool,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            max_request_bytes: 16 * 1024 * 1024,
-            scoping: true,
-        }
-    }
-}
-
-/// The plugin's state, shared by the commands and the Rust API.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) dispatcher: Dispatcher,
-    pub(crate) config: Config,
-    pub(crate) jwt: Option<Arc<jwt::Jwt>>,
-    seq: AtomicU64,
-}
-
-impl Shared {
-    /// Sends targets to every webview but `source`.
-    pub(crate) fn notify<R: Runtime>(
-        &self,
-        emitter: &impl Emitter<R>,
-        targets: Vec<Target>,
-        source: Option<&str>,
-    ) {
-        let event = InvalidateEvent {
-            targets,
-            source: source.map(str::to_owned),
-            seq: self.seq.fetch_add(1, Ordering::Relaxed) + 1,
-        };
-        events::emit(emitter, &event);
-    }
-}
-
-/// Sets the plugin's options.
-///
-/// ```no_run
-/// let plugin = tauri_plugin_mizan::Builder::new()
-///     .max_request_bytes(1024 * 1024)
-///     .build::<tauri::Wry>();
-/// ```
-#[derive(Default)]
-pub struct Builder {
-    config: Config,
-    exports: ir::Exports,
-    identity: Option<auth::IdentityProvider>,
-    jwt: Option<jwt::JwtConfig>,
-}
-
-impl std::fmt::Debug for Builder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Builder")
-            .field("config", &self.config)
-            .field("exports", &self.exports)
-            .field("identity_provider", &self.identity.is_some())
-            .field("jwt", &self.jwt)
-            .finish()
-    }
-}
-
-impl Builder {
-    /// The default options.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Requests larger than this (approximate JSON size, or raw body
-    /// length) are refused with `payload_too_large`. Default: 16 MiB.
-    pub fn max_request_bytes(mut self, bytes: usize) -> Self {
-        self.config.max_request_bytes = bytes;
-        self
-    }
-
-    /// In debug builds, writes the generated TypeScript client to `path`
-    /// when the app starts (only if it changed); release builds do
-    /// nothing. A relative path is taken from the working directory
-    /// (`src-tauri` under `tauri dev`).
-    ///
-    /// ```no_run
-    /// let plugin = tauri_plugin_mizan::Builder::new()
-    ///     .export_client("../src/mizan.gen.ts")
-    ///     .build::<tauri::Wry>();
-    /// ```
-    pub fn export_client(mut self, path: impl Into<std::path::PathBuf>) -> Self {
-        self.exports.client = Some(path.into());
-        self
-    }
-
-    /// In debug builds, writes the registry's IR (KDL) to `path` when the
-    /// app starts (only if it changed); release builds do nothing.
-    pub fn export_ir(mut self, path: impl Into<std::path::PathBuf>) -> Self {
-        self.exports.ir = Some(path.into());
-        self
-    }
-
-    /// Test-only switch: mutations compute no targets. Lets a test break
-    /// scoping on purpose and see the conformance probe notice.
-    #[cfg(feature = "test")]
-    #[doc(hidden)]
-    pub fn __without_scoping(mut self) -> Self {
-        self.config.scoping = false;
-        self
-    }
-
-    /// Registers the app's identity provider: it says who is calling, for
-    /// the functions marked `#[client(auth)]` or `#[client(auth = "role")]`
-    /// and those that take an [`Identity`] param. Without one, every caller
-    /// is anonymous and guarded functions answer `unauthorized`.
-    ///
-    /// ```no_run
-    /// use tauri_plugin_mizan::{Builder, Identity};
-    ///
-    /// struct Session(std::sync::Mutex<Option<String>>);
-    ///
-    /// let plugin = Builder::new()
-    ///     .identity(|req| {
-    ///         use tauri::Manager;
-    ///         let webview = req.webview::<tauri::Wry>()?;
-    ///         let user = webview.try_state::<Session>()?.0.lock().ok()?.clone()?;
-    ///         Some(Identity::new(user).with_role("member"))
-    ///     })
-    ///     .build::<tauri::Wry>();
-    /// ```
-    pub fn identity(
-        mut self,
-        provider: impl Fn(&IdentityRequest<'_>) -> Option<Identity> + Send + Sync + 'static,
-    ) -> Self {
-        self.identity = Some(auth::provider(provider));
-        self
-    }
-
-    /// Takes the caller's identity from JWTs (SPEC 6.6): from the IPC
-    /// header `Authorization: Bearer <token>` ([`jwt::JwtMode::Bearer`]),
-    /// or from the tokens the Rust side holds ([`jwt::JwtMode::Held`], the
-    /// default: `app.mizan().jwt()` signs in and out, and no token crosses
-    /// into the webview). A token that gives no identity refuses guarded
-    /// calls with `unauthorized` and `details.reason` (`token_expired` or
-    /// `invalid_token`) before their body runs. Where a call carries no
-    /// token (or no one is signed in), the [`identity`](Self::identity)
-    /// provider, if any, is asked.
-    ///
-    /// Every change of who is signed in sends [`IDENTITY_EVENT`] to every
-    /// webview. A configuration that cannot work makes the app fail to
-    /// start.
-    ///
-    /// ```no_run
-    /// use tauri_plugin_mizan::{jwt::JwtConfig, Builder};
-    ///
-    /// let plugin = Builder::new()
-    ///     .jwt(JwtConfig::hs256(b"32 random bytes from a key store!").issuer("my-app"))
-    ///     .build::<tauri::Wry>();
-    /// ```
-    pub fn jwt(mut self, config: jwt::JwtConfig) -> Self {
-        self.jwt = Some(config);
-        self
-    }
-
-    /// Builds the plugin. Discovers every `#[client]` function; a registry
-    /// that cannot be served makes the app fail to start, with a message
-    /// naming the functions.
-    pub fn build<R: Runtime>(self) -> TauriPlugin<R> {
-        let config = self.config;
-        let exports = self.exports;
-        let identity = self.identity;
-        let jwt_config = self.jwt;
-        PluginBuilder::new("mizan")
-            .invoke_handler(commands::handler())
-            .setup(move |app, _api| {
-                let registry = Registry::discover().map_err(|e| {
-                    log::error!("mizan: the registry cannot be served:\n{e}");
-                    Box::new(e) as Box<dyn std::error::Error>
-                })?;
-                if cfg!(debug_assertions) {
-                    exports.run(&registry);
-                    let report = registry.scoping_report();
-                    if !report.rows.is_empty() {
-                        log::debug!("mizan scoping:\n{report}");
-                    }
-                    for w in report.warnings() {
-                        log::warn!("mizan: {w}");
-                    }
-                }
-                let jwt = jwt_config.clone().map(|c| start_jwt(app, c)).transpose()?;
-                let identity = match &jwt {
-                    Some(jwt) => Some(auth::jwt_provider(jwt.clone(), identity.clone())),
-                    None => identity.clone(),
-                };
-                app.manage(Arc::new(Shared {
-                    dispatcher: Dispatcher {
-                        registry: Arc::new(registry),
-                        scoping: config.scoping,
-                        identity,
-                    },
-                    config: config.clone(),
-                    jwt,
-                    seq: AtomicU64::new(0),
-                }));
-                Ok(())
-            })
-            .build()
-    }
-}
-
-/// The JWT source of the app, announcing identity changes to every webview.
-fn start_jwt<R: Runtime>(
-    app: &tauri::AppHandle<R>,
-    config: jwt::JwtConfig,
-) -> Result<Arc<jwt::Jwt>, Box<dyn std::error::Error>> {
-    let jwt = Arc::new(jwt::Jwt::new(config).map_err(|e| {
-        log::error!("mizan: {e}");
-        Box::new(e) as Box<dyn std::error::Error>
-    })?);
-    let emitter = app.clone();
-    jwt.on_change(move |change| {
-        if let Err(e) = emitter.emit(IDENTITY_EVENT, change) {
-            log::warn!("mizan: could not emit {IDENTITY_EVENT}: {e}");
-        }
-    });
-    Ok(jwt)
-}
-
-/// The plugin with default options, serving every `#[client]` function of
-/// the app. This is what `tauri add mizan` inserts.
-pub fn init<R: Runtime>() -> TauriPlugin<R> {
-    Builder::new().build()
-}
-
-/// The plugin's Rust API, reached as `app.mizan()`.
-pub struct Mizan<'a, R: Runtime, M: Manager<R>> {
-    manager: &'a M,
-    shared: tauri::State<'a, Arc<Shared>>,
-    _runtime: std::marker::PhantomData<fn() -> R>,
-}
-
-impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
-    /// Invalidates on the app's own account (a sync job, a file watcher):
-    /// every webview gets `mizan://invalidate` with these targets and
-    /// `source: null`.
-    pub fn invalidate(&self, targets: impl IntoIterator<Item = Target>) {
-        let mut targets: Vec<Target> = targets.into_iter().collect();
-        scoping::normalize(&mut targets);
-        if !targets.is_empty() {
-            self.shared.notify(self.manager, targets, None);
-        }
-    }
-
-    /// The JWT identity source, if [`Builder::jwt`] configured one: sign
-    /// in and out, issue and refresh tokens.
-    ///
-    /// ```no_run
-    /// use tauri_plugin_mizan::{Identity, MizanExt};
-    ///
-    /// fn sign_in(app: &tauri::AppHandle, user: &str) -> Result<(), String> {
-    ///     let jwt = app.mizan().jwt().ok_or("JWT is not configured")?;
-    ///     jwt.sign_in(&Identity::new(user).with_role("member"))
-    ///         .map_err(|e| e.to_string())
-    /// }
-    /// ```
-    pub fn jwt(&self) -> Option<Arc<jwt::Jwt>> {
-        self.shared.jwt.clone()
-    }
-
-    /// The registry being served.
-    pub fn registry(&self) -> &Registry {
-        &self.shared.dispatcher.registry
-    }
-
-    /// See [`Registry::scoping_report`].
-    pub fn scoping_report(&self) -> ScopingReport {
-        self.registry().scoping_report()
-    }
-}
-
-/// Reaches the plugin from an `App`, `AppHandle`, `Webview` or `Window`.
-pub trait MizanExt<R: Runtime>: Manager<R> + Emitter<R> + Sized {
-    /// The plugin's Rust API. Panics if the plugin is not installed.
-    fn mizan(&self) -> Mizan<'_, R, Self> {
-        Mizan {
-            manager: self,
-            shared: self.state::<Arc<Shared>>(),
-            _runtime: std::marker::PhantomData,
-        }
-    }
-}
-
-impl<R: Runtime, T: Manager<R> + Emitter<R>> MizanExt<R> for T {}

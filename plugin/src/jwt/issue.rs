@@ -4,7 +4,7 @@ use jsonwebtoken::Header;
 use serde::Serialize;
 
 use super::{JwtConfig, JwtError, SigningKey};
-use crate::auth::Identity;
+use crate::Identity;
 
 /// Signs access tokens with the configured claims.
 pub(crate) struct Signer {

@@ -38,7 +38,7 @@ pub use refresh::{JwtError, MemoryRefreshStore, RefreshRecord, RefreshStore, Ret
 pub use session::{ChangeKind, IdentityChange};
 pub use verify::{InvalidToken, TokenRefusal};
 
-use crate::auth::Identity;
+use crate::Identity;
 use clock::Clock;
 use issue::Signer;
 use refresh::Rotation;

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use serde::Serialize;
 
-use crate::auth::Identity;
+use crate::Identity;
 
 /// Trades a refresh token for a new pair, for tokens of another issuer.
 pub(crate) type Refresher = Arc<dyn Fn(&str) -> Result<super::TokenPair, String> + Send + Sync>;

@@ -7,7 +7,7 @@ use jsonwebtoken::{errors::ErrorKind, Algorithm, Validation};
 use serde_json::{Map, Value};
 
 use super::{clock::Clock, keys::VerifyingKey, JwtConfig};
-use crate::auth::Identity;
+use crate::Identity;
 
 /// Why an access token gives no identity. On the wire: `unauthorized`
 /// with `details.reason` = [`reason`](Self::reason).
