@@ -266,6 +266,36 @@ fn every_refusal_reason_comes_before_the_body() {
         assert_eq!(reply.as_ref().unwrap_err()["fn"], "jwt_guarded", "{what}");
         assert_eq!(t.runs(), before, "{what}: the body ran");
     }
+    // Hostile headers: bytes that are not text, a huge token, one header
+    // twice.
+    let mut hostile = vec![
+        HeaderMap::from_iter([(
+            AUTHORIZATION,
+            HeaderValue::from_bytes(b"Bearer \xff\xfe\x80").unwrap(),
+        )]),
+        HeaderMap::from_iter([(
+            AUTHORIZATION,
+            HeaderValue::from_str(&bearer(&"eyJ".repeat(100_000))).unwrap(),
+        )]),
+    ];
+    let mut twice = HeaderMap::new();
+    twice.append(AUTHORIZATION, HeaderValue::from_static("Bearer junk"));
+    twice.append(
+        AUTHORIZATION,
+        HeaderValue::from_str(&bearer(&hs(&claims(T0 + 300)))).unwrap(),
+    );
+    hostile.push(twice);
+    for headers in hostile {
+        let body = InvokeBody::Json(json!({"fn": "jwt_guarded", "args": {}}));
+        let reply = get_ipc_response(&t.main, common::request("plugin:mizan|call", body, headers))
+            .map(|b| b.deserialize::<Value>().unwrap());
+        assert_eq!(
+            reason(&reply).as_deref(),
+            Some("invalid_token"),
+            "{reply:?}"
+        );
+    }
+    assert_eq!(t.runs(), 0);
     // Unguarded functions never look at the header.
     assert_eq!(
         call_as(&t.main, "jwt_open", Some("Bearer junk")),

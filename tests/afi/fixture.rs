@@ -275,7 +275,9 @@ pub fn refresh_token(app: &App<MockRuntime>, token: &str) -> Option<String> {
     let first = jwt.issue(&identity).ok()?;
     let next = jwt.refresh(&first.refresh_token).ok()?;
     // The retired refresh token no longer works.
-    jwt.refresh(&first.refresh_token).is_err().then_some(next.access_token)
+    jwt.refresh(&first.refresh_token)
+        .is_err()
+        .then_some(next.access_token)
 }
 
 // Hydration: the initialization script the plugin renders for a new window

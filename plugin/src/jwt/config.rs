@@ -209,9 +209,4 @@ impl JwtConfig {
         self.clock = Arc::new(clock);
         self
     }
-
-    /// The configured mode.
-    pub fn current_mode(&self) -> JwtMode {
-        self.mode
-    }
 }
