@@ -38,6 +38,7 @@
 mod core;
 mod dispatch;
 mod edge;
+pub mod jwt;
 
 pub use crate::core::{
     args::Args,
@@ -49,7 +50,7 @@ pub use crate::core::{
     ir::{export_client, export_ir, wire_types_ir, ExportError, IrError},
     registry::{Affect, ClientFn, FnKind, FnTypes, Registry, ScopingReport, ScopingRow, WireParam},
     scoping::{self, reaches, Target},
-    wire::{Bundle, Envelope, InvalidateEvent, INVALIDATE_EVENT},
+    wire::{Bundle, Envelope, InvalidateEvent, IDENTITY_EVENT, INVALIDATE_EVENT},
 };
 pub use dispatch::{access::AccessEntry, auth::IdentityRequest};
 pub use edge::{

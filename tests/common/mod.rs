@@ -176,3 +176,16 @@ pub fn record_events(
 pub fn manage<T: Send + Sync + 'static>(app: &App<MockRuntime>, state: T) {
     app.manage(state);
 }
+
+/// The mean time of one run of `f` over `iters` runs, after a warm-up of a
+/// tenth as many (for the benchmarks' ratios).
+pub fn time_per_iter(iters: u32, mut f: impl FnMut()) -> std::time::Duration {
+    for _ in 0..iters / 10 {
+        f();
+    }
+    let start = std::time::Instant::now();
+    for _ in 0..iters {
+        f();
+    }
+    start.elapsed() / iters
+}

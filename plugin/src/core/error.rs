@@ -46,6 +46,10 @@ pub enum CallError {
     /// A guard found no identity.
     #[error("this function needs an identity")]
     Unauthorized,
+    /// The caller's access token gives no identity: `unauthorized` with
+    /// `details.reason` (`token_expired` or `invalid_token`).
+    #[error("{0}")]
+    Token(crate::jwt::TokenRefusal),
     /// The caller's capability scope does not allow this function or context.
     #[error("{0} is not allowed for this window")]
     Forbidden(String),
@@ -92,7 +96,7 @@ impl CallError {
             CallError::UnknownFunction(_) => "unknown_function",
             CallError::UnknownContext(_) => "unknown_context",
             CallError::InvalidArgs(_) => "invalid_args",
-            CallError::Unauthorized => "unauthorized",
+            CallError::Unauthorized | CallError::Token(_) => "unauthorized",
             CallError::Forbidden(_) => "forbidden",
             CallError::PayloadTooLarge { .. } => "payload_too_large",
             CallError::App(_) => "app",
@@ -114,6 +118,7 @@ impl CallError {
                 serde_json::json!({ "size": size, "limit": limit })
             }
             CallError::App(value) => value.clone(),
+            CallError::Token(refusal) => serde_json::json!({ "reason": refusal.reason() }),
             _ => Value::Object(Default::default()),
         };
         WireError {

@@ -32,6 +32,22 @@ impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
         }
     }
 
+    /// The JWT identity source, if [`Builder::jwt`](crate::Builder::jwt)
+    /// configured one: sign in and out, issue and refresh tokens.
+    ///
+    /// ```no_run
+    /// use tauri_plugin_mizan::{Identity, MizanExt};
+    ///
+    /// fn sign_in(app: &tauri::AppHandle, user: &str) -> Result<(), String> {
+    ///     let jwt = app.mizan().jwt().ok_or("JWT is not configured")?;
+    ///     jwt.sign_in(&Identity::new(user).with_role("member"))
+    ///         .map_err(|e| e.to_string())
+    /// }
+    /// ```
+    pub fn jwt(&self) -> Option<Arc<crate::jwt::Jwt>> {
+        self.shared.jwt.clone()
+    }
+
     /// The registry being served.
     pub fn registry(&self) -> &Registry {
         &self.shared.dispatcher.registry
