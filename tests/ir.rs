@@ -184,7 +184,7 @@ fn wide(a: i64, b: u64, c: i128, d: u128, e: isize, f: usize) -> u64 {
 /// The profile of one user.
 ///
 /// Fails with `ProfileError` when the user is gone.
-#[client(context = USER)]
+#[client(context = USER, cache(ttl = "5m", stale_if_error = "7d"))]
 fn user_profile(
     /// The user's id.
     user_id: u64,
@@ -192,7 +192,7 @@ fn user_profile(
     Err(ProfileError::EmptyName)
 }
 
-#[client(context = USER)]
+#[client(context = USER, cache(ttl = "30s", stale_if_error = "1d", timeout = "2s"))]
 async fn user_flags(user_id: u64, verbose: Option<bool>) -> Result<Vec<String>, String> {
     Ok(vec![])
 }
@@ -214,7 +214,7 @@ fn feed_page(user_id: u64, cursor: Option<String>) -> Page<Profile> {
     }
 }
 
-#[client(context = FEED)]
+#[client(context = FEED, cache)]
 fn feed_pinned() -> Page<String> {
     Page {
         items: vec![],
@@ -566,7 +566,7 @@ fn unknown_nodes_are_refused_where_they_appear() {
         err.to_string(),
         "line 4: unknown node `strnig` in a type in `result` of function `ping`"
     );
-    let err = read_err("mizan-ir 1\nfunction ping kind=query {\n    result {\n        string\n    }\n    auth none\n    cache forever\n}\n");
+    let err = read_err("mizan-ir 1\nfunction ping kind=query {\n    result {\n        string\n    }\n    auth none\n    memoize forever\n}\n");
     assert!(
         matches!(err, ReadError::UnknownNode { line: 7, .. }),
         "{err}"
@@ -639,6 +639,38 @@ fn other_inconsistencies_are_refused() {
     assert!(matches!(read_err(twice), ReadError::Invalid { .. }));
     for ok in ["auth none", "auth identity", "auth role admin"] {
         let text = fun(ok);
+        let ir = Ir::from_kdl(&text).unwrap();
+        assert_eq!(ir.to_kdl(), text, "{ok} round-trips");
+    }
+    // The origin cache: context functions only, once, a ttl in integer ms.
+    let ctx_fn = |node: &str| {
+        format!("mizan-ir 1\nfunction a kind=context context=c {{\n    result {{\n        unit\n    }}\n    {node}\n    auth none\n}}\ncontext c\n")
+    };
+    assert!(matches!(
+        read_err(&fun("cache ttl=1000\n    auth none")),
+        ReadError::Invalid { .. }
+    ));
+    for bad in [
+        "cache ttl=1000\n    cache ttl=1000",
+        "cache ttl=-1",
+        "cache ttl=\"5m\"",
+        "cache ttl=1000 max-age=5",
+        "cache 1000",
+    ] {
+        assert!(
+            matches!(read_err(&ctx_fn(bad)), ReadError::Invalid { .. }),
+            "{bad}"
+        );
+    }
+    assert!(matches!(
+        read_err(&ctx_fn("cache stale-if-error=1000")),
+        ReadError::Missing { .. }
+    ));
+    for ok in [
+        "cache ttl=300000",
+        "cache ttl=0 stale-if-error=604800000 timeout=2000",
+    ] {
+        let text = ctx_fn(ok);
         let ir = Ir::from_kdl(&text).unwrap();
         assert_eq!(ir.to_kdl(), text, "{ok} round-trips");
     }

@@ -2,7 +2,7 @@ import { bundleKey, canonicalJson, canonicalParams, compareCodePoints, setOwn } 
 import { MizanError } from './errors.js';
 import { Notifier } from './notify.js';
 import { reaches } from './reach.js';
-import type { BundleResponse, JsonValue, Target, WireError } from './wire.js';
+import type { BundleResponse, JsonValue, StaleInfo, Target, WireError } from './wire.js';
 
 /** A bundle as the cache hands it out. */
 export interface Bundle<B> {
@@ -10,6 +10,8 @@ export interface Bundle<B> {
   params: Record<string, JsonValue>;
   data: Partial<B>;
   errors: Partial<Record<keyof B, WireError>>;
+  /** Cached functions whose stored value stands in for a failed run (empty when none). */
+  stale: Partial<Record<keyof B, StaleInfo>>;
 }
 
 export type BundleStatus = 'pending' | 'success' | 'error';
@@ -23,6 +25,12 @@ export interface BundleState<B> {
   readonly data: Partial<B> | undefined;
   /** Per-function errors of the last bundle stored. */
   readonly errors: Partial<Record<keyof B, WireError>>;
+  /**
+   * Cached functions of the last bundle stored whose value is an old one
+   * standing in for a failed run (offline, say): when it was stored and why
+   * the run failed. Empty when nothing is stale.
+   */
+  readonly stale: Partial<Record<keyof B, StaleInfo>>;
   /** `pending`: nothing stored yet; `success`: the last fetch stored a bundle; `error`: the last fetch failed as a whole. */
   readonly status: BundleStatus;
   /** The error of the last failed fetch (whole-bundle failure such as `unknown_context`), else `null`. */
@@ -43,10 +51,21 @@ export type BundleAction =
   | { type: 'invalidate' };
 
 const EMPTY_ERRORS = Object.freeze({}) as Partial<Record<never, WireError>>;
+const EMPTY_STALE = Object.freeze({}) as Partial<Record<never, StaleInfo>>;
+
+/** The oldest `stored_at` among a bundle's stale functions (unix ms), or `null` when nothing is stale. */
+export function staleSince(bundle: { readonly stale?: Partial<Record<PropertyKey, StaleInfo>> }): number | null {
+  let oldest: number | null = null;
+  for (const info of Object.values(bundle.stale ?? {})) {
+    if (info && (oldest === null || info.stored_at < oldest)) oldest = info.stored_at;
+  }
+  return oldest;
+}
 
 export const INITIAL_STATE: BundleState<never> = Object.freeze({
   data: undefined,
   errors: EMPTY_ERRORS,
+  stale: EMPTY_STALE,
   status: 'pending',
   error: null,
   isStale: false,
@@ -63,6 +82,7 @@ export function reduce(state: BundleState<unknown>, action: BundleAction): Bundl
       return {
         data: action.bundle.data,
         errors: (action.bundle.errors ?? EMPTY_ERRORS) as BundleState<unknown>['errors'],
+        stale: (action.bundle.stale ?? EMPTY_STALE) as BundleState<unknown>['stale'],
         status: 'success',
         error: null,
         isStale: false,
@@ -160,6 +180,7 @@ function toBundle<B>(entry: CacheEntry, response: BundleResponse<unknown>): Bund
     params: response.params ?? entry.params,
     data: (response.data ?? {}) as Partial<B>,
     errors: (response.errors ?? {}) as Bundle<B>['errors'],
+    stale: (response.stale ?? {}) as Bundle<B>['stale'],
   };
 }
 
@@ -299,6 +320,7 @@ export class BundleCache {
       params: entry.params,
       data: (s.data ?? {}) as Partial<B>,
       errors: s.errors as Bundle<B>['errors'],
+      stale: s.stale as Bundle<B>['stale'],
     };
   }
 

@@ -13,6 +13,7 @@ import {
   type Envelope,
   type InvalidateEvent,
   type JsonValue,
+  type StaleInfo,
   type Target,
   type WireError,
 } from './wire.js';
@@ -93,6 +94,8 @@ export type IdentityListener = (event: IdentityEvent) => void;
 export interface BundleSnapshot<B> {
   readonly data: Partial<B> | undefined;
   readonly errors: Partial<Record<keyof B, WireError>>;
+  /** Cached functions whose value is an old one standing in for a failed run (see `staleSince`). */
+  readonly stale: Partial<Record<keyof B, StaleInfo>>;
   readonly status: 'pending' | 'success' | 'error';
   readonly error: MizanError | null;
   readonly isStale: boolean;
@@ -124,6 +127,7 @@ function shallowEqualSnapshot(a: BundleSnapshot<unknown>, b: BundleSnapshot<unkn
   return (
     a.data === b.data &&
     a.errors === b.errors &&
+    a.stale === b.stale &&
     a.status === b.status &&
     a.error === b.error &&
     a.isStale === b.isStale &&
@@ -168,6 +172,7 @@ export class BundleObserver<B> {
     const next: BundleSnapshot<B> = {
       data: s.data,
       errors: s.errors,
+      stale: s.stale,
       status: s.status,
       error: s.error,
       isStale: s.isStale,
@@ -358,6 +363,7 @@ export class MizanClient {
       params: response?.params ?? canonicalParams(params),
       data: response?.data ?? {},
       errors: response?.errors ?? {},
+      stale: response?.stale ?? {},
     };
   }
 

@@ -8,6 +8,7 @@ export type {
   InvalidateEvent,
   Identity,
   IdentityEvent,
+  StaleInfo,
 } from './wire.js';
 export { IDENTITY_EVENT, INVALIDATE_EVENT } from './wire.js';
 export { TokenSession, isTokenExpired, type TokenProvider } from './auth.js';
@@ -19,6 +20,7 @@ export {
   CacheEntry,
   DEFAULT_GC_TIME,
   reduce,
+  staleSince,
   type Bundle,
   type BundleAction,
   type BundleCacheOptions,

@@ -56,6 +56,18 @@ export interface WireError<D = unknown> {
   invalidate: Target[];
 }
 
+/**
+ * A cached context function whose run failed (`Err`, panic or timeout) and
+ * whose last stored value stands in for it (the origin cache's
+ * stale-if-error, SPEC 6.1).
+ */
+export interface StaleInfo {
+  /** Unix ms when the value served was stored. */
+  stored_at: number;
+  /** Why the run failed. */
+  error: WireError;
+}
+
 /** Success response of `plugin:mizan|ctx`: a (possibly partial) bundle. */
 export interface BundleResponse<B> {
   context: string;
@@ -65,6 +77,11 @@ export interface BundleResponse<B> {
   data: Partial<B>;
   /** One entry per context function that failed. */
   errors: Partial<Record<keyof B, WireError>>;
+  /**
+   * One entry per cached function whose value in `data` is a stored one
+   * standing in for a failed run; absent when nothing is stale.
+   */
+  stale?: Partial<Record<keyof B, StaleInfo>>;
 }
 
 /** Payload of the `mizan://invalidate` event sent to every other webview. */

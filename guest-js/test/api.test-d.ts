@@ -15,6 +15,7 @@ import {
   type JsonValue,
   type MizanClient,
   type Target,
+  type StaleInfo,
   type WireError,
 } from '../src/index.js';
 import { useBundle, useMutation, type UseBundleResult } from '../src/react.js';
@@ -100,6 +101,9 @@ describe('react entry', () => {
     expectTypeOf<R['error']>().toEqualTypeOf<MizanError | null>();
     expectTypeOf<R['isStale']>().toEqualTypeOf<boolean>();
     expectTypeOf<R['isFetching']>().toEqualTypeOf<boolean>();
+    // The origin cache's stale-if-error, by function name.
+    expectTypeOf<R['stale']>().toEqualTypeOf<Partial<Record<keyof UserBundle, StaleInfo>>>();
+    expectTypeOf<BundleResponse<UserBundle>['stale']>().toEqualTypeOf<Partial<Record<keyof UserBundle, StaleInfo>> | undefined>();
   });
   it('useMutation infers args and result from a generated function', () => {
     const update_profile = (args: { user_id: number; name: string }, client?: MizanClient): Promise<UserProfile> =>

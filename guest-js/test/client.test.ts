@@ -113,7 +113,7 @@ describe('bundle cache over mockIPC', () => {
   it('fetchBundle sends canonical params and returns the bundle', async () => {
     const bundle = await client.fetchBundle(FEED, { page: 1, user_id: null });
     expect(ipc.requests[0]).toEqual({ cmd: 'plugin:mizan|ctx', args: { context: 'feed', params: { page: 1 } } });
-    expect(bundle).toEqual({ context: 'feed', params: { page: 1 }, data: { feed: [0] }, errors: {} });
+    expect(bundle).toEqual({ context: 'feed', params: { page: 1 }, data: { feed: [0] }, errors: {}, stale: {} });
   });
 
   it('de-duplicates reads of one key while a fetch is in flight (one ctx call)', async () => {

@@ -90,6 +90,7 @@ fn registry(n: usize) -> Registry {
                 module: "bench",
                 kind,
                 auth: t.auth,
+                cache: t.cache,
                 injected: t.injected,
                 is_async: t.is_async,
                 params: t.params,

@@ -76,6 +76,7 @@ fn registry_with(extra: usize) -> Registry {
             module: "bench",
             kind: FnKind::Query,
             auth: tauri_plugin_mizan::Auth::None,
+            cache: None,
             injected: &[],
             is_async: false,
             params: template.params,

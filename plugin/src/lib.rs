@@ -35,6 +35,7 @@
 //! The webview calls `plugin:mizan|call` and `plugin:mizan|ctx`; the
 //! generated client and the `tauri-plugin-mizan-api` package wrap them.
 
+mod cache;
 mod core;
 mod dispatch;
 mod edge;
@@ -48,9 +49,12 @@ pub use crate::core::{
     context::Context,
     error::{ArgProblem, CallError, RegistryError, WireError},
     ir::{export_client, export_ir, wire_types_ir, ExportError, IrError},
-    registry::{Affect, ClientFn, FnKind, FnTypes, Registry, ScopingReport, ScopingRow, WireParam},
+    registry::{
+        Affect, CachePolicy, ClientFn, FnKind, FnTypes, Registry, ScopingReport, ScopingRow,
+        WireParam,
+    },
     scoping::{self, reaches, Target},
-    wire::{Bundle, Envelope, InvalidateEvent, IDENTITY_EVENT, INVALIDATE_EVENT},
+    wire::{Bundle, Envelope, InvalidateEvent, Stale, IDENTITY_EVENT, INVALIDATE_EVENT},
 };
 pub use dispatch::{access::AccessEntry, auth::IdentityRequest};
 pub use edge::{
@@ -74,7 +78,7 @@ pub mod __private {
         },
         error::CallError,
         ir::type_of,
-        registry::{Affect, ClientFn, FnKind, FnTypes, WireParam},
+        registry::{Affect, CachePolicy, ClientFn, FnKind, FnTypes, WireParam},
     };
     pub use inventory;
     pub use specta;

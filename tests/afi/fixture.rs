@@ -55,6 +55,8 @@ pub struct Store {
     pub signup_runs: AtomicU32,
     pub uploads: Mutex<Vec<Vec<u8>>>,
     pub ticks_sent: AtomicU32,
+    // Accounts whose name source is unreachable: `afi_account_name` fails.
+    pub offline: Mutex<std::collections::BTreeSet<u32>>,
 }
 
 impl Store {
@@ -93,21 +95,24 @@ fn afi_panics() -> u32 {
 
 // Contexts -------------------------------------------------------------------
 
-#[client(context = AFI_ACCOUNT)]
-fn afi_account_name(store: State<'_, Store>, account_id: u32) -> String {
+#[client(context = AFI_ACCOUNT, cache(ttl = "1h", stale_if_error = "1h"))]
+fn afi_account_name(store: State<'_, Store>, account_id: u32) -> Result<String, String> {
     *store
         .name_reads
         .lock()
         .unwrap()
         .entry(account_id)
         .or_default() += 1;
-    store
+    if store.offline.lock().unwrap().contains(&account_id) {
+        return Err("offline".into());
+    }
+    Ok(store
         .names
         .lock()
         .unwrap()
         .get(&account_id)
         .cloned()
-        .unwrap_or_default()
+        .unwrap_or_default())
 }
 
 #[client(context = AFI_ACCOUNT)]

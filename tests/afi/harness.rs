@@ -74,6 +74,7 @@ impl Harness {
                     .issuer(fixture::JWT_ISSUER)
                     .mode(JwtMode::Bearer),
             )
+            .cache_dir(cache_dir())
             .identity(|req| match req.label() {
                 "other" => Some(Identity::new("ada").with_role("member")),
                 "narrow" => Some(Identity::new("bob")),
@@ -216,4 +217,13 @@ pub fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         );
     }
     map
+}
+
+/// A fresh dir for one probe app's origin cache.
+fn cache_dir() -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("mizan-afi-cache-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
 }

@@ -648,6 +648,32 @@ fn origin_cache(h: &Harness) -> Finding {
         reads() == before,
         "a target that does not reach it keeps it",
     );
+    // `other` is ada, `narrow` is bob: the same params, two entries.
+    let before = reads();
+    let as_ada = h.ctx(&h.other, "afi_account", json!({"account_id": 41}));
+    let as_bob = h.ctx(&h.narrow, "afi_account", json!({"account_id": 41}));
+    let _ = h.ctx(&h.other, "afi_account", json!({"account_id": 41}));
+    c.check(
+        as_ada.is_ok() && as_bob.is_ok() && reads() == before + 2,
+        "each identity has entries of its own (the same params run once per identity)",
+    );
+    // The source goes away: the last entry stands in, and the bundle says so.
+    h.store().offline.lock().unwrap().insert(41);
+    h.app.mizan().invalidate([tauri_plugin_mizan::Target::new(
+        "afi_account",
+        json!({"account_id": 41}),
+    )]);
+    let offline = h.ctx(&h.main, "afi_account", json!({"account_id": 41}));
+    h.store().offline.lock().unwrap().remove(&41);
+    c.check_got(
+        offline.as_ref().is_ok_and(|b| {
+            b["data"]["afi_account_name"] == "Cached"
+                && b["stale"]["afi_account_name"]["error"]["code"] == "app"
+                && b["stale"]["afi_account_name"]["stored_at"].is_u64()
+        }),
+        "a failing run is answered by the last entry, named under `stale`",
+        &offline,
+    );
     c.grade(true)
 }
 

@@ -17,6 +17,11 @@ export type Bundle = {
   data: { [key: string]: JsonValue };
   /** Each failed context function's error, by function name. */
   errors: { [key: string]: WireError };
+  /**
+   * Each cached function whose value in `data` is a stored one standing
+   * in for a failed run, by function name; absent when none is.
+   */
+  stale?: { [key: string]: Stale };
 };
 
 /** The success answer of `call`. */
@@ -47,6 +52,18 @@ export type JsonValue =
   | string
   | JsonValue[]
   | { [key: string]: JsonValue };
+
+/**
+ * What a bundle says of a cached function whose last stored value stood in
+ * for a failed run (`Err`, panic or timeout):
+ * `"stale": {"<fn>": {"stored_at": <unix ms>, "error": <wire error>}}`.
+ */
+export type Stale = {
+  /** Unix ms when the value served was stored. */
+  stored_at: number;
+  /** Why the function's run failed. */
+  error: WireError;
+};
 
 /**
  * The bundles an invalidation reaches: a context and the params that scope

@@ -305,22 +305,40 @@ test('tier 3: clearing done notes everywhere refetches every list, in both windo
   if (companionAfter !== companionBefore + 1) throw new Error('the companion should refetch its list once');
 });
 
+// Last: it restarts the app.
+test('offline, the quote of the day stays with a stale badge; restarted offline, it shows at once', async () => {
+  await use('main');
+  const quote = '[data-testid=quote]';
+  const before = await waitFor('a quote', async () => {
+    const t = await text(quote);
+    return t.includes('#') ? t : null;
+  });
+  if ((await exec('return document.querySelector("[data-testid=offline-badge]")')) !== null) {
+    throw new Error('online, there is no offline badge');
+  }
+  await click('[data-testid=toggle-online]');
+  await textHas('[data-testid=offline-badge]', 'offline, from');
+  if ((await text(quote)) !== before) throw new Error(`offline, the quote changed: ${await text(quote)}`);
+
+  // Restarted while offline: the last quote, before any network answer.
+  await restart(['--offline']);
+  await use('main');
+  await textIs(quote, before);
+  await textHas('[data-testid=offline-badge]', 'offline, from');
+  await textIs('[data-testid=toggle-online]', 'Go online');
+});
+
 // --- main -------------------------------------------------------------------
 
-async function main() {
-  if (!process.argv[2]) throw new Error('usage: node e2e.mjs <app binary>');
-  startDriver();
-  await waitFor('tauri-driver to listen', async () => {
-    if (driver.exited) throw new Error(`tauri-driver exited: ${driver.log.join('')}`);
-    const res = await fetch(`${BASE}/status`).catch(() => null);
-    return res !== null;
-  });
+/** Starts the app (a WebDriver session) with `args`, and finds its two windows. */
+async function startApp(args = []) {
   const session = await request('POST', '/session', {
-    capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: app } } },
+    capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: app, args } } },
   });
   sessionId = session.sessionId;
 
   // Both windows, told apart by the view their page renders.
+  windows = {};
   const handles = await waitFor('two windows', async () => {
     const h = await request('GET', s('/window/handles'));
     return h.length >= 2 ? h : null;
@@ -331,6 +349,24 @@ async function main() {
     windows[view] = handle;
   }
   if (!windows.main || !windows.companion) throw new Error(`windows found: ${JSON.stringify(windows)}`);
+}
+
+/** Ends the app and starts it again over the same data dir. */
+async function restart(args) {
+  await request('DELETE', `/session/${sessionId}`);
+  sessionId = undefined;
+  await startApp(args);
+}
+
+async function main() {
+  if (!process.argv[2]) throw new Error('usage: node e2e.mjs <app binary>');
+  startDriver();
+  await waitFor('tauri-driver to listen', async () => {
+    if (driver.exited) throw new Error(`tauri-driver exited: ${driver.log.join('')}`);
+    const res = await fetch(`${BASE}/status`).catch(() => null);
+    return res !== null;
+  });
+  await startApp();
 
   for (const t of tests) {
     if (process.env.E2E_DEBUG && results.failed > 0) break;

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
 import { Avatar } from './components/Avatar';
+import { DailyQuote } from './components/DailyQuote';
 import { useReadyOnce } from './components/hooks';
 import { Inspector, StatusBar } from './components/StatusBar';
 import { errorText, listErrorText, noteErrorText, profileErrorText } from './errors';
@@ -76,6 +77,7 @@ export function App({ info }: { info: AppInfo }) {
       </aside>
 
       <main className="content">
+        <DailyQuote />
         {user.data?.user_profile ? (
           <ProfileCard key={userId} profile={user.data.user_profile} listCount={lists.length} />
         ) : (

@@ -30,7 +30,7 @@ mod validate;
 
 pub use error::{GenError, ReadError};
 pub use model::{
-    Affect, Auth, Capability, ContextDef, Enum, Field, FnKind, Function, Ir, Literal, Param,
+    Affect, Auth, Cache, Capability, ContextDef, Enum, Field, FnKind, Function, Ir, Literal, Param,
     Primitive, Repr, ScopePair, Struct, StructTag, Type, TypeDef, Variant, FORMAT_VERSION,
 };
 pub use nesting::MAX_DEPTH;

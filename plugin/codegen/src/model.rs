@@ -78,7 +78,7 @@ impl Ir {
     pub fn context_functions<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Function> {
         self.functions
             .iter()
-            .filter(move |f| matches!(&f.kind, FnKind::Context { context } if context == name))
+            .filter(move |f| matches!(&f.kind, FnKind::Context { context, .. } if context == name))
     }
 }
 
@@ -113,6 +113,8 @@ pub enum FnKind {
     Context {
         /// The context's name.
         context: String,
+        /// Cached in the plugin process (`#[client(context = C, cache)]`).
+        cache: Option<Cache>,
     },
     /// A call whose success invalidates parts of these contexts.
     Mutation {
@@ -133,6 +135,20 @@ impl FnKind {
             FnKind::Mutation { .. } => "mutation",
         }
     }
+}
+
+/// How a context function's results are cached in the plugin process
+/// (the origin cache), in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cache {
+    /// An entry is served without running the function for this long.
+    pub ttl_ms: u64,
+    /// An entry stands in for a failed run for this long after it was
+    /// stored; 0: never.
+    pub stale_if_error_ms: u64,
+    /// A run slower than this is answered by the last entry (when one may
+    /// stand in); 0: no limit.
+    pub timeout_ms: u64,
 }
 
 /// One context a mutation affects, with its tier-2 mapping resolved.

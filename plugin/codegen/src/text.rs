@@ -10,8 +10,9 @@ use kdl::{KdlDocument, KdlEntry, KdlEntryFormat, KdlNode, KdlValue};
 use crate::{
     error::ReadError,
     model::{
-        Affect, Auth, Capability, ContextDef, Enum, Field, FnKind, Function, Ir, Literal, Param,
-        Primitive, Repr, ScopePair, Struct, StructTag, Type, TypeDef, Variant, FORMAT_VERSION,
+        Affect, Auth, Cache, Capability, ContextDef, Enum, Field, FnKind, Function, Ir, Literal,
+        Param, Primitive, Repr, ScopePair, Struct, StructTag, Type, TypeDef, Variant,
+        FORMAT_VERSION,
     },
 };
 
@@ -259,7 +260,7 @@ fn wrap(node: &str, ty: &Type) -> KdlNode {
 fn write_function(f: &Function) -> KdlNode {
     let mut node = named("function", &f.name);
     node.push(("kind", f.kind.word()));
-    if let FnKind::Context { context } = &f.kind {
+    if let FnKind::Context { context, .. } = &f.kind {
         node.push(string(Some("context"), context));
     }
     if let Some(doc) = &f.doc {
@@ -269,6 +270,20 @@ fn write_function(f: &Function) -> KdlNode {
     kids.push(wrap("result", &f.result));
     if let Some(e) = &f.error {
         kids.push(wrap("error", e));
+    }
+    if let FnKind::Context {
+        cache: Some(cache), ..
+    } = &f.kind
+    {
+        let mut n = KdlNode::new("cache");
+        n.push(("ttl", i128::from(cache.ttl_ms)));
+        if cache.stale_if_error_ms > 0 {
+            n.push(("stale-if-error", i128::from(cache.stale_if_error_ms)));
+        }
+        if cache.timeout_ms > 0 {
+            n.push(("timeout", i128::from(cache.timeout_ms)));
+        }
+        kids.push(n);
     }
     if let FnKind::Mutation {
         affects,
@@ -574,7 +589,10 @@ impl Reader<'_> {
         let context = self.prop_str(node, &e, "context", &within)?;
         let mut kind = match (kind_word.as_str(), context) {
             ("query", None) => FnKind::Query,
-            ("context", Some(context)) => FnKind::Context { context },
+            ("context", Some(context)) => FnKind::Context {
+                context,
+                cache: None,
+            },
             ("context", None) => {
                 return Err(ReadError::Missing {
                     line: self.line(node),
@@ -620,6 +638,19 @@ impl Reader<'_> {
                         return Err(self.invalid(kid, &within, "only a mutation has `affects`"));
                     };
                     affects.push(self.affect(kid, &within)?);
+                }
+                "cache" => {
+                    let value = self.cache(kid, &within)?;
+                    let FnKind::Context { cache, .. } = &mut kind else {
+                        return Err(self.invalid(
+                            kid,
+                            &within,
+                            "only a context function is cached",
+                        ));
+                    };
+                    set_once(cache, value, || {
+                        self.invalid(kid, &within, "has two `cache`s")
+                    })?;
                 }
                 "names-targets" => {
                     self.entries(kid, &within, 0, &[])?;
@@ -691,6 +722,35 @@ impl Reader<'_> {
             error,
             capabilities,
             doc,
+        })
+    }
+
+    /// `cache ttl=<ms> [stale-if-error=<ms>] [timeout=<ms>]`.
+    fn cache(&self, node: &KdlNode, within: &str) -> Result<Cache, ReadError> {
+        let e = self.entries(node, within, 0, &["ttl", "stale-if-error", "timeout"])?;
+        let ms = |name: &str| -> Result<Option<u64>, ReadError> {
+            match e.props.iter().find(|(n, _)| *n == name) {
+                None => Ok(None),
+                Some((_, KdlValue::Integer(n))) if *n >= 0 && *n <= i128::from(u64::MAX) => {
+                    Ok(Some(*n as u64))
+                }
+                Some((_, other)) => Err(self.invalid(
+                    node,
+                    within,
+                    format!(
+                        "`{name}` must be a non-negative integer (milliseconds), found {other}"
+                    ),
+                )),
+            }
+        };
+        Ok(Cache {
+            ttl_ms: ms("ttl")?.ok_or_else(|| ReadError::Missing {
+                line: self.line(node),
+                what: "`ttl` of `cache`".into(),
+                within: within.to_owned(),
+            })?,
+            stale_if_error_ms: ms("stale-if-error")?.unwrap_or(0),
+            timeout_ms: ms("timeout")?.unwrap_or(0),
         })
     }
 

@@ -103,7 +103,7 @@ pub(crate) fn validate(ir: &Ir) -> Result<(), ReadError> {
         }
         match &f.kind {
             FnKind::Query => {}
-            FnKind::Context { context } => {
+            FnKind::Context { context, .. } => {
                 let ctx = ir
                     .context(context)
                     .ok_or_else(|| ReadError::UnknownContext {

@@ -54,7 +54,10 @@ fn code_points_of_every_kind_round_trip_in_every_string_place() {
         });
         ir.functions.push(Function {
             name: at(0, format!("f{i}")),
-            kind: FnKind::Context { context },
+            kind: FnKind::Context {
+                context,
+                cache: None,
+            },
             params: vec![param],
             result: Type::Ref {
                 name: "All".into(),

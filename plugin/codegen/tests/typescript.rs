@@ -279,6 +279,7 @@ fn build(p: &Pieces) -> Ir {
             name: f.clone(),
             kind: FnKind::Context {
                 context: ctx.name.clone(),
+                cache: None,
             },
             params: ctx.params.clone(),
             result: some_type(i),
@@ -293,7 +294,7 @@ fn build(p: &Pieces) -> Ir {
         .functions
         .iter()
         .filter_map(|f| match &f.kind {
-            FnKind::Context { context } => Some(context.clone()),
+            FnKind::Context { context, .. } => Some(context.clone()),
             _ => None,
         })
         .collect();

@@ -1,6 +1,6 @@
 //! Parsing of the attribute's own arguments:
 //! `#[client]`, `#[client(context = USER)]`, `#[client(affects = [USER, TEAM(team_id = id)])]`,
-//! `#[client(name = "other_name")]`.
+//! `#[client(name = "other_name")]`, `#[client(context = USER, cache(ttl = "5m"))]`.
 
 use syn::{
     bracketed, parenthesized,
@@ -15,6 +15,15 @@ pub(crate) struct ClientArgs {
     pub(crate) auth: Option<AuthArg>,
     pub(crate) context: Option<Path>,
     pub(crate) affects: Option<Vec<Affect>>,
+    pub(crate) cache: Option<CacheArg>,
+}
+
+/// `cache` or `cache(ttl = "5m", stale_if_error = "7d", timeout = "3s")`,
+/// durations in milliseconds.
+pub(crate) struct CacheArg {
+    pub(crate) ttl_ms: u64,
+    pub(crate) stale_if_error_ms: u64,
+    pub(crate) timeout_ms: u64,
 }
 
 /// `auth` (any identity) or `auth = "role"`.
@@ -37,9 +46,19 @@ impl Parse for ClientArgs {
         let mut affects: Option<(Ident, Vec<Affect>)> = None;
         let mut context_key: Option<Ident> = None;
         let mut auth: Option<AuthArg> = None;
+        let mut cache: Option<(Ident, CacheArg)> = None;
 
         while !input.is_empty() {
             let key: Ident = input.parse()?;
+            if key == "cache" && !input.peek(Token![=]) {
+                reject_duplicate(&key, cache.is_some())?;
+                cache = Some((key, parse_cache(input)?));
+                if input.is_empty() {
+                    break;
+                }
+                input.parse::<Token![,]>()?;
+                continue;
+            }
             if key == "auth" && (input.is_empty() || input.peek(Token![,])) {
                 reject_duplicate(&key, auth.is_some())?;
                 auth = Some(AuthArg::Identity);
@@ -70,6 +89,12 @@ impl Parse for ClientArgs {
                     context = Some(input.parse()?);
                     context_key = Some(key);
                 }
+                "cache" => {
+                    return Err(syn::Error::new_spanned(
+                        &key,
+                        "write `cache`, or `cache(ttl = \"5m\", stale_if_error = \"7d\", timeout = \"3s\")`",
+                    ))
+                }
                 "affects" => {
                     reject_duplicate(&key, affects.is_some())?;
                     affects = Some((key, parse_affects(input)?));
@@ -78,7 +103,7 @@ impl Parse for ClientArgs {
                     return Err(syn::Error::new_spanned(
                         &key,
                         format!(
-                            "unknown key `{other}` in #[client]; expected `name`, `context`, `affects` or `auth`"
+                            "unknown key `{other}` in #[client]; expected `name`, `context`, `affects`, `auth` or `cache`"
                         ),
                     ))
                 }
@@ -96,13 +121,139 @@ impl Parse for ClientArgs {
             ));
         }
 
+        if let (Some((cache_key, _)), None) = (&cache, &context_key) {
+            return Err(syn::Error::new_spanned(
+                cache_key,
+                "`cache` applies to context functions: add `context = ...`",
+            ));
+        }
+
         Ok(ClientArgs {
             name,
             auth,
             context,
             affects: affects.map(|(_, list)| list),
+            cache: cache.map(|(_, c)| c),
         })
     }
+}
+
+/// The options after `cache`: none, or `(ttl = "5m", stale_if_error = "7d",
+/// timeout = "3s")` in any order.
+fn parse_cache(input: ParseStream<'_>) -> syn::Result<CacheArg> {
+    // A bare `cache`: the defaults of `CachePolicy::DEFAULT`.
+    let mut arg = CacheArg {
+        ttl_ms: 5 * 60 * 1000,
+        stale_if_error_ms: 0,
+        timeout_ms: 0,
+    };
+    if !input.peek(syn::token::Paren) {
+        return Ok(arg);
+    }
+    let content;
+    parenthesized!(content in input);
+    let options = Punctuated::<CacheOption, Token![,]>::parse_terminated(&content)?;
+    let mut seen: Vec<String> = Vec::new();
+    let mut timeout_key = None;
+    for option in options {
+        let name = option.key.to_string();
+        if seen.contains(&name) {
+            return Err(syn::Error::new_spanned(
+                &option.key,
+                format!("duplicate cache option `{name}`"),
+            ));
+        }
+        let ms = duration_ms(&option.value)?;
+        match name.as_str() {
+            "ttl" => arg.ttl_ms = ms,
+            "stale_if_error" => arg.stale_if_error_ms = ms,
+            "timeout" => {
+                if ms == 0 {
+                    return Err(syn::Error::new_spanned(
+                        &option.value,
+                        "a timeout of zero would never let the function answer; leave `timeout` out for none",
+                    ));
+                }
+                arg.timeout_ms = ms;
+                timeout_key = Some(option.key.clone());
+            }
+            other => {
+                return Err(syn::Error::new_spanned(
+                    &option.key,
+                    format!(
+                    "unknown cache option `{other}`; expected `ttl`, `stale_if_error` or `timeout`"
+                ),
+                ))
+            }
+        }
+        seen.push(name);
+    }
+    if let (Some(key), 0) = (timeout_key, arg.stale_if_error_ms) {
+        return Err(syn::Error::new_spanned(
+            key,
+            "`timeout` lets the last entry stand in for a slow run, which needs `stale_if_error = \"...\"`",
+        ));
+    }
+    Ok(arg)
+}
+
+/// `ttl = "5m"`.
+struct CacheOption {
+    key: Ident,
+    value: LitStr,
+}
+
+impl Parse for CacheOption {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let key = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let value = input.parse()?;
+        Ok(CacheOption { key, value })
+    }
+}
+
+/// A duration such as `"500ms"`, `"30s"`, `"5m"`, `"2h"`, `"7d"` or
+/// `"1h30m"`, in milliseconds.
+fn duration_ms(lit: &LitStr) -> syn::Result<u64> {
+    let text = lit.value();
+    let bad = || {
+        syn::Error::new_spanned(
+            lit,
+            format!(
+                "`{text}` is not a duration; write numbers with units (ms, s, m, h, d), such as \"500ms\", \"30s\", \"5m\", \"1h30m\" or \"7d\""
+            ),
+        )
+    };
+    let mut total: u64 = 0;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+        if digits == 0 {
+            return Err(bad());
+        }
+        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let factor: u64 = match &rest[..unit_len] {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit_len..];
+        total = n
+            .checked_mul(factor)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+    }
+    Ok(total)
 }
 
 fn reject_duplicate(key: &Ident, seen: bool) -> syn::Result<()> {

@@ -7,7 +7,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::{ext::IdentExt, spanned::Spanned, ItemFn, LitStr};
 
 use crate::{
-    args::{AuthArg, ClientArgs},
+    args::{AuthArg, CacheArg, ClientArgs},
     signature::{self, Output, Param, Signature},
 };
 
@@ -52,6 +52,16 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
         Param::Wire { .. } => None,
     });
     let is_async = sig.is_async;
+    let cache = match &args.cache {
+        None => quote!(::core::option::Option::None),
+        Some(CacheArg {
+            ttl_ms,
+            stale_if_error_ms,
+            timeout_ms,
+        }) => quote!(::core::option::Option::Some(#krate::CachePolicy::new(
+            #ttl_ms, #stale_if_error_ms, #timeout_ms
+        ))),
+    };
 
     Ok(quote! {
         #func
@@ -69,6 +79,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
                     module: ::core::module_path!(),
                     kind: #kind,
                     auth: #auth,
+                    cache: #cache,
                     injected: &[#(#injected),*],
                     is_async: #is_async,
                     params: &[#(#params),*],

@@ -64,6 +64,13 @@ pub enum CallError {
     /// The function returned `Err(E)`; `E` serialized.
     #[error("the function returned an error")]
     App(Value),
+    /// A cached function did not answer within its `timeout`; its last
+    /// entry stood in for it (only ever reported in a bundle's `stale`).
+    #[error("the function did not answer within {ms} ms")]
+    Timeout {
+        /// The timeout, in milliseconds.
+        ms: u64,
+    },
     /// The function panicked or the plugin failed. The reason is logged,
     /// never sent.
     #[error("internal error")]
@@ -100,6 +107,7 @@ impl CallError {
             CallError::Forbidden(_) => "forbidden",
             CallError::PayloadTooLarge { .. } => "payload_too_large",
             CallError::App(_) => "app",
+            CallError::Timeout { .. } => "timeout",
             CallError::Internal(_) => "internal",
         }
     }
@@ -119,6 +127,7 @@ impl CallError {
             }
             CallError::App(value) => value.clone(),
             CallError::Token(refusal) => serde_json::json!({ "reason": refusal.reason() }),
+            CallError::Timeout { ms } => serde_json::json!({ "ms": ms }),
             _ => Value::Object(Default::default()),
         };
         WireError {

@@ -15,8 +15,9 @@ use specta::{
     SpectaID, TypeCollection,
 };
 use tauri_plugin_mizan_codegen::{
-    Affect, Auth, ContextDef, Enum, Field, FnKind as IrKind, Function, GenError, Ir, Literal,
-    Param, Primitive, Repr, ScopePair, Struct, StructTag, TsOptions, Type, TypeDef, Variant,
+    Affect, Auth, Cache, ContextDef, Enum, Field, FnKind as IrKind, Function, GenError, Ir,
+    Literal, Param, Primitive, Repr, ScopePair, Struct, StructTag, TsOptions, Type, TypeDef,
+    Variant,
 };
 
 use crate::core::{
@@ -89,6 +90,11 @@ impl Registry {
                 FnKind::Query => IrKind::Query,
                 FnKind::Context(ctx) => IrKind::Context {
                     context: ctx.name().to_owned(),
+                    cache: f.cache.map(|c| Cache {
+                        ttl_ms: c.ttl_ms,
+                        stale_if_error_ms: c.stale_if_error_ms,
+                        timeout_ms: c.timeout_ms,
+                    }),
                 },
                 FnKind::Mutation(_) => {
                     let entry = &self.functions[f.name];

@@ -25,6 +25,50 @@ pub enum FnKind {
     Mutation(&'static [Affect]),
 }
 
+/// How one context function's results are cached in the plugin process
+/// (SPEC 6.1). Written by `#[client(context = C, cache)]` or
+/// `cache(ttl = "5m", stale_if_error = "7d", timeout = "3s")`.
+///
+/// ```
+/// use tauri_plugin_mizan::CachePolicy;
+/// let p = CachePolicy::new(5 * 60_000, 7 * 86_400_000, 3_000);
+/// assert_eq!(CachePolicy::DEFAULT.ttl_ms, 5 * 60_000);
+/// assert!(p.stale_if_error_ms > 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CachePolicy {
+    /// Milliseconds after it was stored during which an entry is served
+    /// without running the function (unless an invalidation reached it).
+    pub ttl_ms: u64,
+    /// Milliseconds after it was stored during which an entry, even an
+    /// invalidated or expired one, stands in for a run that failed
+    /// (`Err`, panic or timeout). 0: never.
+    pub stale_if_error_ms: u64,
+    /// Milliseconds a run of an `async` function may take before the
+    /// last entry stands in for it (only when stale-if-error allows one;
+    /// the run goes on and stores its answer when it comes). 0: no limit.
+    pub timeout_ms: u64,
+}
+
+impl CachePolicy {
+    /// What a bare `cache` means: a 5 minute ttl, no stale-if-error, no
+    /// timeout.
+    pub const DEFAULT: CachePolicy = CachePolicy {
+        ttl_ms: 5 * 60 * 1000,
+        stale_if_error_ms: 0,
+        timeout_ms: 0,
+    };
+
+    /// A policy from its three durations in milliseconds.
+    pub const fn new(ttl_ms: u64, stale_if_error_ms: u64, timeout_ms: u64) -> Self {
+        CachePolicy {
+            ttl_ms,
+            stale_if_error_ms,
+            timeout_ms,
+        }
+    }
+}
+
 /// One context a mutation affects, with its declared param mapping.
 #[derive(Debug)]
 pub struct Affect {
@@ -110,6 +154,9 @@ pub struct ClientFn {
     pub kind: FnKind,
     /// What it requires of the caller's identity.
     pub auth: crate::core::auth::Auth,
+    /// For a context function marked `cache`: how its results are cached
+    /// in the plugin process (the origin cache).
+    pub cache: Option<CachePolicy>,
     /// The last path segment of each injected param's type (`State`,
     /// `Invalidations`, ...), in declaration order.
     pub injected: &'static [&'static str],

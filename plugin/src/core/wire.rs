@@ -34,6 +34,24 @@ pub struct Bundle {
     /// Each failed context function's error, by function name.
     #[specta(type = BTreeMap<String, WireError>)]
     pub errors: BTreeMap<&'static str, WireError>,
+    /// Each cached function whose value in `data` is a stored one standing
+    /// in for a failed run, by function name; absent when none is.
+    // `default` after `skip_serializing_if`: specta reads the last one and
+    // marks the field optional, as it is on the wire.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    #[specta(type = BTreeMap<String, Stale>)]
+    pub stale: BTreeMap<&'static str, Stale>,
+}
+
+/// What a bundle says of a cached function whose last stored value stood in
+/// for a failed run (`Err`, panic or timeout):
+/// `"stale": {"<fn>": {"stored_at": <unix ms>, "error": <wire error>}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct Stale {
+    /// Unix ms when the value served was stored.
+    pub stored_at: u64,
+    /// Why the function's run failed.
+    pub error: WireError,
 }
 
 /// The name of the event that carries invalidations to the other webviews.

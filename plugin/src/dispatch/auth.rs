@@ -86,7 +86,8 @@ fn bearer(headers: &HeaderMap) -> Option<Result<&str, CallError>> {
 }
 
 /// Asks the app's identity provider who is calling, for the functions that
-/// need to know: guarded ones, and those that take `Identity`. Then checks
+/// need to know: guarded ones, those that take `Identity`, and cached ones
+/// (the identity is part of their cache key). Then checks
 /// the function's requirement. A provider that panics is an `internal`
 /// error, like a function that panics.
 pub(crate) fn admit(
@@ -94,7 +95,8 @@ pub(crate) fn admit(
     def: &ClientFn,
     caller: &dyn Caller,
 ) -> Result<Option<Identity>, CallError> {
-    let needed = def.auth.needs_identity() || def.injected.contains(&"Identity");
+    let needed =
+        def.auth.needs_identity() || def.injected.contains(&"Identity") || def.cache.is_some();
     let identity = match provider.filter(|_| needed) {
         None => None,
         Some(provider) => {

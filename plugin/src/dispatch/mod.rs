@@ -13,14 +13,17 @@ use std::{any::Any, collections::BTreeMap, panic::AssertUnwindSafe, sync::Arc};
 use futures_util::FutureExt;
 use serde_json::{Map, Value};
 
-use crate::core::{
-    args::Args,
-    auth::Identity,
-    call::{CallCtx, CallScope, Caller, Outcome},
-    error::{ArgProblem, CallError, WireError},
-    registry::{FnEntry, FnKind, Registry},
-    scoping::Target,
-    wire::{Bundle, Envelope},
+use crate::{
+    cache::{Cached, OriginCache},
+    core::{
+        args::Args,
+        auth::Identity,
+        call::{CallCtx, CallScope, Caller, HandlerFuture, Outcome},
+        error::{ArgProblem, CallError, WireError},
+        registry::{ClientFn, FnEntry, FnKind, Registry},
+        scoping::{Params, Target},
+        wire::{Bundle, Envelope, Stale},
+    },
 };
 use access::{Access, Reach};
 use auth::IdentityProvider;
@@ -60,6 +63,8 @@ pub(crate) struct Dispatcher {
     pub(crate) registry: Arc<Registry>,
     pub(crate) scoping: bool,
     pub(crate) identity: Option<IdentityProvider>,
+    /// The origin cache, when some context function is marked `cache`.
+    pub(crate) cache: Option<Arc<OriginCache>>,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -67,6 +72,7 @@ impl std::fmt::Debug for Dispatcher {
         f.debug_struct("Dispatcher")
             .field("scoping", &self.scoping)
             .field("identity_provider", &self.identity.is_some())
+            .field("cache", &self.cache)
             .finish_non_exhaustive()
     }
 }
@@ -127,7 +133,14 @@ impl Dispatcher {
         // Only a mutation collects what its targets are computed from.
         let scope = matches!(entry.def.kind, FnKind::Mutation(_))
             .then(|| Arc::new(CallScope::new(entry.scope_params.clone())));
-        let outcome = run(entry, caller, scope.clone(), identity, Args::new(req.args)).await;
+        let outcome = run(
+            entry.def,
+            caller,
+            scope.clone(),
+            identity,
+            Args::new(req.args),
+        )
+        .await;
         let targets = match (&scope, &outcome) {
             (Some(scope), Ok(_) | Err(CallError::App(_))) if self.scoping => {
                 let targets = entry.targets(&scope.captured(), scope.explicit());
@@ -193,19 +206,33 @@ impl Dispatcher {
             let entry = &self.registry.functions[f.name];
             let admitted = self.admit(entry, access, &**caller);
             async move {
-                let outcome = match admitted {
-                    Ok(identity) => {
-                        let args = Args::shared(canonical_ref);
-                        run(entry, caller, None, identity, args).await
-                    }
-                    Err(e) => Err(e),
+                let identity = match admitted {
+                    Ok(identity) => identity,
+                    Err(e) => return (f.name, Err(e), None),
                 };
-                (f.name, outcome)
+                let args = Args::shared(canonical_ref);
+                match (f.cache, &self.cache) {
+                    (Some(policy), Some(cache)) => {
+                        let request = Cached {
+                            function: f.name,
+                            context: req.context,
+                            policy,
+                            identity: identity.as_ref(),
+                            params: own_params(f, canonical_ref),
+                            can_time_out: f.is_async,
+                        };
+                        let start = || started(f, caller, None, identity.clone(), args);
+                        let served = cache.serve(request, start).await;
+                        (f.name, served.outcome, served.stale)
+                    }
+                    _ => (f.name, run(f, caller, None, identity, args).await, None),
+                }
             }
         });
         let mut data = BTreeMap::new();
         let mut errors = BTreeMap::new();
-        for (name, outcome) in futures_util::future::join_all(runs).await {
+        let mut stale = BTreeMap::new();
+        for (name, outcome, stood_in) in futures_util::future::join_all(runs).await {
             match outcome {
                 Ok(v) => {
                     data.insert(name, v);
@@ -214,43 +241,88 @@ impl Dispatcher {
                     errors.insert(name, e.to_wire(Some(name), Vec::new()));
                 }
             }
+            if let Some((stored_at, e)) = stood_in {
+                let error = e.to_wire(Some(name), Vec::new());
+                stale.insert(name, Stale { stored_at, error });
+            }
         }
         Ok(Bundle {
             context: req.context.to_owned(),
             params: canonical.into_iter().collect(),
             data,
             errors,
+            stale,
         })
+    }
+}
+
+/// Parses the args and starts the function, with panics caught.
+fn begin(
+    def: &'static ClientFn,
+    caller: &Arc<dyn Caller>,
+    scope: Option<Arc<CallScope>>,
+    identity: Option<Identity>,
+    args: Args<'_>,
+) -> Result<HandlerFuture, CallError> {
+    let ctx = CallCtx::new(caller.clone(), scope, identity);
+    let handler = def.handler;
+    match std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx, args))) {
+        Ok(started) => started,
+        Err(panic) => Err(panicked(def, panic)),
+    }
+}
+
+/// Runs a started function to its outcome, with panics caught.
+async fn finish(def: &'static ClientFn, future: HandlerFuture) -> Outcome {
+    match AssertUnwindSafe(future).catch_unwind().await {
+        Ok(outcome) => outcome,
+        Err(panic) => Err(panicked(def, panic)),
     }
 }
 
 /// Parses the args and runs the function, with panics caught at both steps.
 async fn run(
-    entry: &FnEntry,
+    def: &'static ClientFn,
     caller: &Arc<dyn Caller>,
     scope: Option<Arc<CallScope>>,
     identity: Option<Identity>,
     args: Args<'_>,
 ) -> Outcome {
-    let ctx = CallCtx::new(caller.clone(), scope, identity);
-    let handler = entry.def.handler;
-    let started = std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx, args)));
-    let future = match started {
-        Ok(Ok(future)) => future,
-        Ok(Err(e)) => return Err(e),
-        Err(panic) => return Err(panicked(entry, panic)),
-    };
-    match AssertUnwindSafe(future).catch_unwind().await {
-        Ok(outcome) => outcome,
-        Err(panic) => Err(panicked(entry, panic)),
+    match begin(def, caller, scope, identity, args) {
+        Ok(future) => finish(def, future).await,
+        Err(e) => Err(e),
     }
 }
 
-fn panicked(entry: &FnEntry, panic: Box<dyn Any + Send>) -> CallError {
+/// The whole run as one future that owns what it needs (the origin cache
+/// shares it between concurrent requests).
+fn started(
+    def: &'static ClientFn,
+    caller: &Arc<dyn Caller>,
+    scope: Option<Arc<CallScope>>,
+    identity: Option<Identity>,
+    args: Args<'_>,
+) -> HandlerFuture {
+    match begin(def, caller, scope, identity, args) {
+        Ok(future) => Box::pin(finish(def, future)),
+        Err(e) => Box::pin(std::future::ready(Err(e))),
+    }
+}
+
+/// The function's own params out of a bundle's canonical params: what its
+/// cache key is made of.
+fn own_params(def: &ClientFn, canonical: &Map<String, Value>) -> Params {
+    def.params
+        .iter()
+        .filter_map(|p| Some((p.name.to_owned(), canonical.get(p.name)?.clone())))
+        .collect()
+}
+
+fn panicked(def: &ClientFn, panic: Box<dyn Any + Send>) -> CallError {
     let message = panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a non-string panic payload".to_owned());
-    CallError::internal(format!("`{}` panicked: {message}", entry.def.name))
+    CallError::internal(format!("`{}` panicked: {message}", def.name))
 }

@@ -28,7 +28,54 @@ impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
             .registry()
             .normalize_targets(targets.into_iter().collect());
         if !targets.is_empty() {
-            self.shared.events.notify(self.manager, targets, None);
+            self.shared.apply(self.manager, targets, None);
+        }
+    }
+
+    /// Removes one identity's entries from the origin cache, in memory and
+    /// on disk (at sign-out): no later caller is served them, and runs in
+    /// flight for that identity store nothing. Returns once the store has
+    /// committed it.
+    ///
+    /// ```no_run
+    /// use tauri_plugin_mizan::MizanExt;
+    /// fn sign_out(app: &tauri::AppHandle, user_id: &str) {
+    ///     app.mizan().purge_identity(user_id);
+    /// }
+    /// ```
+    pub fn purge_identity(&self, id: &str) {
+        if let Some(cache) = &self.shared.dispatcher.cache {
+            cache.purge(Some(id));
+        }
+    }
+
+    /// Removes every entry of the origin cache, in memory and on disk.
+    pub fn purge_cache(&self) {
+        if let Some(cache) = &self.shared.dispatcher.cache {
+            cache.purge(None);
+        }
+    }
+
+    /// Waits until the origin cache's pending writes are on disk. `false`
+    /// when nothing is persisted (no cached function, memory only, or the
+    /// store could not be used).
+    pub fn flush_cache(&self) -> bool {
+        self.shared
+            .dispatcher
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.flush())
+    }
+
+    /// Writes what is pending and closes the origin cache's store, marking
+    /// it closed cleanly; the cache goes on in memory. The plugin does this
+    /// when the app exits; call it before ending the process another way
+    /// (`std::process::exit`). After a run that did not close it (a crash),
+    /// the next run serves no entry as fresh before running its function
+    /// once; entries still stand in for failed runs.
+    pub fn close_cache(&self) {
+        if let Some(cache) = &self.shared.dispatcher.cache {
+            cache.close();
         }
     }
 

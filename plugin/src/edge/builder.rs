@@ -1,15 +1,21 @@
 //! The plugin itself: its options, its shared state, and the `Builder`
 //! that installs the commands and discovers the registry at start-up.
 
-use std::sync::Arc;
+use std::{collections::HashSet, path::PathBuf, sync::Arc};
 
 use tauri::{
     plugin::{Builder as PluginBuilder, TauriPlugin},
-    Emitter, Manager, Runtime,
+    Emitter, Manager, RunEvent, Runtime,
 };
 
 use crate::{
-    core::{ir, registry::Registry, wire::IDENTITY_EVENT},
+    cache::{CacheOptions, OriginCache},
+    core::{
+        ir,
+        registry::{FnKind, Registry},
+        scoping::Target,
+        wire::IDENTITY_EVENT,
+    },
     dispatch::{
         auth::{self, IdentityProvider, IdentityRequest},
         Dispatcher,
@@ -25,6 +31,18 @@ pub(crate) struct Config {
     pub(crate) max_request_bytes: usize,
     /// Off only through a test switch: mutations then answer no targets.
     pub(crate) scoping: bool,
+    pub(crate) cache_dir: CacheDir,
+    pub(crate) cache_max_bytes: u64,
+}
+
+/// Where the origin cache keeps its store and its secret.
+#[derive(Debug, Clone)]
+pub(crate) enum CacheDir {
+    /// `<app data dir>/mizan`.
+    AppData,
+    Dir(PathBuf),
+    /// Nothing persisted.
+    Memory,
 }
 
 impl Default for Config {
@@ -32,6 +50,8 @@ impl Default for Config {
         Config {
             max_request_bytes: 16 * 1024 * 1024,
             scoping: true,
+            cache_dir: CacheDir::AppData,
+            cache_max_bytes: CacheOptions::default().max_bytes,
         }
     }
 }
@@ -43,6 +63,22 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) events: Notifier,
     pub(crate) jwt: Option<Arc<Jwt>>,
+}
+
+impl Shared {
+    /// Applies targets: the origin cache first (so the caller's refetch
+    /// cannot meet an entry they reach), then every other webview.
+    pub(crate) fn apply<R: Runtime>(
+        &self,
+        emitter: &impl Emitter<R>,
+        targets: Vec<Target>,
+        source: Option<&str>,
+    ) {
+        if let Some(cache) = &self.dispatcher.cache {
+            cache.invalidate(&targets);
+        }
+        self.events.notify(emitter, targets, source);
+    }
 }
 
 /// Sets the plugin's options.
@@ -112,6 +148,34 @@ impl Builder {
     #[doc(hidden)]
     pub fn __without_scoping(mut self) -> Self {
         self.config.scoping = false;
+        self
+    }
+
+    /// Where the origin cache (context functions marked `cache`) keeps its
+    /// store and its secret. Default: `<app data dir>/mizan`.
+    ///
+    /// ```no_run
+    /// let plugin = tauri_plugin_mizan::Builder::new()
+    ///     .cache_dir("/var/tmp/my-app-cache")
+    ///     .build::<tauri::Wry>();
+    /// ```
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.cache_dir = CacheDir::Dir(dir.into());
+        self
+    }
+
+    /// Keeps the origin cache in memory only: nothing is written to disk,
+    /// and a restarted app starts with an empty cache.
+    pub fn cache_in_memory(mut self) -> Self {
+        self.config.cache_dir = CacheDir::Memory;
+        self
+    }
+
+    /// The bound on the origin cache's entries, in bytes (about the size
+    /// of their JSON), in memory and on disk; the oldest are evicted past
+    /// it. Default: 64 MiB.
+    pub fn cache_max_bytes(mut self, bytes: u64) -> Self {
+        self.config.cache_max_bytes = bytes;
         self
     }
 
@@ -198,17 +262,28 @@ impl Builder {
                     Some(jwt) => Some(auth::jwt_provider(jwt.clone(), identity.clone())),
                     None => identity.clone(),
                 };
+                let cache = open_cache(app, &config, &registry);
                 app.manage(Arc::new(Shared {
                     dispatcher: Dispatcher {
                         registry: Arc::new(registry),
                         scoping: config.scoping,
                         identity,
+                        cache,
                     },
                     config: config.clone(),
                     events: Notifier::default(),
                     jwt,
                 }));
                 Ok(())
+            })
+            .on_event(|app, event| {
+                if let RunEvent::Exit = event {
+                    if let Some(shared) = app.try_state::<Arc<Shared>>() {
+                        if let Some(cache) = &shared.dispatcher.cache {
+                            cache.close();
+                        }
+                    }
+                }
             })
             .build()
     }
@@ -230,6 +305,42 @@ fn start_jwt<R: Runtime>(
         }
     });
     Ok(jwt)
+}
+
+/// The origin cache, when some context function is marked `cache`.
+fn open_cache<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    config: &Config,
+    registry: &Registry,
+) -> Option<Arc<OriginCache>> {
+    let contexts: HashSet<String> = registry
+        .functions()
+        .into_iter()
+        .filter(|f| f.cache.is_some())
+        .filter_map(|f| match f.kind {
+            FnKind::Context(c) => Some(c.name().to_owned()),
+            _ => None,
+        })
+        .collect();
+    if contexts.is_empty() {
+        return None;
+    }
+    let dir = match &config.cache_dir {
+        CacheDir::Memory => None,
+        CacheDir::Dir(dir) => Some(dir.clone()),
+        CacheDir::AppData => match app.path().app_data_dir() {
+            Ok(dir) => Some(dir.join("mizan")),
+            Err(e) => {
+                log::warn!("mizan: no app data dir ({e}); the origin cache serves from memory");
+                None
+            }
+        },
+    };
+    let options = CacheOptions {
+        dir,
+        max_bytes: config.cache_max_bytes,
+    };
+    Some(Arc::new(OriginCache::open(&options, contexts)))
 }
 
 /// The plugin with default options, serving every `#[client]` function of

@@ -170,9 +170,7 @@ fn call<R: Runtime>(invoke: Invoke<R>) {
         let finished = shared.dispatcher.call(&caller, &access, req).await;
         if !finished.targets.is_empty() {
             let webview = message.webview_ref();
-            shared
-                .events
-                .notify(webview, finished.targets.clone(), Some(webview.label()));
+            shared.apply(webview, finished.targets.clone(), Some(webview.label()));
         }
         match finished.into_envelope() {
             Ok(envelope) => resolver.resolve(envelope),

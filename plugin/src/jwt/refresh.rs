@@ -244,7 +244,7 @@ impl Rotation {
 /// 32 random bytes from the OS, base64url.
 fn random_token() -> Result<String, JwtError> {
     let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes)
+    getrandom::fill(&mut bytes)
         .map_err(|e| JwtError::Store(StoreError(format!("no OS randomness: {e}"))))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }

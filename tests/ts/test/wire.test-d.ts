@@ -7,6 +7,7 @@ import type {
   Envelope,
   InvalidateEvent,
   JsonValue,
+  StaleInfo,
   Target,
   WireError,
 } from 'tauri-plugin-mizan-api';
@@ -38,13 +39,26 @@ test('Bundle (the answer of ctx)', () => {
   type Js = BundleResponse<{ [fn: string]: JsonValue }>;
   // What Rust sends is a BundleResponse.
   expectTypeOf<Rust.Bundle>().toExtend<Js>();
-  // Field by field: guest-js types `data` and `errors` as Partial (a failed
-  // function has no data), which on a string index only adds `undefined`.
+  // Field by field: guest-js types `data`, `errors` and `stale` as Partial (a
+  // failed function has no data), which on a string index only adds `undefined`.
   expectTypeOf<Mutual<keyof Rust.Bundle, keyof Js>>().toEqualTypeOf<true>();
-  expectTypeOf<Mutual<Omit<Rust.Bundle, 'data' | 'errors'>, Omit<Js, 'data' | 'errors'>>>().toEqualTypeOf<true>();
+  type Own = 'data' | 'errors' | 'stale';
+  expectTypeOf<Mutual<Omit<Rust.Bundle, Own>, Omit<Js, Own>>>().toEqualTypeOf<true>();
   type Values<T> = T[keyof T];
   expectTypeOf<Mutual<Values<Rust.Bundle['data']>, Exclude<Values<Js['data']>, undefined>>>().toEqualTypeOf<true>();
   // guest-js leaves the error details of a bundle untyped (`WireError<unknown>`).
   expectTypeOf<Mutual<Values<Rust.Bundle['errors']>, WireError<JsonValue>>>().toEqualTypeOf<true>();
   expectTypeOf<WireError<JsonValue>>().toExtend<Exclude<Values<Js['errors']>, undefined>>();
+  // `stale` is absent when nothing is stale, on both sides.
+  expectTypeOf<Mutual<undefined extends Rust.Bundle['stale'] ? true : false, true>>().toEqualTypeOf<true>();
+  expectTypeOf<Mutual<undefined extends Js['stale'] ? true : false, true>>().toEqualTypeOf<true>();
+  type Entries<T> = Values<Exclude<T, undefined>>;
+  expectTypeOf<Mutual<Entries<Rust.Bundle['stale']>, Rust.Stale>>().toEqualTypeOf<true>();
+  expectTypeOf<Rust.Stale>().toExtend<Exclude<Entries<Js['stale']>, undefined>>();
+});
+
+test('Stale (a stored value standing in for a failed run)', () => {
+  expectTypeOf<Mutual<Rust.Stale, StaleInfo & { error: WireError<JsonValue> }>>().toEqualTypeOf<true>();
+  expectTypeOf<Rust.Stale>().toExtend<StaleInfo>();
+  expectTypeOf<keyof Rust.Stale>().toEqualTypeOf<keyof StaleInfo>();
 });

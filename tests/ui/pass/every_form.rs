@@ -29,6 +29,16 @@ fn user_profile(user_id: u32) -> Profile {
     Profile { name: user_id.to_string() }
 }
 
+#[client(context = USER, cache)]
+fn user_avatar(user_id: u32) -> String {
+    user_id.to_string()
+}
+
+#[client(context = USER, cache(ttl = "5m", stale_if_error = "7d", timeout = "1s500ms"), auth)]
+async fn user_quote(user_id: u32) -> Result<String, Oops> {
+    Ok(user_id.to_string())
+}
+
 #[client(context = TEAM)]
 fn team_name(team_id: u32) -> String {
     team_id.to_string()

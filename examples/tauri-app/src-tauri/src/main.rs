@@ -9,6 +9,7 @@
 mod api;
 mod bench;
 mod db;
+mod remote;
 mod shell;
 
 use tauri::Manager;
@@ -28,8 +29,14 @@ fn main() {
         }
     }
 
+    // The origin cache lives beside the database when the data dir is
+    // chosen (the tests), else in the app's data dir.
+    let mut mizan = tauri_plugin_mizan::Builder::new();
+    if let Some(dir) = shell::data_dir_override() {
+        mizan = mizan.cache_dir(dir.join("mizan"));
+    }
     tauri::Builder::default()
-        .plugin(tauri_plugin_mizan::init())
+        .plugin(mizan.build())
         // Plain Tauri commands, only for the benchmark's comparison.
         .invoke_handler(tauri::generate_handler![
             bench::plain_echo,
@@ -49,6 +56,7 @@ fn main() {
                 std::fs::create_dir_all(dir)?;
             }
             app.manage(db::Db::open(&launch.data_file)?);
+            app.manage(remote::Remote::from_args());
             launch.start_watchdog();
             app.manage(launch);
             Ok(())

@@ -4,7 +4,7 @@
 //!
 //! | variable | effect |
 //! |---|---|
-//! | `MIZAN_EXAMPLE_DATA_DIR` | keep the database there instead of the app's data directory |
+//! | `MIZAN_EXAMPLE_DATA_DIR` | keep the database (and the origin cache, in `mizan/`) there instead of the app's data directory |
 //! | `MIZAN_EXAMPLE_SCREENSHOT=<file.png>` | once both windows have painted their data, save the screen (ImageMagick's `import`) and exit |
 //! | `MIZAN_EXAMPLE_BENCH=1` | the main window runs the benchmark, prints it and exits |
 
@@ -59,7 +59,7 @@ impl Launch {
         } else {
             Mode::Window
         };
-        let dir = var("MIZAN_EXAMPLE_DATA_DIR").map_or(default_data_dir, PathBuf::from);
+        let dir = data_dir_override().unwrap_or(default_data_dir);
         Launch {
             mode,
             data_file: dir.join("notes.sqlite3"),
@@ -82,6 +82,13 @@ impl Launch {
             std::process::exit(3);
         });
     }
+}
+
+/// The data dir `MIZAN_EXAMPLE_DATA_DIR` chooses, if any.
+pub(crate) fn data_dir_override() -> Option<PathBuf> {
+    std::env::var_os("MIZAN_EXAMPLE_DATA_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 /// What the footer shows about this run.

@@ -23,7 +23,9 @@ use std::fmt::Write as _;
 
 use crate::{
     error::GenError,
-    model::{Auth, Enum, FnKind, Function, Ir, Literal, Param, Primitive, Repr, Struct, Type},
+    model::{
+        Auth, Cache, Enum, FnKind, Function, Ir, Literal, Param, Primitive, Repr, Struct, Type,
+    },
 };
 use names::Names;
 use quote::{doc_comment, json_string, ts_string};
@@ -126,6 +128,12 @@ pub fn ts_module(ir: &Ir, options: &TsOptions) -> Result<String, GenError> {
         let mut bundle = String::from("{\n");
         for f in ir.context_functions(&c.name) {
             doc_comment(&mut bundle, "  ", f.doc.as_deref());
+            if let FnKind::Context {
+                cache: Some(cache), ..
+            } = &f.kind
+            {
+                let _ = writeln!(bundle, "  /** {} */", cache_doc(cache));
+            }
             let _ = writeln!(bundle, "  {}: {};", key(&f.name), ts_type(&f.result).0);
         }
         bundle.push('}');
@@ -236,11 +244,56 @@ fn describe(f: &Function) -> String {
     }
 }
 
+/// The doc comment of a cached function's field in its bundle type.
+fn cache_doc(cache: &Cache) -> String {
+    let mut doc = format!(
+        "Cached in the plugin process: served without running for {}.",
+        human(cache.ttl_ms)
+    );
+    if cache.stale_if_error_ms > 0 {
+        let _ = write!(
+            doc,
+            " When a run fails, a value stored up to {} ago stands in, named in the bundle's `stale`.",
+            human(cache.stale_if_error_ms)
+        );
+    }
+    if cache.timeout_ms > 0 {
+        let _ = write!(
+            doc,
+            " A run slower than {} counts as failed.",
+            human(cache.timeout_ms)
+        );
+    }
+    doc
+}
+
+/// `300000` -> `5m`, `5400000` -> `1h30m`, `0` -> `0s`.
+fn human(ms: u64) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    let mut rest = ms;
+    let mut out = String::new();
+    for (unit, size) in [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+        ("ms", 1),
+    ] {
+        if rest >= size {
+            let _ = write!(out, "{}{unit}", rest / size);
+            rest %= size;
+        }
+    }
+    out
+}
+
 fn describe_kind(f: &Function) -> String {
     let name = quote::name(&f.name);
     match &f.kind {
         FnKind::Query => format!("Query `{name}`."),
-        FnKind::Context { context } => {
+        FnKind::Context { context, .. } => {
             format!("Context function `{name}` of `{}`.", quote::name(context))
         }
         FnKind::Mutation {

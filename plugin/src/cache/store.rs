@@ -1,0 +1,664 @@
+//! The store file: a redb database in the cache dir. Puts, invalidations
+//! and purges go to one writer thread, in the order the memory layer made
+//! them, and are committed in batches off the caller's path; reads are
+//! point lookups in a read transaction.
+//!
+//! Crash safety: redb commits atomically. A run that ends without closing
+//! the store (a crash, a kill) may have made invalidations that never
+//! reached the disk, so the next run trusts no entry stored before it as
+//! fresh: every run has a generation, and the store records the first
+//! generation whose entries are trusted. Those entries still stand in for
+//! failed runs (stale-if-error).
+
+use std::{
+    io,
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        mpsc, Arc, Condvar, Mutex, PoisonError,
+    },
+    thread::JoinHandle,
+};
+
+use redb::{
+    Database, DatabaseError, Durability, ReadableTable, StorageError, TableDefinition, TableError,
+    TableHandle, WriteTransaction,
+};
+
+use super::{key::Key, record::Record};
+use crate::core::scoping::{reaches, Target};
+
+/// The store's file name inside the cache dir.
+pub(crate) const STORE_FILE: &str = "cache.redb";
+
+/// The layout version this code reads and writes.
+const FORMAT: u64 = 1;
+
+const ENTRIES: TableDefinition<'_, [u8; 32], &[u8]> = TableDefinition::new("entries");
+const INVALIDATED: TableDefinition<'_, [u8; 32], ()> = TableDefinition::new("invalidated");
+/// (context, key) -> the entry's canonical params (JSON), for invalidation.
+const BY_CONTEXT: TableDefinition<'_, (&str, [u8; 32]), &[u8]> = TableDefinition::new("by_context");
+/// (stored_at, key), for eviction of the oldest.
+const BY_AGE: TableDefinition<'_, (u64, [u8; 32]), ()> = TableDefinition::new("by_age");
+/// (identity tag, key), for purges.
+const BY_IDENTITY: TableDefinition<'_, ([u8; 32], [u8; 32]), ()> =
+    TableDefinition::new("by_identity");
+const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
+
+const TABLES: [&str; 6] = [
+    "entries",
+    "invalidated",
+    "by_context",
+    "by_age",
+    "by_identity",
+    "meta",
+];
+
+/// Why there is no store file this run. The cache then serves from memory.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum OpenError {
+    #[error("the cache dir {} cannot be used: {source}", dir.display())]
+    Dir { dir: PathBuf, source: io::Error },
+    #[error("{} is open in another process (another instance of the app)", path.display())]
+    Locked { path: PathBuf },
+    #[error("{}: {source}", path.display())]
+    Store { path: PathBuf, source: redb::Error },
+}
+
+/// What the writer is asked to do, in order.
+#[derive(Debug)]
+pub(crate) enum Op {
+    Put {
+        key: Key,
+        record: Arc<Record>,
+        invalidated: bool,
+    },
+    Invalidate {
+        targets: Vec<Target>,
+        epoch: u64,
+    },
+    /// Removes one identity's entries, or all.
+    Purge {
+        identity: Option<Key>,
+        epoch: u64,
+    },
+    /// Answers once everything before it is committed (`true`) or the
+    /// store failed (`false`).
+    Flush(mpsc::Sender<bool>),
+}
+
+/// The first write of a run: its generation, and which entries it trusts.
+#[derive(Debug, Clone, Copy)]
+struct Opening {
+    generation: u64,
+    min_generation: u64,
+    fingerprint: Key,
+    clear: bool,
+}
+
+/// An open store file and its writer thread.
+#[derive(Debug)]
+pub(crate) struct Disk {
+    db: Arc<Database>,
+    tx: Mutex<Option<mpsc::Sender<Op>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    shared: Arc<WriterShared>,
+    /// This run's generation.
+    pub(crate) generation: u64,
+    /// Entries of earlier generations are not fresh.
+    pub(crate) min_generation: u64,
+}
+
+#[derive(Debug, Default)]
+struct WriterShared {
+    /// Every invalidation and purge up to this epoch is on disk.
+    committed_epoch: AtomicU64,
+    /// The run's opening write is durable: a crash from now on is seen by
+    /// the next run.
+    opened: Mutex<bool>,
+    opened_cv: Condvar,
+    failed: AtomicBool,
+}
+
+impl Disk {
+    /// Opens (or creates) the store in `dir`. A file that is not a store
+    /// of this format (corrupt, foreign, or of an unknown layout) is set
+    /// aside with a warning and a new one is created; a file another
+    /// process holds is left alone (`Locked`).
+    pub(crate) fn open(dir: &Path, fingerprint: Key, max_bytes: u64) -> Result<Disk, OpenError> {
+        std::fs::create_dir_all(dir).map_err(|source| OpenError::Dir {
+            dir: dir.to_owned(),
+            source,
+        })?;
+        let path = dir.join(STORE_FILE);
+        match Self::open_file(&path, fingerprint, max_bytes) {
+            Err(OpenError::Store { source, .. }) if unusable(&source) => {
+                let aside = super::aside_path(&path, "corrupt");
+                log::warn!(
+                    "mizan: the cache store {} cannot be read ({source}); set aside as {} and started anew",
+                    path.display(),
+                    aside.display()
+                );
+                std::fs::rename(&path, &aside).map_err(|source| OpenError::Dir {
+                    dir: dir.to_owned(),
+                    source,
+                })?;
+                Self::open_file(&path, fingerprint, max_bytes)
+            }
+            other => other,
+        }
+    }
+
+    fn open_file(path: &Path, fingerprint: Key, max_bytes: u64) -> Result<Disk, OpenError> {
+        let store = |source: redb::Error| OpenError::Store {
+            path: path.to_owned(),
+            source,
+        };
+        let db = match redb::Builder::new()
+            .set_cache_size(16 * 1024 * 1024)
+            .create(path)
+        {
+            Ok(db) => db,
+            Err(DatabaseError::DatabaseAlreadyOpen) => {
+                return Err(OpenError::Locked {
+                    path: path.to_owned(),
+                })
+            }
+            Err(e) => return Err(store(e.into())),
+        };
+        let meta = read_meta(&db).map_err(store)?;
+        let generation = meta.generation + 1;
+        let min_generation = if meta.clean {
+            meta.min_generation
+        } else {
+            generation
+        };
+        let opening = Opening {
+            generation,
+            min_generation,
+            fingerprint,
+            clear: meta.fingerprint.is_some_and(|f| f != fingerprint),
+        };
+        if opening.clear {
+            log::warn!(
+                "mizan: the cache store {} was written under another secret; its entries are dropped",
+                path.display()
+            );
+        }
+        let db = Arc::new(db);
+        let shared = Arc::new(WriterShared::default());
+        let (tx, rx) = mpsc::channel();
+        let writer = {
+            let db = db.clone();
+            let shared = shared.clone();
+            let path = path.to_owned();
+            std::thread::Builder::new()
+                .name("mizan-cache-writer".into())
+                .spawn(move || {
+                    Writer {
+                        db,
+                        shared,
+                        max_bytes,
+                        path,
+                    }
+                    .run(opening, rx)
+                })
+                .map_err(|e| store(StorageError::Io(e).into()))?
+        };
+        Ok(Disk {
+            db,
+            tx: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(writer)),
+            shared,
+            generation,
+            min_generation,
+        })
+    }
+
+    /// Whether the store still takes writes (it stops after an I/O error).
+    pub(crate) fn healthy(&self) -> bool {
+        !self.shared.failed.load(Ordering::Acquire)
+    }
+
+    /// Every invalidation and purge up to this epoch is on disk.
+    pub(crate) fn committed_epoch(&self) -> u64 {
+        self.shared.committed_epoch.load(Ordering::Acquire)
+    }
+
+    /// Queues a write. The caller sends under the memory lock, so the
+    /// disk sees the writes in the order memory made them.
+    pub(crate) fn send(&self, op: Op) {
+        if let Some(tx) = lock(&self.tx).as_ref() {
+            let _ = tx.send(op);
+        }
+    }
+
+    /// Waits until every write queued so far is committed; `false` if the
+    /// store failed or is closed.
+    pub(crate) fn flush(&self) -> bool {
+        let (ack, done) = mpsc::channel();
+        self.send(Op::Flush(ack));
+        done.recv().unwrap_or(false)
+    }
+
+    /// Waits until the run's opening write is durable (once; usually long
+    /// done). Invalidations wait for it: if the process dies after one,
+    /// the next run must know this run happened.
+    pub(crate) fn wait_opened(&self) {
+        let mut opened = lock(&self.shared.opened);
+        while !*opened && self.healthy() {
+            opened = self
+                .shared
+                .opened_cv
+                .wait(opened)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// One entry, with whether it was invalidated. A record that does not
+    /// decode is treated as absent.
+    pub(crate) fn read(&self, key: &Key) -> Option<(Record, bool)> {
+        let read = || -> Result<Option<(Record, bool)>, redb::Error> {
+            let txn = self.db.begin_read()?;
+            let entries = match txn.open_table(ENTRIES) {
+                Ok(t) => t,
+                Err(TableError::TableDoesNotExist(_)) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            let Some(bytes) = entries.get(key)? else {
+                return Ok(None);
+            };
+            let Some(record) = Record::decode(bytes.value()) else {
+                return Ok(None);
+            };
+            let invalidated = match txn.open_table(INVALIDATED) {
+                Ok(t) => t.get(key)?.is_some(),
+                Err(TableError::TableDoesNotExist(_)) => false,
+                Err(e) => return Err(e.into()),
+            };
+            Ok(Some((record, invalidated)))
+        };
+        read().unwrap_or_else(|e| {
+            log::warn!("mizan: reading the cache store failed: {e}");
+            None
+        })
+    }
+
+    /// Commits what is queued, marks the store closed cleanly and lets the
+    /// file go (once the last reader is done).
+    pub(crate) fn close(&self) {
+        drop(lock(&self.tx).take());
+        if let Some(writer) = lock(&self.writer).take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+impl Drop for Disk {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Errors that mean "this file is not a store we can use": set it aside.
+fn unusable(e: &redb::Error) -> bool {
+    use redb::Error as E;
+    match e {
+        E::Corrupted(_)
+        | E::UpgradeRequired(_)
+        | E::TableTypeMismatch { .. }
+        | E::TableIsMultimap(_)
+        | E::TableIsNotMultimap(_)
+        | E::TypeDefinitionChanged { .. } => true,
+        E::Io(io) => matches!(
+            io.kind(),
+            io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidData
+        ),
+        _ => false,
+    }
+}
+
+#[derive(Debug, Default)]
+struct Meta {
+    generation: u64,
+    min_generation: u64,
+    clean: bool,
+    fingerprint: Option<Key>,
+}
+
+fn foreign(reason: impl Into<String>) -> redb::Error {
+    redb::Error::Corrupted(reason.into())
+}
+
+/// The store's metadata; a file with tables of its own or another format
+/// is foreign.
+fn read_meta(db: &Database) -> Result<Meta, redb::Error> {
+    let txn = db.begin_read()?;
+    for table in txn.list_tables()? {
+        if !TABLES.contains(&table.name()) {
+            return Err(foreign(format!("unknown table `{}`", table.name())));
+        }
+    }
+    let meta = match txn.open_table(META) {
+        Ok(t) => t,
+        Err(TableError::TableDoesNotExist(_)) => {
+            if txn.list_tables()?.next().is_some() {
+                return Err(foreign("tables without metadata"));
+            }
+            return Ok(Meta {
+                clean: true,
+                ..Meta::default()
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let u64_of = |name: &str| -> Result<Option<u64>, redb::Error> {
+        Ok(match meta.get(name)? {
+            None => None,
+            Some(v) => {
+                Some(u64::from_le_bytes(v.value().try_into().map_err(|_| {
+                    foreign(format!("meta `{name}` is not a u64"))
+                })?))
+            }
+        })
+    };
+    match u64_of("format")? {
+        Some(FORMAT) => {}
+        other => return Err(foreign(format!("format {other:?}, expected {FORMAT}"))),
+    }
+    let fingerprint = meta
+        .get("fingerprint")?
+        .map(|v| <Key>::try_from(v.value()))
+        .transpose()
+        .map_err(|_| foreign("bad fingerprint"))?;
+    Ok(Meta {
+        generation: u64_of("generation")?.unwrap_or(0),
+        min_generation: u64_of("min_generation")?.unwrap_or(0),
+        clean: u64_of("clean")?.unwrap_or(1) == 1,
+        fingerprint,
+    })
+}
+
+struct Writer {
+    db: Arc<Database>,
+    shared: Arc<WriterShared>,
+    max_bytes: u64,
+    path: PathBuf,
+}
+
+/// Most writes committed in one transaction.
+const BATCH: usize = 512;
+
+impl Writer {
+    fn run(self, opening: Opening, rx: mpsc::Receiver<Op>) {
+        if let Err(e) = self.commit(|txn| open_run(txn, &opening)) {
+            self.fail(&e);
+        } else {
+            *lock(&self.shared.opened) = true;
+        }
+        self.shared.opened_cv.notify_all();
+
+        while let Ok(first) = rx.recv() {
+            let mut batch = vec![first];
+            while batch.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(op) => batch.push(op),
+                    Err(_) => break,
+                }
+            }
+            if !self.healthy() {
+                drain_acks(batch, false);
+                continue;
+            }
+            let mut epoch = None;
+            let result = self.commit(|txn| {
+                for op in &batch {
+                    match op {
+                        Op::Put {
+                            key,
+                            record,
+                            invalidated,
+                        } => put(txn, key, record, *invalidated, self.max_bytes)?,
+                        Op::Invalidate { targets, epoch: e } => {
+                            invalidate(txn, targets)?;
+                            epoch = Some(*e);
+                        }
+                        Op::Purge { identity, epoch: e } => {
+                            purge(txn, identity.as_ref())?;
+                            epoch = Some(*e);
+                        }
+                        Op::Flush(_) => {}
+                    }
+                }
+                Ok(())
+            });
+            match result {
+                Ok(()) => {
+                    if let Some(e) = epoch {
+                        self.shared.committed_epoch.store(e, Ordering::Release);
+                    }
+                }
+                Err(e) => self.fail(&e),
+            }
+            drain_acks(batch, self.healthy());
+        }
+        // The last sender is gone: the store closes.
+        if self.healthy() {
+            if let Err(e) = self.commit(|txn| set_meta(txn, "clean", 1)) {
+                self.fail(&e);
+            }
+        }
+    }
+
+    fn healthy(&self) -> bool {
+        !self.shared.failed.load(Ordering::Acquire)
+    }
+
+    fn fail(&self, e: &redb::Error) {
+        log::warn!(
+            "mizan: writing the cache store {} failed ({e}); the cache goes on in memory",
+            self.path.display()
+        );
+        self.shared.failed.store(true, Ordering::Release);
+        self.shared.opened_cv.notify_all();
+    }
+
+    fn commit(
+        &self,
+        body: impl FnOnce(&WriteTransaction) -> Result<(), redb::Error>,
+    ) -> Result<(), redb::Error> {
+        let mut txn = self.db.begin_write()?;
+        txn.set_durability(Durability::Immediate);
+        txn.set_quick_repair(true);
+        body(&txn)?;
+        txn.commit()?;
+        Ok(())
+    }
+}
+
+fn drain_acks(batch: Vec<Op>, ok: bool) {
+    for op in batch {
+        if let Op::Flush(ack) = op {
+            let _ = ack.send(ok);
+        }
+    }
+}
+
+fn set_meta(txn: &WriteTransaction, name: &str, value: u64) -> Result<(), redb::Error> {
+    txn.open_table(META)?
+        .insert(name, value.to_le_bytes().as_slice())?;
+    Ok(())
+}
+
+fn get_meta(txn: &WriteTransaction, name: &str) -> Result<u64, redb::Error> {
+    let meta = txn.open_table(META)?;
+    let value = meta.get(name)?;
+    Ok(value
+        .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
+        .map_or(0, u64::from_le_bytes))
+}
+
+fn open_run(txn: &WriteTransaction, opening: &Opening) -> Result<(), redb::Error> {
+    if opening.clear {
+        purge(txn, None)?;
+    }
+    // Create every table, so a reader finds the layout complete.
+    txn.open_table(ENTRIES)?;
+    txn.open_table(INVALIDATED)?;
+    txn.open_table(BY_CONTEXT)?;
+    txn.open_table(BY_AGE)?;
+    txn.open_table(BY_IDENTITY)?;
+    set_meta(txn, "format", FORMAT)?;
+    set_meta(txn, "generation", opening.generation)?;
+    set_meta(txn, "min_generation", opening.min_generation)?;
+    set_meta(txn, "clean", 0)?;
+    txn.open_table(META)?
+        .insert("fingerprint", opening.fingerprint.as_slice())?;
+    Ok(())
+}
+
+/// Removes one entry and its index rows; returns its cost.
+fn remove(txn: &WriteTransaction, key: &Key) -> Result<u64, redb::Error> {
+    let Some(bytes) = txn
+        .open_table(ENTRIES)?
+        .remove(key)?
+        .map(|v| v.value().to_vec())
+    else {
+        return Ok(0);
+    };
+    txn.open_table(INVALIDATED)?.remove(key)?;
+    let Some(old) = Record::decode(&bytes) else {
+        // Undecodable: its index rows cannot be found by value; they are
+        // dropped when they are next met (see `invalidate`).
+        return Ok(bytes.len() as u64);
+    };
+    txn.open_table(BY_CONTEXT)?
+        .remove((old.context.as_str(), *key))?;
+    txn.open_table(BY_AGE)?.remove((old.stored_at, *key))?;
+    txn.open_table(BY_IDENTITY)?.remove((old.identity, *key))?;
+    Ok(old.cost())
+}
+
+fn put(
+    txn: &WriteTransaction,
+    key: &Key,
+    record: &Record,
+    invalidated: bool,
+    max_bytes: u64,
+) -> Result<(), redb::Error> {
+    let mut bytes = get_meta(txn, "bytes")?.saturating_sub(remove(txn, key)?);
+    let params = serde_json::to_vec(&record.params).expect("params serialize");
+    txn.open_table(ENTRIES)?
+        .insert(key, record.encode().as_slice())?;
+    txn.open_table(BY_CONTEXT)?
+        .insert((record.context.as_str(), *key), params.as_slice())?;
+    txn.open_table(BY_AGE)?
+        .insert((record.stored_at, *key), ())?;
+    txn.open_table(BY_IDENTITY)?
+        .insert((record.identity, *key), ())?;
+    if invalidated {
+        txn.open_table(INVALIDATED)?.insert(key, ())?;
+    }
+    bytes += record.cost();
+    // Evict the oldest until the bound holds (never the entry just put).
+    while bytes > max_bytes {
+        let oldest = {
+            let by_age = txn.open_table(BY_AGE)?;
+            let mut iter = by_age.iter()?;
+            let mut found = None;
+            for row in iter.by_ref() {
+                let (k, _) = row?;
+                let (_, candidate) = k.value();
+                if &candidate != key {
+                    found = Some(k.value());
+                    break;
+                }
+            }
+            found
+        };
+        let Some((stored_at, victim)) = oldest else {
+            break;
+        };
+        let freed = remove(txn, &victim)?;
+        // An index row whose entry is gone: drop the row itself.
+        txn.open_table(BY_AGE)?.remove((stored_at, victim))?;
+        bytes = bytes.saturating_sub(freed);
+    }
+    set_meta(txn, "bytes", bytes)
+}
+
+/// Marks the entries each target reaches; the cost grows with the entries
+/// of the target's context.
+fn invalidate(txn: &WriteTransaction, targets: &[Target]) -> Result<(), redb::Error> {
+    let mut reached = Vec::new();
+    {
+        let by_context = txn.open_table(BY_CONTEXT)?;
+        for target in targets {
+            let lo = (target.context.as_str(), [0u8; 32]);
+            let hi = (target.context.as_str(), [0xffu8; 32]);
+            for row in by_context.range(lo..=hi)? {
+                let (k, v) = row?;
+                let (_, key) = k.value();
+                let hit = match serde_json::from_slice(v.value()) {
+                    Ok(params) => reaches(target, &target.context, &params),
+                    // Unreadable params: invalidate when in doubt.
+                    Err(_) => true,
+                };
+                if hit {
+                    reached.push(key);
+                }
+            }
+        }
+    }
+    let mut invalidated = txn.open_table(INVALIDATED)?;
+    for key in reached {
+        invalidated.insert(key, ())?;
+    }
+    Ok(())
+}
+
+fn purge(txn: &WriteTransaction, identity: Option<&Key>) -> Result<(), redb::Error> {
+    match identity {
+        None => {
+            drop_all(txn)?;
+            set_meta(txn, "bytes", 0)
+        }
+        Some(tag) => {
+            let keys: Vec<Key> = {
+                let by_identity = txn.open_table(BY_IDENTITY)?;
+                let range = by_identity.range((*tag, [0u8; 32])..=(*tag, [0xffu8; 32]))?;
+                range
+                    .map(|row| row.map(|(k, _)| k.value().1))
+                    .collect::<Result<_, _>>()?
+            };
+            let mut bytes = get_meta(txn, "bytes")?;
+            for key in keys {
+                bytes = bytes.saturating_sub(remove(txn, &key)?);
+                txn.open_table(BY_IDENTITY)?.remove((*tag, key))?;
+            }
+            set_meta(txn, "bytes", bytes)
+        }
+    }
+}
+
+/// Empties every table but the metadata.
+fn drop_all(txn: &WriteTransaction) -> Result<(), redb::Error> {
+    txn.delete_table(ENTRIES)?;
+    txn.delete_table(INVALIDATED)?;
+    txn.delete_table(BY_CONTEXT)?;
+    txn.delete_table(BY_AGE)?;
+    txn.delete_table(BY_IDENTITY)?;
+    Ok(())
+}
+
+/// The number of entries on disk (tests and benchmarks).
+#[cfg(test)]
+pub(crate) fn count(disk: &Disk) -> u64 {
+    use redb::ReadableTableMetadata;
+    let txn = disk.db.begin_read().unwrap();
+    txn.open_table(ENTRIES).map_or(0, |t| t.len().unwrap())
+}
