@@ -202,6 +202,23 @@ fn merge_users(keep: u32, drop: u32, inv: Invalidations) {
 #[client(affects = USER)]
 fn maybe_user(user_id: Option<u32>) {}
 
+/// Names targets as a careless function might: nulls, duplicates, a value
+/// of the wrong type, and a target of a context it does not affect.
+#[client(affects = TEAM)]
+fn messy_targets(inv: Invalidations) {
+    let target = |context: &str, params: Value| Target {
+        context: context.into(),
+        params: serde_json::from_value(params).unwrap(),
+    };
+    inv.target(target("user", json!({"user_id": 5, "gone": null})));
+    inv.target(target("user", json!({"user_id": 5})));
+    inv.add(&USER, json!({"user_id": 5, "verbose": null}));
+    // `user_id` is a `u32`: a string cannot reach a bundle, so the target
+    // widens to what it can reach (absent means any value).
+    inv.target(target("team", json!({"team_id": "7"})));
+    inv.target(target("team", json!({})));
+}
+
 #[client(affects = USER)]
 fn mutation_panics(user_id: u32) {
     panic!("half way")
@@ -274,10 +291,127 @@ fn unknown_function_and_context() {
     let err = call(&w[0], "nope", json!({})).unwrap_err();
     assert_eq!(
         err,
-        json!({"code": "unknown_function", "message": "no client function named `nope` is registered", "details": {}, "invalidate": []})
+        json!({"code": "unknown_function", "message": "no client function named `nope` is registered", "fn": null, "details": {}, "invalidate": []})
     );
     let err = ctx(&w[0], "nope", json!({})).unwrap_err();
     assert_eq!(err["code"], "unknown_context");
+}
+
+/// Every error carries every key of the wire shape, for every code: `fn`
+/// names the function, or is `null` when there is none.
+#[test]
+fn every_error_carries_every_key() {
+    let restricted = r#"{
+        "identifier": "restricted", "windows": ["restricted"],
+        "permissions": [
+            {"identifier": "mizan:allow-call", "deny": [{"fn": "update_profile"}]},
+            {"identifier": "mizan:allow-ctx", "deny": [{"context": "team"}]}
+        ]
+    }"#;
+    let plugin = tauri_plugin_mizan::Builder::new()
+        .identity(|req| (req.label() == "member").then(|| Identity::new("ada")))
+        .max_request_bytes(4096)
+        .build();
+    let (app, w) = common::app_with(
+        plugin,
+        &[
+            ("main", Some(&default_capability("main"))),
+            ("member", Some(&default_capability("member"))),
+            ("restricted", Some(restricted)),
+        ],
+    );
+    app.manage(Db::default());
+    let raw = |body: Vec<u8>| {
+        common::invoke_body(
+            &w[0],
+            "plugin:mizan|call",
+            tauri::ipc::InvokeBody::Raw(body),
+        )
+    };
+    let bundle_error =
+        ctx(&w[0], "user", json!({"user_id": 13})).unwrap()["errors"]["user_flags"].clone();
+    let cases: Vec<(&str, Value, Option<&str>)> = vec![
+        (
+            "unknown_function",
+            call(&w[0], "nope", json!({})).unwrap_err(),
+            None,
+        ),
+        (
+            "unknown_context",
+            ctx(&w[0], "nope", json!({})).unwrap_err(),
+            None,
+        ),
+        (
+            "invalid_args",
+            invoke(&w[0], "plugin:mizan|call", json!([])).unwrap_err(),
+            None,
+        ),
+        ("invalid_args", raw(vec![1]).unwrap_err(), None),
+        (
+            "invalid_args",
+            ctx(&w[0], "user", json!({})).unwrap_err(),
+            None,
+        ),
+        (
+            "invalid_args",
+            call(&w[0], "add", json!({"a": "x"})).unwrap_err(),
+            Some("add"),
+        ),
+        (
+            "unauthorized",
+            call(&w[0], "admin_only", json!({})).unwrap_err(),
+            Some("admin_only"),
+        ),
+        (
+            "forbidden",
+            call(&w[1], "admin_only", json!({})).unwrap_err(),
+            Some("admin_only"),
+        ),
+        (
+            "forbidden",
+            call(&w[2], "update_profile", json!({"user_id": 1, "name": "x"})).unwrap_err(),
+            Some("update_profile"),
+        ),
+        (
+            "forbidden",
+            ctx(&w[2], "team", json!({"team_id": 1})).unwrap_err(),
+            None,
+        ),
+        (
+            "payload_too_large",
+            call(&w[0], "greet", json!({"name": "x".repeat(5000)})).unwrap_err(),
+            None,
+        ),
+        ("payload_too_large", raw(vec![0; 5000]).unwrap_err(), None),
+        (
+            "app",
+            call(&w[0], "update_profile", json!({"user_id": 1, "name": ""})).unwrap_err(),
+            Some("update_profile"),
+        ),
+        (
+            "internal",
+            call(&w[0], "boom", json!({"message": "x"})).unwrap_err(),
+            Some("boom"),
+        ),
+        ("app", bundle_error, Some("user_flags")),
+    ];
+    let mut codes = std::collections::BTreeSet::new();
+    for (code, err, function) in cases {
+        let keys: Vec<&String> = err.as_object().expect("an error object").keys().collect();
+        assert_eq!(
+            keys,
+            ["code", "details", "fn", "invalidate", "message"],
+            "{code}: {err}"
+        );
+        assert_eq!(err["code"], code, "{err}");
+        assert_eq!(err["fn"], json!(function), "{err}");
+        assert!(
+            err["message"].is_string() && err["invalidate"].is_array(),
+            "{err}"
+        );
+        codes.insert(code);
+    }
+    assert_eq!(codes.len(), 8, "every code: {codes:?}");
 }
 
 #[test]
@@ -478,6 +612,40 @@ fn tier_1_explicit_targets_replace_the_automatic_ones() {
 }
 
 #[test]
+fn targets_carry_no_nulls_and_no_duplicates_wherever_they_come_from() {
+    let (app, w) = main_window();
+    let events = record_events(&w[1]);
+    let res = call(&w[0], "messy_targets", json!({})).unwrap();
+    let expected = json!([
+        {"context": "team", "params": {}},
+        {"context": "user", "params": {"user_id": 5}}
+    ]);
+    assert_eq!(res["invalidate"], expected);
+    assert_eq!(events.lock().unwrap()[0]["targets"], expected);
+
+    // The app's own invalidations pass through the same place.
+    app.mizan().invalidate([
+        Target {
+            context: "user".into(),
+            params: serde_json::from_value(json!({"user_id": null})).unwrap(),
+        },
+        Target::whole("user"),
+        Target {
+            context: "team".into(),
+            params: serde_json::from_value(json!({"team_id": 7, "x": null})).unwrap(),
+        },
+        Target::new("team", json!({"team_id": 7})),
+    ]);
+    assert_eq!(
+        events.lock().unwrap()[1]["targets"],
+        json!([
+            {"context": "team", "params": {"team_id": 7}},
+            {"context": "user", "params": {}}
+        ])
+    );
+}
+
+#[test]
 fn bundles_hold_every_context_function_and_canonical_params() {
     let (app, w) = main_window();
     app.state::<Db>()
@@ -560,6 +728,87 @@ fn the_event_reaches_other_webviews_and_not_the_caller() {
     let seen = other_events.lock().unwrap().clone();
     assert_eq!(seen.len(), 2);
     assert_eq!(seen[1]["seq"].as_u64().unwrap(), seq + 1);
+}
+
+#[test]
+fn events_reach_every_other_window_in_seq_order_under_concurrent_mutations() {
+    const CALLS: u64 = 150;
+    let labels = ["w0", "w1", "w2", "w3"];
+    let caps: Vec<String> = labels.iter().map(|l| default_capability(l)).collect();
+    let windows: Vec<(&str, Option<&str>)> = labels
+        .iter()
+        .zip(&caps)
+        .map(|(l, c)| (*l, Some(c.as_str())))
+        .collect();
+    let (app, w) = app(&windows);
+    app.manage(Db::default());
+    let seen: Vec<_> = w.iter().map(record_events).collect();
+    std::thread::scope(|s| {
+        for (i, window) in w.iter().enumerate() {
+            s.spawn(move || {
+                for n in 0..CALLS {
+                    // Sync mutations emit on this thread, async ones on the
+                    // runtime's workers, and the app emits too.
+                    let args = match n % 3 {
+                        0 => ("rename_by_id", json!({"id": n, "name": "x"})),
+                        1 => ("update_profile", json!({"user_id": i, "name": "x"})),
+                        _ => {
+                            window.mizan().invalidate([Target::whole("team")]);
+                            continue;
+                        }
+                    };
+                    call(window, args.0, args.1).unwrap();
+                }
+            });
+        }
+    });
+    let total = labels.len() as u64 * CALLS;
+    let mut every = std::collections::BTreeSet::new();
+    for (label, events) in labels.iter().zip(&seen) {
+        let events = events.lock().unwrap();
+        let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+        assert!(
+            seqs.windows(2).all(|p| p[0] < p[1]),
+            "{label} got seq out of order: {seqs:?}"
+        );
+        assert!(
+            events.iter().all(|e| e["source"] != *label),
+            "{label} got its own events"
+        );
+        // Every event but those of its own calls (the app's reach every
+        // window).
+        let own = CALLS - CALLS / 3;
+        assert_eq!(events.len() as u64, total - own, "{label}");
+        every.extend(seqs);
+    }
+    // One number per event, none skipped.
+    assert_eq!(every, (1..=total).collect());
+}
+
+#[test]
+fn a_listener_that_invalidates_neither_deadlocks_nor_reorders() {
+    use tauri::Listener;
+    let (app, w) = main_window();
+    let handle = app.handle().clone();
+    w[1].listen(tauri_plugin_mizan::INVALIDATE_EVENT, move |event| {
+        let payload: Value = serde_json::from_str(event.payload()).unwrap();
+        if payload["source"] == "main" {
+            handle.mizan().invalidate([Target::whole("audit")]);
+        }
+    });
+    let main_events = record_events(&w[0]);
+    let other_events = record_events(&w[1]);
+    call(&w[0], "rename_by_id", json!({"id": 1, "name": "x"})).unwrap();
+    let seqs = |events: &std::sync::Mutex<Vec<Value>>| -> Vec<Value> {
+        events
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|e| e["seq"].clone())
+            .collect()
+    };
+    assert_eq!(seqs(&other_events), [json!(1), json!(2)]);
+    assert_eq!(seqs(&main_events), [json!(2)]);
 }
 
 #[test]

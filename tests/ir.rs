@@ -8,6 +8,8 @@
 //! `MIZAN_BLESS=1 cargo test --test ir` rewrites the golden files.
 
 mod common;
+#[path = "golden/mod.rs"]
+mod golden;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -140,8 +142,14 @@ fn ping() -> &'static str {
     "pong"
 }
 
+/// Greets someone (docs reach the IR and the client's JSDoc).
 #[client(name = "hello")]
-fn greet(name: String, excited: Option<bool>) -> String {
+fn greet(
+    /// Who to greet.
+    name: String,
+    /// Shout it; the comment-ender */ stays in the comment.
+    excited: Option<bool>,
+) -> String {
     name
 }
 
@@ -173,8 +181,14 @@ fn wide(a: i64, b: u64, c: i128, d: u128, e: isize, f: usize) -> u64 {
     0
 }
 
+/// The profile of one user.
+///
+/// Fails with `ProfileError` when the user is gone.
 #[client(context = USER, cache(ttl = "5m", stale_if_error = "7d"))]
-fn user_profile(user_id: u64) -> Result<Profile, ProfileError> {
+fn user_profile(
+    /// The user's id.
+    user_id: u64,
+) -> Result<Profile, ProfileError> {
     Err(ProfileError::EmptyName)
 }
 
@@ -208,6 +222,7 @@ fn feed_pinned() -> Page<String> {
     }
 }
 
+/// Renames a user.
 #[client(affects = USER)]
 async fn update_profile(user_id: u64, name: String) -> Result<Profile, ProfileError> {
     Err(ProfileError::EmptyName)
@@ -236,51 +251,17 @@ fn fixture() -> Registry {
     Registry::from_functions(fixture_fns()).expect("the fixture registry is valid")
 }
 
-fn golden_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
-}
-
-/// Compares `actual` with a golden file; `MIZAN_BLESS=1` rewrites it.
-fn golden(name: &str, actual: &str) {
-    let path = golden_dir().join(name);
-    if std::env::var_os("MIZAN_BLESS").is_some() {
-        std::fs::create_dir_all(golden_dir()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with MIZAN_BLESS=1 to create it)",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{} differs from what the code produces, first at line {}:\n  golden: {:?}\n  actual: {:?}\nReview the change; if it is deliberate, rerun with MIZAN_BLESS=1.",
-            path.display(),
-            line + 1,
-            expected.lines().nth(line),
-            actual.lines().nth(line),
-        );
-    }
-}
-
 // Goldens, determinism, round trip -------------------------------------------
 
 #[test]
 fn the_fixture_ir_matches_its_golden_file() {
-    golden("fixture.ir.kdl", &fixture().ir_text().unwrap());
+    golden::check("fixture.ir.kdl", &fixture().ir_text().unwrap());
 }
 
 #[test]
 fn the_fixture_client_matches_its_golden_file() {
     let ts = fixture().client_ts(&TsOptions::default()).unwrap();
-    golden("fixture.ts", &ts);
+    golden::check("fixture.ts", &ts);
 }
 
 #[test]
@@ -470,6 +451,25 @@ fn the_builder_exports_in_debug_builds() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Runs `mizan-codegen <ir> -o <out>`.
+fn codegen_cli(ir: &std::path::Path, out: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO"))
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "tauri-plugin-mizan-codegen",
+            "--bin",
+            "mizan-codegen",
+            "--",
+        ])
+        .arg(ir)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn the_cli_turns_an_ir_file_into_the_module() {
     let dir = std::env::temp_dir().join(format!("mizan-ir-cli-{}", std::process::id()));
@@ -477,49 +477,38 @@ fn the_cli_turns_an_ir_file_into_the_module() {
     let ir = dir.join("app.ir.kdl");
     std::fs::write(&ir, fixture().ir_text().unwrap()).unwrap();
     let out = dir.join("app.ts");
-    let status = std::process::Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "tauri-plugin-mizan-codegen",
-            "--bin",
-            "mizan-codegen",
-            "--",
-        ])
-        .arg(&ir)
-        .arg("-o")
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    assert!(codegen_cli(&ir, &out).status.success());
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
         fixture().client_ts(&TsOptions::default()).unwrap()
     );
     // A bad file: non-zero exit and a message naming the problem.
     std::fs::write(&ir, "mizan-ir 2\n").unwrap();
-    let output = std::process::Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "tauri-plugin-mizan-codegen",
-            "--bin",
-            "mizan-codegen",
-            "--",
-        ])
-        .arg(&ir)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let output = codegen_cli(&ir, &out);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("IR format version 2 is not supported"),
         "{stderr}"
     );
+    // 20,000 nested lists: the line where the limit is crossed, not a crash.
+    let mut deep = String::from("mizan-ir 1\nfunction f kind=query {\n    result {\n");
+    deep.push_str(&"list {\n".repeat(20_000));
+    deep.push_str(&"}\n".repeat(20_000));
+    deep.push_str("}\n    auth none\n}\n");
+    std::fs::write(&ir, deep).unwrap();
+    let output = codegen_cli(&ir, &dir.join("deep.ts"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "line {}: the IR nests deeper than {} levels",
+            codegen::MAX_DEPTH + 2,
+            codegen::MAX_DEPTH
+        )),
+        "{stderr}"
+    );
+    assert!(!dir.join("deep.ts").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -845,7 +834,7 @@ thread_local! {
 fn the_wire_types_match_their_golden_file() {
     let ts =
         codegen::ts_module(&tauri_plugin_mizan::wire_types_ir(), &TsOptions::default()).unwrap();
-    golden("wire.ts", &ts);
+    golden::check("wire.ts", &ts);
 }
 
 /// The request shapes are not specta types (the commands read their
@@ -854,9 +843,10 @@ fn the_wire_types_match_their_golden_file() {
 /// checks that guest-js sends exactly these.
 #[test]
 fn the_pinned_request_shapes_are_what_the_commands_accept() {
-    let requests: Vec<serde_json::Value> =
-        serde_json::from_str(&std::fs::read_to_string(golden_dir().join("requests.json")).unwrap())
-            .unwrap();
+    let requests: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(golden::dir().join("requests.json")).unwrap(),
+    )
+    .unwrap();
     let (_app, windows) = common::app(&[("main", Some(&common::default_capability("main")))]);
     for r in &requests {
         let cmd = r["cmd"].as_str().unwrap();

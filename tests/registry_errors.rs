@@ -32,13 +32,34 @@ fn haunt(id: u32) {}
 #[client(affects = ORDERS(order_ref = id))]
 fn cancel_order(id: u32) {}
 
+const PART: Context = Context::new("part");
+
+#[client(context = PART)]
+fn part_name(part_id: String, depth: u32) -> String {
+    part_id
+}
+
+/// Its `part_id` is a number, the context's a string: the target
+/// `{"part_id": 7}` would never reach the bundle `{"part_id": "7"}`.
+#[client(affects = PART)]
+fn retire_part(part_id: u64) {}
+
+/// The same through a mapping.
+#[client(affects = PART(part_id = id))]
+fn retire_by_id(id: u64) {}
+
+/// Integers of any width have the same canonical JSON, and an `Option`
+/// scopes when it is `Some`: both match.
+#[client(affects = PART)]
+fn deepen(part_id: Option<String>, depth: u8) {}
+
 #[test]
 fn discovery_reports_every_problem() {
     let err = Registry::discover().unwrap_err();
     let RegistryError::Many(errors) = &err else {
         panic!("expected several errors, got {err}")
     };
-    assert_eq!(errors.len(), 4, "{err}");
+    assert_eq!(errors.len(), 6, "{err}");
     assert!(matches!(&errors[0], RegistryError::DuplicateFunction { name, .. } if name == "dup"));
     let text = err.to_string();
     for needle in [
@@ -50,6 +71,8 @@ fn discovery_reports_every_problem() {
         "`order_id: alloc::string::String` in registry_errors::order_total",
         "`registry_errors::haunt` affects context `ghost`, which has no #[client(context = ...)] function",
         "`registry_errors::cancel_order` maps `order_ref` onto context `orders`, which has no param `order_ref`",
+        "`registry_errors::retire_part` scopes context `part` by its param `part_id: u64`, but the context declares `part_id: alloc::string::String` in registry_errors::part_name",
+        "`registry_errors::retire_by_id` scopes context `part` by its param `id: u64`, but the context declares `part_id: alloc::string::String` in registry_errors::part_name",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
@@ -63,6 +86,24 @@ fn the_app_fails_to_start_with_that_message() {
     let text = err.to_string();
     assert!(text.contains("registry_errors::second_dup"), "{text}");
     assert!(text.contains("ghost"), "{text}");
+}
+
+#[test]
+fn tier_2_accepts_integer_widths_and_options() {
+    let ok = tauri_plugin_mizan::__private::inventory::iter::<tauri_plugin_mizan::ClientFn>()
+        .filter(|f| f.rust_name == "part_name" || f.rust_name == "deepen");
+    let registry = Registry::from_functions(ok).unwrap();
+    let report = registry.scoping_report();
+    assert_eq!(report.rows[0].scoped_by, ["depth", "part_id"]);
+    assert_eq!(
+        registry
+            .targets_for("deepen", &serde_json::json!({"part_id": "7", "depth": 2}))
+            .unwrap(),
+        [tauri_plugin_mizan::Target::new(
+            "part",
+            serde_json::json!({"part_id": "7", "depth": 2})
+        )]
+    );
 }
 
 #[test]

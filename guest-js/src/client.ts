@@ -2,11 +2,14 @@ import { invoke as tauriInvoke } from '@tauri-apps/api/core';
 import { listen as tauriListen } from '@tauri-apps/api/event';
 import { BundleCache, type Bundle, type BundleState, type CacheEntry, type TargetsApplied } from './cache.js';
 import { bundleKey, canonicalParams } from './canonical.js';
+import { TokenSession, expiredInBundle, type TokenProvider } from './auth.js';
 import { MizanError, isTargetList } from './errors.js';
 import { Notifier } from './notify.js';
 import {
+  IDENTITY_EVENT,
   INVALIDATE_EVENT,
   type BundleResponse,
+  type IdentityEvent,
   type Envelope,
   type InvalidateEvent,
   type JsonValue,
@@ -37,8 +40,13 @@ export function defineContext<P = Record<string, unknown>, B = Record<string, un
   return Object.freeze({ name });
 }
 
+/** The invoke options Mizan sends: IPC headers, as a plain object. */
+export interface InvokeOptions {
+  headers: Record<string, string>;
+}
+
 /** Signature of `invoke` from `@tauri-apps/api/core` (the part Mizan uses). */
-export type InvokeFn = (cmd: string, args?: Record<string, unknown>) => Promise<unknown>;
+export type InvokeFn = (cmd: string, args?: Record<string, unknown>, options?: InvokeOptions) => Promise<unknown>;
 
 /** Signature of `listen` from `@tauri-apps/api/event` (the part Mizan uses). */
 export type ListenFn = (
@@ -69,7 +77,18 @@ export interface MizanClientOptions {
    * Tauri reports for the current webview, if any.
    */
   webviewLabel?: string | null;
+  /**
+   * JWT mode (a): the access token this webview holds, sent with every call
+   * as `Authorization: Bearer <token>`. Calls that meet `token_expired`
+   * share one `refresh`, then each retries once; a failed refresh signs out
+   * (`onSignOut`) and drops every cached bundle. Leave it out in mode (b),
+   * where the Rust side holds the tokens.
+   */
+  tokens?: TokenProvider;
 }
+
+/** Called when who is signed in changes (the identity event, or a failed refresh). */
+export type IdentityListener = (event: IdentityEvent) => void;
 
 /** The snapshot the hooks and observers hand out. Stable: same object until something changes. */
 export interface BundleSnapshot<B> {
@@ -204,7 +223,9 @@ export class MizanClient {
   private readonly invokeFn: InvokeFn;
   private readonly webviewLabel: string | null;
   private readonly invalidationListeners = new Set<InvalidationListener>();
-  private unlisten: (() => void) | undefined;
+  private readonly identityListeners = new Set<IdentityListener>();
+  private readonly tokens: TokenSession | undefined;
+  private readonly unlisteners: Array<() => void> = [];
   private destroyed = false;
   /** Highest `seq` seen per event source, to skip duplicates. */
   private readonly lastSeq = new Map<string, number>();
@@ -218,22 +239,83 @@ export class MizanClient {
       notifier: this.notifier,
     });
     this.webviewLabel = options.webviewLabel === undefined ? currentWebviewLabel() : options.webviewLabel;
+    this.tokens = options.tokens && new TokenSession(options.tokens, () => this.signedOut());
     const listenFn = options.listen === undefined ? (tauriListen as unknown as ListenFn) : options.listen;
     if (listenFn === false) {
       this.ready = Promise.resolve();
     } else {
-      this.ready = Promise.resolve()
-        .then(() => listenFn(INVALIDATE_EVENT, (event) => this.onEvent(event.payload)))
-        .then(
-          (unlisten) => {
-            if (this.destroyed) unlisten();
-            else this.unlisten = unlisten;
-          },
-          () => {
-            // Not inside Tauri (or events unavailable): envelopes still invalidate.
-          },
-        );
+      const subscribe = (event: string, handler: (payload: unknown) => void) =>
+        Promise.resolve()
+          .then(() => listenFn(event, (e) => handler(e.payload)))
+          .then(
+            (unlisten) => {
+              if (this.destroyed) unlisten();
+              else this.unlisteners.push(unlisten);
+            },
+            () => {
+              // Not inside Tauri (or events unavailable): envelopes still invalidate.
+            },
+          );
+      this.ready = Promise.all([
+        subscribe(INVALIDATE_EVENT, (payload) => this.onEvent(payload)),
+        subscribe(IDENTITY_EVENT, (payload) => this.onIdentityEvent(payload)),
+      ]).then(noop);
     }
+  }
+
+  /**
+   * Sends one IPC request; with a token provider, with its token, renewed
+   * once when it expired.
+   */
+  private send(
+    cmd: string,
+    args: Record<string, unknown>,
+    expiredIn?: (answer: unknown) => unknown,
+  ): Promise<unknown> {
+    if (!this.tokens) return this.invokeFn(cmd, args);
+    return this.tokens.send(
+      (token) =>
+        token === null ? this.invokeFn(cmd, args) : this.invokeFn(cmd, args, { headers: { Authorization: `Bearer ${token}` } }),
+      expiredIn,
+    );
+  }
+
+  /**
+   * Drops every cached bundle: they belong to an identity that is no
+   * longer the caller's. What is subscribed refetches as the new one; a
+   * fetch in flight for the old one never lands. The identity event does
+   * this in every window.
+   */
+  dropIdentity(): void {
+    this.cache.clear();
+  }
+
+  /** Called when who is signed in changes. Returns the unsubscribe function. */
+  onIdentityChange(listener: IdentityListener): () => void {
+    this.identityListeners.add(listener);
+    return () => {
+      this.identityListeners.delete(listener);
+    };
+  }
+
+  private signedOut(): void {
+    this.identityChanged({ change: 'signed_out', identity: null, previous: null });
+  }
+
+  private identityChanged(event: IdentityEvent): void {
+    if (this.destroyed) return;
+    this.dropIdentity();
+    for (const listener of [...this.identityListeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        rethrowLater(error);
+      }
+    }
+  }
+
+  private onIdentityEvent(payload: unknown): void {
+    if (isIdentityEvent(payload)) this.identityChanged(payload);
   }
 
   /**
@@ -249,7 +331,7 @@ export class MizanClient {
   async call<R, E = unknown>(fn: string, args: Record<string, unknown> = {}): Promise<R> {
     let envelope: Envelope<R>;
     try {
-      envelope = (await this.invokeFn('plugin:mizan|call', { fn, args })) as Envelope<R>;
+      envelope = (await this.send('plugin:mizan|call', { fn, args })) as Envelope<R>;
     } catch (reason) {
       const error = MizanError.from<E>(reason, fn);
       if (error.invalidate.length > 0) await this.applyAndRefetch(error.invalidate, 'error');
@@ -268,10 +350,11 @@ export class MizanClient {
     const context = ctxName(ctx);
     let response: BundleResponse<unknown>;
     try {
-      response = (await this.invokeFn('plugin:mizan|ctx', {
-        context,
-        params: canonicalParams(params),
-      })) as BundleResponse<unknown>;
+      response = (await this.send(
+        'plugin:mizan|ctx',
+        { context, params: canonicalParams(params) },
+        expiredInBundle,
+      )) as BundleResponse<unknown>;
     } catch (reason) {
       throw MizanError.from(reason);
     }
@@ -371,10 +454,10 @@ export class MizanClient {
   /** Stops listening to events and empties the cache for good. */
   destroy(): void {
     this.destroyed = true;
-    this.unlisten?.();
-    this.unlisten = undefined;
+    for (const unlisten of this.unlisteners.splice(0)) unlisten();
     this.cache.dispose();
     this.invalidationListeners.clear();
+    this.identityListeners.clear();
   }
 
   private onEvent(payload: unknown): void {
@@ -388,6 +471,12 @@ export class MizanClient {
     }
     this.applyTargets(payload.targets, 'event');
   }
+}
+
+function isIdentityEvent(value: unknown): value is IdentityEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const change = (value as IdentityEvent).change;
+  return change === 'signed_in' || change === 'signed_out' || change === 'switched';
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

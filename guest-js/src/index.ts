@@ -6,9 +6,12 @@ export type {
   WireError,
   BundleResponse,
   InvalidateEvent,
+  Identity,
+  IdentityEvent,
   StaleInfo,
 } from './wire.js';
-export { INVALIDATE_EVENT } from './wire.js';
+export { IDENTITY_EVENT, INVALIDATE_EVENT } from './wire.js';
+export { TokenSession, isTokenExpired, type TokenProvider } from './auth.js';
 export { MizanError, isMizanError, isWireError, type ErrorTyped } from './errors.js';
 export { canonicalJson, canonicalParams, bundleKey } from './canonical.js';
 export { reaches, jsonEqual, type BundleRef } from './reach.js';
@@ -40,7 +43,9 @@ export {
   type BundleOf,
   type BundleSnapshot,
   type ContextDescriptor,
+  type IdentityListener,
   type InvalidationListener,
+  type InvokeOptions,
   type InvokeFn,
   type ListenFn,
   type MizanClientOptions,

@@ -96,3 +96,24 @@ export interface InvalidateEvent {
 
 /** Name of the event that carries other windows' invalidations. */
 export const INVALIDATE_EVENT = 'mizan://invalidate';
+
+/** Who is signed in, as the identity event carries it. */
+export interface Identity {
+  id: string;
+  roles: string[];
+}
+
+/**
+ * Payload of the `mizan://identity` event, sent to every webview when who is
+ * signed in changes. It never carries a token.
+ */
+export interface IdentityEvent {
+  change: 'signed_in' | 'signed_out' | 'switched';
+  /** Who is signed in now; `null` after a sign-out. */
+  identity: Identity | null;
+  /** The id of who was signed in before; `null` if no one was. */
+  previous: string | null;
+}
+
+/** Name of the event sent when who is signed in changes. */
+export const IDENTITY_EVENT = 'mizan://identity';

@@ -138,7 +138,8 @@ async function runSchedule(seed: number): Promise<number> {
     toProcess.push({ cmd, args: args ?? {}, reply });
     return reply.promise;
   };
-  const listen: ListenFn = (_event, handler) => {
+  const listen: ListenFn = (event, handler) => {
+    if (event !== 'mizan://invalidate') return Promise.resolve(() => {});
     eventHandler = handler;
     return Promise.resolve(() => {
       eventHandler = undefined;

@@ -96,6 +96,7 @@ fn registry(n: usize) -> Registry {
                 params: t.params,
                 handler: t.handler,
                 types: t.types,
+                docs: t.docs,
             }))
         })
         .collect();

@@ -8,7 +8,7 @@
 #[path = "../../tests/common/mod.rs"]
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{black_box, Criterion};
 use serde_json::json;
@@ -82,6 +82,7 @@ fn registry_with(extra: usize) -> Registry {
             params: template.params,
             handler: template.handler,
             types: template.types,
+            docs: "",
         })));
     }
     Registry::from_functions(fns).unwrap()
@@ -91,17 +92,6 @@ fn inventory_fn(name: &str) -> &'static ClientFn {
     inventory::iter::<ClientFn>()
         .find(|f| f.name == name)
         .unwrap()
-}
-
-fn time_per_iter(iters: u32, mut f: impl FnMut()) -> Duration {
-    for _ in 0..iters / 10 {
-        f();
-    }
-    let start = Instant::now();
-    for _ in 0..iters {
-        f();
-    }
-    start.elapsed() / iters
 }
 
 fn main() {
@@ -181,20 +171,20 @@ fn main() {
     let mut plugin = Duration::ZERO;
     let mut mizan = Duration::ZERO;
     for _ in 0..5 {
-        plain += time_per_iter(2000, || {
+        plain += common::time_per_iter(2000, || {
             common::invoke(&w, "plain_add", json!({"a": 1, "b": 2})).unwrap();
         });
-        plugin += time_per_iter(2000, || {
+        plugin += common::time_per_iter(2000, || {
             common::invoke(&w, plugin_cmd, json!({"a": 1, "b": 2})).unwrap();
         });
-        mizan += time_per_iter(2000, || {
+        mizan += common::time_per_iter(2000, || {
             common::call(&w, "add", json!({"a": 1, "b": 2})).unwrap();
         });
     }
-    let t_small = time_per_iter(200_000, || {
+    let t_small = common::time_per_iter(200_000, || {
         black_box(small.targets_for("rename", &args).unwrap());
     });
-    let t_large = time_per_iter(200_000, || {
+    let t_large = common::time_per_iter(200_000, || {
         black_box(large.targets_for("rename", &args).unwrap());
     });
     println!(

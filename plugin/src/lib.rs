@@ -39,6 +39,7 @@ mod cache;
 mod core;
 mod dispatch;
 mod edge;
+pub mod jwt;
 
 pub use crate::core::{
     args::Args,
@@ -53,7 +54,7 @@ pub use crate::core::{
         WireParam,
     },
     scoping::{self, reaches, Target},
-    wire::{Bundle, Envelope, InvalidateEvent, Stale, INVALIDATE_EVENT},
+    wire::{Bundle, Envelope, InvalidateEvent, Stale, IDENTITY_EVENT, INVALIDATE_EVENT},
 };
 pub use dispatch::{access::AccessEntry, auth::IdentityRequest};
 pub use edge::{

@@ -15,7 +15,7 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 use tauri::{test::MockRuntime, App, State};
-use tauri_plugin_mizan::{client, Context, Invalidations};
+use tauri_plugin_mizan::{client, Context, Invalidations, MizanExt};
 
 pub const AFI_ACCOUNT: Context = Context::new("afi_account");
 pub const AFI_TEAM: Context = Context::new("afi_team");
@@ -245,17 +245,44 @@ pub struct AfiAccountCard {
 
 // Hooks for capabilities whose Rust API does not exist yet ----------------------
 
-// JWT: a token for `subject`, signed with the app's key, valid for
-// `valid_for_secs` (negative: already expired). `None` while the plugin has
-// no JWT support; fill in with the plugin's API when it lands.
-pub fn mint_token(_app: &App<MockRuntime>, _subject: &str, _valid_for_secs: i64) -> Option<String> {
-    None
+// JWT: the probe app's HS256 key and issuer.
+pub const JWT_SECRET: &[u8] = b"afi probe key, 32 bytes or more.";
+pub const JWT_ISSUER: &str = "afi";
+
+// JWT: a member's token for `subject`, signed with the app's key, valid for
+// `valid_for_secs` (negative: already expired, past the default leeway).
+pub fn mint_token(_app: &App<MockRuntime>, subject: &str, valid_for_secs: i64) -> Option<String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs() as i64;
+    let claims = serde_json::json!({
+        "sub": subject,
+        "roles": ["member"],
+        "iss": JWT_ISSUER,
+        "iat": now,
+        "exp": now + valid_for_secs,
+    });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET),
+    )
+    .ok()
 }
 
-// JWT: the refresh request for a token, as the plugin's API defines it,
-// answering a new token. `None` while there is none.
-pub fn refresh_token(_app: &App<MockRuntime>, _token: &str) -> Option<String> {
-    None
+// JWT: a new access token through the plugin's refresh: the token's identity
+// (as the plugin verifies it) signs in a new refresh family, whose first
+// refresh token is exchanged (and so retired) for a new pair.
+pub fn refresh_token(app: &App<MockRuntime>, token: &str) -> Option<String> {
+    let jwt = app.mizan().jwt()?;
+    let identity = jwt.verify(token).ok()?;
+    let first = jwt.issue(&identity).ok()?;
+    let next = jwt.refresh(&first.refresh_token).ok()?;
+    // The retired refresh token no longer works.
+    jwt.refresh(&first.refresh_token)
+        .is_err()
+        .then_some(next.access_token)
 }
 
 // Hydration: the initialization script the plugin renders for a new window

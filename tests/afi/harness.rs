@@ -17,9 +17,15 @@ use tauri::{
     test::{get_ipc_response, mock_builder, MockRuntime},
     App, Manager, State, WebviewUrl, WebviewWindow, WebviewWindowBuilder,
 };
-use tauri_plugin_mizan::Identity;
+use tauri_plugin_mizan::{
+    jwt::{JwtConfig, JwtMode},
+    Identity,
+};
 
-use crate::{common, fixture::Store};
+use crate::{
+    common,
+    fixture::{self, Store},
+};
 
 /// The request size limit of the probe app, so the upload probe can cross
 /// it cheaply.
@@ -58,10 +64,16 @@ impl Harness {
     }
 
     /// The options every probe app shares. Identities by window: `other`
-    /// is a member, `narrow` someone without roles, `main` anonymous.
+    /// is a member, `narrow` someone without roles, `main` anonymous; a
+    /// call carrying a bearer token is whoever the token says.
     fn builder() -> tauri_plugin_mizan::Builder {
         tauri_plugin_mizan::Builder::new()
             .max_request_bytes(LIMIT)
+            .jwt(
+                JwtConfig::hs256(fixture::JWT_SECRET)
+                    .issuer(fixture::JWT_ISSUER)
+                    .mode(JwtMode::Bearer),
+            )
             .cache_dir(cache_dir())
             .identity(|req| match req.label() {
                 "other" => Some(Identity::new("ada").with_role("member")),

@@ -887,6 +887,12 @@ fn jwt(h: &Harness) -> Finding {
     };
     let (forged, ran) = guarded("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5In0.Zm9yZ2Vk");
     let forged_refused = code(&forged) == Some("unauthorized") && !ran;
+    let reason = |r: &Reply| {
+        r.as_ref()
+            .err()
+            .and_then(|e| e["details"]["reason"].as_str())
+            .map(str::to_owned)
+    };
     let Some(valid) = fixture::mint_token(&h.app, "ada", 300) else {
         return missing(format!(
             "the app cannot mint a token (no JWT support); a forged bearer token {}",
@@ -899,13 +905,23 @@ fn jwt(h: &Harness) -> Finding {
     };
     let mut c = Checks::default();
     let core = c.check_got(forged_refused, "a forged token is `unauthorized`", &forged);
+    c.check_got(
+        reason(&forged).as_deref() == Some("invalid_token"),
+        "with `details.reason: invalid_token`",
+        &forged,
+    );
     let (r, _) = guarded(&valid);
     c.check_got(r.is_ok(), "a valid token gives the identity", &r);
-    if let Some(expired) = fixture::mint_token(&h.app, "ada", -60) {
+    if let Some(expired) = fixture::mint_token(&h.app, "ada", -120) {
         let (r, ran) = guarded(&expired);
         c.check_got(
             code(&r) == Some("unauthorized") && !ran,
             "an expired token is `unauthorized`",
+            &r,
+        );
+        c.check_got(
+            reason(&r).as_deref() == Some("token_expired"),
+            "with `details.reason: token_expired`",
             &r,
         );
     }

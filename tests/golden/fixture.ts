@@ -94,7 +94,6 @@ export type FeedParams = {
 /** Data of a `feed` bundle: each context function's result, by function name. */
 export type FeedBundle = {
   feed_page: Page<Profile>;
-  /** Cached in the plugin process: served without running for 5m. */
   feed_pinned: Page<string>;
 };
 /** Context `feed`: pass it to the cache and the hooks. */
@@ -113,14 +112,18 @@ export const TEAM: $mizan.ContextDescriptor<TeamParams, TeamBundle> = $mizan.def
 
 /** Params of context `user`. */
 export type UserParams = {
+  /** The user's id. */
   user_id: number;
   verbose?: boolean | null;
 };
 /** Data of a `user` bundle: each context function's result, by function name. */
 export type UserBundle = {
-  /** Cached in the plugin process: served without running for 30s. When a run fails, a value stored up to 1d ago stands in, named in the bundle's `stale`. A run slower than 2s counts as failed. */
   user_flags: string[];
-  /** Cached in the plugin process: served without running for 5m. When a run fails, a value stored up to 7d ago stands in, named in the bundle's `stale`. */
+  /**
+   * The profile of one user.
+   *
+   * Fails with `ProfileError` when the user is gone.
+   */
   user_profile: Profile;
 };
 /** Context `user`: pass it to the cache and the hooks. */
@@ -138,10 +141,19 @@ export type FeedPinnedError = never;
 export type HelloError = never;
 /** Args of `hello`. */
 export type HelloArgs = {
+  /** Who to greet. */
   name: string;
+  /** Shout it; the comment-ender *\/ stays in the comment. */
   excited?: boolean | null;
 };
-/** Query `hello`. */
+/**
+ * Greets someone (docs reach the IR and the client's JSDoc).
+ *
+ * Query `hello`.
+ *
+ * @param args.name Who to greet.
+ * @param args.excited Shout it; the comment-ender *\/ stays in the comment.
+ */
 export function hello(args: HelloArgs, client?: $mizan.MizanClient): Promise<string> {
   return client
     ? client.call<string, HelloError>('hello', args)
@@ -259,7 +271,11 @@ export type UpdateProfileArgs = {
   user_id: number;
   name: string;
 };
-/** Mutation `update_profile`; invalidates `user` by `user_id`. */
+/**
+ * Renames a user.
+ *
+ * Mutation `update_profile`; invalidates `user` by `user_id`.
+ */
 export function updateProfile(args: UpdateProfileArgs, client?: $mizan.MizanClient): Promise<Profile> {
   return client
     ? client.call<Profile, UpdateProfileError>('update_profile', args)

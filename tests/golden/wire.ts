@@ -88,8 +88,12 @@ export type WireError = {
   code: string;
   /** Human-readable; never carries internals. */
   message: string;
-  /** The function the error belongs to, when there is one. */
-  fn?: string;
+  /**
+   * The function the error belongs to; `null` when there is none (an
+   * unknown function or context, a malformed body, a bundle's context).
+   * Always present, like every key of the shape.
+   */
+  fn: string | null;
   /** Structured details: offending params, or the app error's value. */
   details: JsonValue;
   /** Targets to apply even though the call failed. */

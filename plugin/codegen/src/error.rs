@@ -20,6 +20,15 @@ pub enum ReadError {
         /// What the KDL parser said.
         message: String,
     },
+    /// The text nests children blocks deeper than the reader reads
+    /// ([`MAX_DEPTH`](crate::MAX_DEPTH)).
+    #[error("line {line}: the IR nests deeper than {max} levels, the most the reader reads")]
+    TooDeep {
+        /// 1-based line where the limit is crossed.
+        line: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The first node is not `mizan-ir <version>`.
     #[error("the IR must start with `mizan-ir {supported}` (found {found})")]
     MissingVersion {
@@ -111,6 +120,15 @@ pub enum GenError {
         first: String,
         /// The second item.
         second: String,
+    },
+    /// A type of the IR model nests deeper than the generator writes
+    /// ([`MAX_DEPTH`](crate::MAX_DEPTH)); the reader refuses such text.
+    #[error("{within} nests deeper than {max} levels, the most the generator writes")]
+    TooDeep {
+        /// Where the type is.
+        within: String,
+        /// The limit.
+        max: usize,
     },
     /// A name cannot be a TypeScript identifier.
     #[error("{what} is named `{name}`, which cannot be a TypeScript type name; rename it (`#[serde(rename = \"...\")]`)")]

@@ -23,6 +23,7 @@
 
 mod error;
 mod model;
+mod nesting;
 mod text;
 mod ts;
 mod validate;
@@ -32,4 +33,5 @@ pub use model::{
     Affect, Auth, Cache, Capability, ContextDef, Enum, Field, FnKind, Function, Ir, Literal, Param,
     Primitive, Repr, ScopePair, Struct, StructTag, Type, TypeDef, Variant, FORMAT_VERSION,
 };
+pub use nesting::MAX_DEPTH;
 pub use ts::{generate_ts, ts_module, TsOptions};

@@ -100,6 +100,8 @@ pub struct Function {
     pub auth: Auth,
     /// Capabilities beyond plain JSON calls that it uses, sorted.
     pub capabilities: Vec<Capability>,
+    /// Its doc comment (the Rust function's `///` lines), if any.
+    pub doc: Option<String>,
 }
 
 /// What kind of function it is.
@@ -178,6 +180,8 @@ pub struct Param {
     pub ty: Type,
     /// May be left out (an `Option`: missing reads as `None`).
     pub optional: bool,
+    /// Its doc comment (`///` on the Rust param), if any.
+    pub doc: Option<String>,
 }
 
 /// The auth requirement of a function.

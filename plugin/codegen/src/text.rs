@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
+use kdl::{KdlDocument, KdlEntry, KdlEntryFormat, KdlNode, KdlValue};
 
 use crate::{
     error::ReadError,
@@ -33,6 +33,7 @@ impl Ir {
     ///     error: None,
     ///     auth: Auth::None,
     ///     capabilities: vec![],
+    ///     doc: None,
     /// });
     /// let text = ir.to_kdl();
     /// assert_eq!(text, "mizan-ir 1\nfunction ping kind=query {\n    result {\n        unit\n    }\n    auth none\n}\n");
@@ -56,7 +57,7 @@ impl Ir {
         for t in &ir.types {
             let mut node = named("type", &t.name);
             if let Some(doc) = &t.doc {
-                node.push(("doc", doc.as_str()));
+                node.push(string(Some("doc"), doc));
             }
             let mut kids: Vec<KdlNode> =
                 t.generics.iter().map(|g| named("type-param", g)).collect();
@@ -78,83 +79,168 @@ impl Ir {
     /// assert!(matches!(err, ReadError::UnknownType { .. }));
     /// ```
     pub fn from_kdl(text: &str) -> Result<Ir, ReadError> {
-        let doc = KdlDocument::parse_v2(text).map_err(|e| {
-            let (offset, message) = e
-                .diagnostics
-                .first()
-                .map(|d| {
-                    let mut m = d.message.clone().unwrap_or_else(|| "syntax error".into());
-                    if let Some(help) = &d.help {
-                        m.push_str(&format!(" ({help})"));
-                    }
-                    (d.span.offset(), m)
-                })
-                .unwrap_or((0, "syntax error".into()));
-            ReadError::Syntax {
-                line: line_of(text, offset),
-                message,
-            }
-        })?;
-        let r = Reader { text };
-        let mut nodes = doc.nodes().iter();
-        let supported = FORMAT_VERSION;
-        let first = nodes.next().ok_or(ReadError::MissingVersion {
-            found: "an empty document".into(),
-            supported,
-        })?;
-        if first.name().value() != ROOT {
-            return Err(ReadError::MissingVersion {
-                found: format!("`{}` on line {}", first.name().value(), r.line(first)),
-                supported,
-            });
-        }
-        match first.entries() {
-            [e] if e.name().is_none() => match e.value() {
-                KdlValue::Integer(v) if *v == i128::from(supported) => {}
-                other => {
-                    return Err(ReadError::UnsupportedVersion {
-                        found: other.to_string(),
-                        supported,
-                    })
+        crate::nesting::check(text)?;
+        on_reader_stack(|| read(text))
+    }
+}
+
+/// The `kdl` parser takes about 32 KiB of stack per nesting level in a
+/// debug build: reading runs on a thread of its own with room for
+/// [`MAX_DEPTH`](crate::MAX_DEPTH) levels, whatever stack the caller has
+/// left. (Where no thread can be started, it runs on the caller's.)
+fn on_reader_stack<T: Send>(read: impl FnOnce() -> T + Send) -> T {
+    const STACK: usize = 16 << 20;
+    let mut read = Some(read);
+    let ran = std::thread::scope(|s| {
+        let run = &mut read;
+        std::thread::Builder::new()
+            .name("mizan-ir-reader".into())
+            .stack_size(STACK)
+            .spawn_scoped(s, move || run.take().map(|f| f()))
+            .ok()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    });
+    match ran.flatten() {
+        Some(out) => out,
+        None => (read.take().expect("the reader has not run"))(),
+    }
+}
+
+fn read(text: &str) -> Result<Ir, ReadError> {
+    let doc = KdlDocument::parse_v2(text).map_err(|e| {
+        let (offset, message) = e
+            .diagnostics
+            .first()
+            .map(|d| {
+                let mut m = d.message.clone().unwrap_or_else(|| "syntax error".into());
+                if let Some(help) = &d.help {
+                    m.push_str(&format!(" ({help})"));
                 }
-            },
-            _ => {
-                return Err(ReadError::MissingVersion {
-                    found: format!("`{}` without one version number", ROOT),
+                (d.span.offset(), m)
+            })
+            .unwrap_or((0, "syntax error".into()));
+        ReadError::Syntax {
+            line: line_of(text, offset),
+            message,
+        }
+    })?;
+    let r = Reader { text };
+    let mut nodes = doc.nodes().iter();
+    let supported = FORMAT_VERSION;
+    let first = nodes.next().ok_or(ReadError::MissingVersion {
+        found: "an empty document".into(),
+        supported,
+    })?;
+    if first.name().value() != ROOT {
+        return Err(ReadError::MissingVersion {
+            found: format!("`{}` on line {}", first.name().value(), r.line(first)),
+            supported,
+        });
+    }
+    match first.entries() {
+        [e] if e.name().is_none() => match e.value() {
+            KdlValue::Integer(v) if *v == i128::from(supported) => {}
+            other => {
+                return Err(ReadError::UnsupportedVersion {
+                    found: other.to_string(),
                     supported,
                 })
             }
+        },
+        _ => {
+            return Err(ReadError::MissingVersion {
+                found: format!("`{}` without one version number", ROOT),
+                supported,
+            })
         }
-        if first.children().is_some() {
-            return Err(r.invalid(first, ROOT, "takes no children"));
-        }
-        let mut ir = Ir::default();
-        for node in nodes {
-            match node.name().value() {
-                "function" => ir.functions.push(r.function(node)?),
-                "context" => ir.contexts.push(r.context(node)?),
-                "type" => ir.types.push(r.type_def(node)?),
-                other => {
-                    return Err(ReadError::UnknownNode {
-                        line: r.line(node),
-                        node: other.to_owned(),
-                        within: "the document".into(),
-                    })
-                }
+    }
+    if first.children().is_some() {
+        return Err(r.invalid(first, ROOT, "takes no children"));
+    }
+    let mut ir = Ir::default();
+    for node in nodes {
+        match node.name().value() {
+            "function" => ir.functions.push(r.function(node)?),
+            "context" => ir.contexts.push(r.context(node)?),
+            "type" => ir.types.push(r.type_def(node)?),
+            other => {
+                return Err(ReadError::UnknownNode {
+                    line: r.line(node),
+                    node: other.to_owned(),
+                    within: "the document".into(),
+                })
             }
         }
-        ir.normalize();
-        crate::validate::validate(&ir)?;
-        Ok(ir)
     }
+    ir.normalize();
+    crate::validate::validate(&ir)?;
+    Ok(ir)
 }
 
 // Writing ------------------------------------------------------------------
 
 fn named(node: &str, name: &str) -> KdlNode {
     let mut n = KdlNode::new(node);
-    n.push(KdlEntry::new(name));
+    n.push(string(None, name));
     n
+}
+
+/// A string argument (`key` `None`) or property, written so that the reader
+/// reads it back: the `kdl` crate writes some code points as they are that
+/// KDL v2 only allows as escapes (controls, bidirectional marks, line and
+/// paragraph separators), and leaves some words bare that its parser does
+/// not read (`-.5`), so those strings get their own quoted text.
+fn string(key: Option<&str>, value: &str) -> KdlEntry {
+    let mut entry = match key {
+        Some(key) => KdlEntry::new_prop(key, value),
+        None => KdlEntry::new(value),
+    };
+    // The reader reads no bare word that starts like a number (nor does
+    // the kdl crate's parser read all of those its writer leaves bare) or
+    // holds a control character: quote them.
+    if value.chars().any(|c| needs_escape(c) || c.is_control())
+        || value.starts_with(['-', '+', '.'])
+    {
+        let mut repr = String::from('"');
+        for c in value.chars() {
+            match c {
+                '\\' => repr.push_str("\\\\"),
+                '"' => repr.push_str("\\\""),
+                '\n' => repr.push_str("\\n"),
+                '\r' => repr.push_str("\\r"),
+                '\t' => repr.push_str("\\t"),
+                c if needs_escape(c) || c.is_control() => {
+                    repr.push_str(&format!("\\u{{{:x}}}", c as u32))
+                }
+                c => repr.push(c),
+            }
+        }
+        repr.push('"');
+        entry.set_format(KdlEntryFormat {
+            value_repr: repr,
+            leading: " ".into(),
+            autoformat_keep: true,
+            ..KdlEntryFormat::default()
+        });
+    }
+    entry
+}
+
+/// Code points the `kdl` crate would write literally where KDL v2 only
+/// allows them escaped.
+fn needs_escape(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}'
+        | '\u{0B}'
+        | '\u{0E}'..='\u{1F}'
+        | '\u{7F}'
+        | '\u{85}'
+        | '\u{200E}'..='\u{200F}'
+        | '\u{2028}'..='\u{2029}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FEFF}'
+    )
 }
 
 fn children(node: &mut KdlNode, kids: Vec<KdlNode>) {
@@ -175,7 +261,10 @@ fn write_function(f: &Function) -> KdlNode {
     let mut node = named("function", &f.name);
     node.push(("kind", f.kind.word()));
     if let FnKind::Context { context, .. } = &f.kind {
-        node.push(("context", context.as_str()));
+        node.push(string(Some("context"), context));
+    }
+    if let Some(doc) = &f.doc {
+        node.push(string(Some("doc"), doc));
     }
     let mut kids: Vec<KdlNode> = f.params.iter().map(write_param).collect();
     kids.push(wrap("result", &f.result));
@@ -212,7 +301,7 @@ fn write_function(f: &Function) -> KdlNode {
                     .iter()
                     .map(|p| {
                         let mut s = named("scope", &p.context_param);
-                        s.push(KdlEntry::new(p.function_param.as_str()));
+                        s.push(string(None, &p.function_param));
                         s
                     })
                     .collect(),
@@ -222,7 +311,7 @@ fn write_function(f: &Function) -> KdlNode {
     }
     let mut auth = named("auth", f.auth.word());
     if let Auth::Role(role) = &f.auth {
-        auth.push(KdlEntry::new(role.as_str()));
+        auth.push(string(None, role));
     }
     kids.push(auth);
     if !f.capabilities.is_empty() {
@@ -241,6 +330,9 @@ fn write_param(p: &Param) -> KdlNode {
     if p.optional {
         n.push(("optional", true));
     }
+    if let Some(doc) = &p.doc {
+        n.push(string(Some("doc"), doc));
+    }
     children(&mut n, vec![write_type(&p.ty)]);
     n
 }
@@ -253,12 +345,12 @@ fn write_type(ty: &Type) -> KdlNode {
         Type::Unknown => KdlNode::new("unknown"),
         Type::Literal(l) => {
             let mut n = KdlNode::new("literal");
-            n.push(KdlEntry::new(match l {
-                Literal::String(s) => KdlValue::String(s.clone()),
-                Literal::Integer(i) => KdlValue::Integer(*i),
-                Literal::Bool(b) => KdlValue::Bool(*b),
-                Literal::Null => KdlValue::Null,
-            }));
+            n.push(match l {
+                Literal::String(s) => string(None, s),
+                Literal::Integer(i) => KdlEntry::new(*i),
+                Literal::Bool(b) => KdlEntry::new(*b),
+                Literal::Null => KdlEntry::new(KdlValue::Null),
+            });
             n
         }
         Type::List { item, length } => {
@@ -282,8 +374,8 @@ fn write_type(ty: &Type) -> KdlNode {
         Type::Struct(s) => {
             let mut n = KdlNode::new("struct");
             if let Some(tag) = &s.tag {
-                n.push(("tag", tag.field.as_str()));
-                n.push(("tag-value", tag.value.as_str()));
+                n.push(string(Some("tag"), &tag.field));
+                n.push(string(Some("tag-value"), &tag.value));
             }
             children(&mut n, s.fields.iter().map(write_field).collect());
             n
@@ -292,10 +384,10 @@ fn write_type(ty: &Type) -> KdlNode {
             let mut n = KdlNode::new("enum");
             n.push(("repr", e.repr.word()));
             match &e.repr {
-                Repr::Internal { tag } => n.push(("tag", tag.as_str())),
+                Repr::Internal { tag } => n.push(string(Some("tag"), tag)),
                 Repr::Adjacent { tag, content } => {
-                    n.push(("tag", tag.as_str()));
-                    n.push(("content", content.as_str()));
+                    n.push(string(Some("tag"), tag));
+                    n.push(string(Some("content"), content));
                 }
                 Repr::External | Repr::Untagged => {}
             }
@@ -320,7 +412,7 @@ fn write_field(f: &Field) -> KdlNode {
         n.push(("flatten", true));
     }
     if let Some(doc) = &f.doc {
-        n.push(("doc", doc.as_str()));
+        n.push(string(Some("doc"), doc));
     }
     children(&mut n, vec![write_type(&f.ty)]);
     n
@@ -329,7 +421,7 @@ fn write_field(f: &Field) -> KdlNode {
 fn write_variant(v: &Variant) -> KdlNode {
     let mut n = named("variant", &v.name);
     if let Some(doc) = &v.doc {
-        n.push(("doc", doc.as_str()));
+        n.push(string(Some("doc"), doc));
     }
     children(&mut n, v.payload.iter().map(write_type).collect());
     n
@@ -483,9 +575,10 @@ impl Reader<'_> {
     }
 
     fn function(&self, node: &KdlNode) -> Result<Function, ReadError> {
-        let e = self.entries(node, "function", 1, &["kind", "context"])?;
+        let e = self.entries(node, "function", 1, &["kind", "context", "doc"])?;
         let name = self.string_arg(node, &e, 0, "a function", "name")?;
         let within = format!("function `{name}`");
+        let doc = self.prop_str(node, &e, "doc", &within)?;
         let kind_word =
             self.prop_str(node, &e, "kind", &within)?
                 .ok_or_else(|| ReadError::Missing {
@@ -628,6 +721,7 @@ impl Reader<'_> {
             params,
             error,
             capabilities,
+            doc,
         })
     }
 
@@ -682,11 +776,18 @@ impl Reader<'_> {
     }
 
     fn param(&self, node: &KdlNode, within: &str) -> Result<Param, ReadError> {
-        let e = self.entries(node, within, 1, &["optional"])?;
+        let e = self.entries(node, within, 1, &["optional", "doc"])?;
         let name = self.string_arg(node, &e, 0, within, "a param name")?;
-        let optional = self.prop_bool(node, &e, "optional", within)?;
-        let ty = self.one_type(node, &format!("param `{name}` of {within}"))?;
-        Ok(Param { name, ty, optional })
+        let pwithin = format!("param `{name}` of {within}");
+        let optional = self.prop_bool(node, &e, "optional", &pwithin)?;
+        let doc = self.prop_str(node, &e, "doc", &pwithin)?;
+        let ty = self.one_type(node, &pwithin)?;
+        Ok(Param {
+            name,
+            ty,
+            optional,
+            doc,
+        })
     }
 
     /// A node whose only child is a type.

@@ -5,8 +5,20 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
     error::ReadError,
-    model::{FnKind, Ir, Param, Type},
+    model::{FnKind, Ir, Param, Repr, Struct, Type},
 };
+
+/// A tag serde writes beside the fields must not be one of them: the
+/// object would hold the key twice.
+fn no_field_named(s: &Struct, tag: &str, within: &str) -> Result<(), ReadError> {
+    if s.fields.iter().any(|f| !f.flatten && f.name == tag) {
+        return Err(ReadError::Duplicate {
+            kind: "field",
+            name: format!("{tag} (the tag and a field of {within})"),
+        });
+    }
+    Ok(())
+}
 
 fn unique<'a>(
     kind: &'static str,
@@ -18,6 +30,23 @@ fn unique<'a>(
             return Err(ReadError::Duplicate {
                 kind,
                 name: n.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn unique_within<'a>(
+    kind: &'static str,
+    names: impl IntoIterator<Item = &'a str>,
+    within: &str,
+) -> Result<(), ReadError> {
+    let mut seen = BTreeSet::new();
+    for n in names {
+        if !seen.insert(n) {
+            return Err(ReadError::Duplicate {
+                kind,
+                name: format!("{n} (in {within})"),
             });
         }
     }
@@ -167,15 +196,48 @@ fn check_type(
         Type::Tuple(items) => items
             .iter()
             .try_for_each(|t| check_type(t, arity, generics, within)),
-        Type::Struct(s) => s
-            .fields
-            .iter()
-            .try_for_each(|f| check_type(&f.ty, arity, generics, within)),
-        Type::Enum(e) => e
-            .variants
-            .iter()
-            .filter_map(|v| v.payload.as_ref())
-            .try_for_each(|t| check_type(t, arity, generics, within)),
+        Type::Struct(s) => {
+            unique_within(
+                "field",
+                s.fields
+                    .iter()
+                    .filter(|f| !f.flatten)
+                    .map(|f| f.name.as_str()),
+                within,
+            )?;
+            if let Some(tag) = &s.tag {
+                no_field_named(s, &tag.field, within)?;
+            }
+            s.fields
+                .iter()
+                .try_for_each(|f| check_type(&f.ty, arity, generics, within))
+        }
+        Type::Enum(e) => {
+            unique_within(
+                "variant",
+                e.variants.iter().map(|v| v.name.as_str()),
+                within,
+            )?;
+            match &e.repr {
+                Repr::Internal { tag } => {
+                    for v in &e.variants {
+                        if let Some(Type::Struct(s)) = &v.payload {
+                            no_field_named(s, tag, &format!("variant `{}` of {within}", v.name))?;
+                        }
+                    }
+                }
+                Repr::Adjacent { tag, content } if tag == content => {
+                    return Err(ReadError::Inconsistent(format!(
+                        "{within}: an adjacently tagged enum needs two different fields for its tag and its content, not `{tag}` twice"
+                    )))
+                }
+                _ => {}
+            }
+            e.variants
+                .iter()
+                .filter_map(|v| v.payload.as_ref())
+                .try_for_each(|t| check_type(t, arity, generics, within))
+        }
         Type::Ref { name, args } => {
             let Some(n) = arity.get(name.as_str()) else {
                 return Err(ReadError::UnknownType {

@@ -13,8 +13,10 @@ use crate::{
 
 pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let args: ClientArgs = syn::parse2(attr)?;
-    let func: ItemFn = syn::parse2(item)?;
+    let mut func: ItemFn = syn::parse2(item)?;
     let sig = signature::read(&func)?;
+    let docs = crate::docs::text(&func.attrs);
+    crate::docs::strip_params(&mut func);
     check_mappings(&args, &sig)?;
 
     let krate = quote!(::tauri_plugin_mizan::__private);
@@ -26,9 +28,17 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
 
     let handler = handler(&krate, &func, &sig);
     let kind = kind(&krate, &args);
-    let params = sig.wire().map(|(name, ty)| {
+    let params = sig.params.iter().filter_map(|p| {
+        let Param::Wire { name, ty, doc } = p else {
+            return None;
+        };
         let wire = name.unraw().to_string();
-        quote_spanned!(ty.span()=> #krate::WireParam::new::<#ty>(#wire))
+        let param = quote_spanned!(ty.span()=> #krate::WireParam::new::<#ty>(#wire));
+        Some(if doc.is_empty() {
+            param
+        } else {
+            quote!(#param.with_doc(#doc))
+        })
     });
     let types = types(&krate, &sig);
     let rust_name = fn_ident.to_string();
@@ -75,6 +85,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
                     params: &[#(#params),*],
                     handler: __mizan_handler,
                     types: __mizan_types,
+                    docs: #docs,
                 }
             }
         };
@@ -132,7 +143,7 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
     for (i, param) in sig.params.iter().enumerate() {
         let var = format_ident!("__mizan_arg{}", i);
         match param {
-            Param::Wire { name, ty } => {
+            Param::Wire { name, ty, .. } => {
                 let wire = name.unraw().to_string();
                 takes.push(quote_spanned!(ty.span()=> let #var = __args.take::<#ty>(#wire);));
                 unwraps.push(var.clone());

@@ -8,6 +8,7 @@ use proc_macro::TokenStream;
 
 mod args;
 mod client;
+mod docs;
 mod signature;
 
 /// Marks a function as callable from the webview through Mizan.

@@ -16,7 +16,7 @@ const INJECTED: &[&str] = &[
 ];
 
 pub(crate) enum Param {
-    Wire { name: Ident, ty: Type },
+    Wire { name: Ident, ty: Type, doc: String },
     Injected { ty: Type, kind: String },
 }
 
@@ -38,7 +38,7 @@ pub(crate) struct Signature {
 impl Signature {
     pub(crate) fn wire(&self) -> impl Iterator<Item = (&Ident, &Type)> {
         self.params.iter().filter_map(|p| match p {
-            Param::Wire { name, ty } => Some((name, ty)),
+            Param::Wire { name, ty, .. } => Some((name, ty)),
             Param::Injected { .. } => None,
         })
     }
@@ -107,7 +107,11 @@ pub(crate) fn read(item: &ItemFn) -> syn::Result<Signature> {
                         "a wire parameter cannot be `impl Trait`: give it a concrete type",
                     ));
                 }
-                params.push(Param::Wire { name, ty });
+                params.push(Param::Wire {
+                    name,
+                    ty,
+                    doc: crate::docs::text(&pat.attrs),
+                });
             }
         }
     }

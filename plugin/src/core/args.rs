@@ -45,6 +45,15 @@ impl<'a> Args<'a> {
     pub fn take<T: DeserializeOwned>(&mut self, name: &str) -> Option<T> {
         let given = self.given.and_then(|m| m.get(name));
         self.found += usize::from(given.is_some());
+        if given.is_some_and(too_deep) {
+            self.problems.push(ArgProblem {
+                name: name.to_owned(),
+                problem: "invalid",
+                expected: Some(short_type_name(std::any::type_name::<T>())),
+                message: Some(TOO_DEEP.to_owned()),
+            });
+            return None;
+        }
         match T::deserialize(given.unwrap_or(&Value::Null)) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -91,6 +100,34 @@ impl<'a> Args<'a> {
     }
 }
 
+/// How deeply a wire param may nest arrays and objects. A webview cannot
+/// send more: Tauri parses IPC bodies with serde_json, which stops at 128
+/// levels for the whole request. The bound keeps values built by other
+/// means (the Rust API, tests) from overflowing a thread's stack where args
+/// are read, on the async runtime's smaller stacks too.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+/// What an arg nested deeper than [`MAX_DEPTH`] is told.
+pub(crate) const TOO_DEEP: &str = "nested deeper than 128 levels";
+
+/// Whether `value` nests arrays and objects deeper than [`MAX_DEPTH`];
+/// walked without recursion.
+pub(crate) fn too_deep(value: &Value) -> bool {
+    let mut stack = vec![(value, 0)];
+    while let Some((v, depth)) = stack.pop() {
+        let children: &mut dyn Iterator<Item = &Value> = match v {
+            Value::Array(items) => &mut items.iter(),
+            Value::Object(map) => &mut map.values(),
+            _ => continue,
+        };
+        if depth == MAX_DEPTH {
+            return true;
+        }
+        stack.extend(children.map(|c| (c, depth + 1)));
+    }
+    false
+}
+
 /// `alloc::vec::Vec<alloc::string::String>` -> `Vec<String>`.
 pub(crate) fn short_type_name(full: &str) -> String {
     let mut out = String::with_capacity(full.len());
@@ -111,6 +148,14 @@ pub(crate) fn short_type_name(full: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn depth_is_bounded() {
+        let nested = |levels: usize| (0..levels).fold(Value::from(0), |v, _| Value::Array(vec![v]));
+        assert!(!too_deep(&nested(MAX_DEPTH)));
+        assert!(too_deep(&nested(MAX_DEPTH + 1)));
+        assert!(TOO_DEEP.contains(&MAX_DEPTH.to_string()));
+    }
 
     #[test]
     fn short_names() {

@@ -46,13 +46,17 @@ pub enum CallError {
     /// A guard found no identity.
     #[error("this function needs an identity")]
     Unauthorized,
+    /// The caller's access token gives no identity: `unauthorized` with
+    /// `details.reason` (`token_expired` or `invalid_token`).
+    #[error("{0}")]
+    Token(crate::jwt::TokenRefusal),
     /// The caller's capability scope does not allow this function or context.
     #[error("{0} is not allowed for this window")]
     Forbidden(String),
     /// The request is larger than the configured limit.
-    #[error("the request is about {size} bytes, over the limit of {limit} bytes")]
+    #[error("the request is {size} bytes, over the limit of {limit} bytes")]
     PayloadTooLarge {
-        /// Approximate size of the request.
+        /// The size of the request: its JSON text, or its raw body.
         size: usize,
         /// The configured limit.
         limit: usize,
@@ -99,7 +103,7 @@ impl CallError {
             CallError::UnknownFunction(_) => "unknown_function",
             CallError::UnknownContext(_) => "unknown_context",
             CallError::InvalidArgs(_) => "invalid_args",
-            CallError::Unauthorized => "unauthorized",
+            CallError::Unauthorized | CallError::Token(_) => "unauthorized",
             CallError::Forbidden(_) => "forbidden",
             CallError::PayloadTooLarge { .. } => "payload_too_large",
             CallError::App(_) => "app",
@@ -122,6 +126,7 @@ impl CallError {
                 serde_json::json!({ "size": size, "limit": limit })
             }
             CallError::App(value) => value.clone(),
+            CallError::Token(refusal) => serde_json::json!({ "reason": refusal.reason() }),
             CallError::Timeout { ms } => serde_json::json!({ "ms": ms }),
             _ => Value::Object(Default::default()),
         };
@@ -142,9 +147,10 @@ pub struct WireError {
     pub code: &'static str,
     /// Human-readable; never carries internals.
     pub message: String,
-    /// The function the error belongs to, when there is one.
-    #[serde(rename = "fn", skip_serializing_if = "Option::is_none")]
-    #[specta(type = String)]
+    /// The function the error belongs to; `null` when there is none (an
+    /// unknown function or context, a malformed body, a bundle's context).
+    /// Always present, like every key of the shape.
+    #[serde(rename = "fn")]
     pub function: Option<String>,
     /// Structured details: offending params, or the app error's value.
     pub details: Value,
@@ -199,6 +205,22 @@ pub enum RegistryError {
         context: String,
         /// The context param named by the mapping.
         param: String,
+    },
+    /// A mutation param scopes a context param of another type (tier 2):
+    /// its targets would never reach the bundles they name.
+    #[error(
+        "`{function}` scopes context `{context}` by its param `{param}`, but the context declares {declared}: its targets would never reach the bundles they name. Give both the same type, or scope `{context}` by another param"
+    )]
+    ScopeTypeMismatch {
+        /// The mutation.
+        function: String,
+        /// The context.
+        context: String,
+        /// The mutation's param, with its type.
+        param: String,
+        /// The context param, with its type and the context function that
+        /// declares it.
+        declared: String,
     },
     /// Several problems at once.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]

@@ -22,7 +22,7 @@ use tauri_plugin_mizan_codegen::{
 
 use crate::core::{
     error::RegistryError,
-    registry::{FnKind, FnTypes, Registry},
+    registry::{ClientFn, FnKind, FnTypes, Registry},
 };
 
 /// Why a registry has no IR.
@@ -85,7 +85,7 @@ impl Registry {
         let mut ir = Ir::default();
         for f in &fns {
             let t = &fn_types[f.name];
-            let params: Vec<Param> = t.params.iter().map(|(n, dt)| param(n, dt)).collect();
+            let params: Vec<Param> = t.params.iter().map(|(n, dt)| param(f, n, dt)).collect();
             let kind = match f.kind {
                 FnKind::Query => IrKind::Query,
                 FnKind::Context(ctx) => IrKind::Context {
@@ -133,6 +133,7 @@ impl Registry {
                     crate::core::auth::Auth::Role(role) => Auth::Role(role.to_owned()),
                 },
                 capabilities: Vec::new(),
+                doc: doc(f.docs),
             });
         }
         for (name, ctx) in &self.contexts {
@@ -146,7 +147,15 @@ impl Registry {
                         .find(|(n, _)| n == p)
                         .map(|(_, dt)| dt)
                         .expect("a context param is a param of its owner");
-                    param(p, dt)
+                    let mut param = param(cp.owner, p, dt);
+                    // The doc any of the context's functions gives it.
+                    param.doc = ctx.functions.iter().find_map(|f| {
+                        f.params
+                            .iter()
+                            .find(|wp| wp.name == *p)
+                            .and_then(|wp| doc(wp.doc()))
+                    });
+                    param
                 })
                 .collect();
             ir.contexts.push(ContextDef {
@@ -291,13 +300,24 @@ pub fn type_of<T: specta::Type>(types: &mut TypeCollection) -> DataType {
     T::reference(types, &[]).inner
 }
 
-fn param(name: &str, dt: &DataType) -> Param {
+/// The wire param `name` of `f`, with its doc.
+fn param(f: &ClientFn, name: &str, dt: &DataType) -> Param {
     let ty = convert(dt);
     Param {
         name: name.to_owned(),
         optional: matches!(ty, Type::Nullable(_)),
         ty,
+        doc: f
+            .params
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| doc(p.doc())),
     }
+}
+
+/// A doc comment, trimmed; `None` when empty.
+fn doc(text: &str) -> Option<String> {
+    Some(text.trim().to_owned()).filter(|d| !d.is_empty())
 }
 
 /// Every named type of the collection; fails when two share a name.
@@ -331,7 +351,7 @@ fn named_types(types: &TypeCollection) -> Result<Vec<TypeDef>, IrError> {
             .generics()
             .map(|g| g.iter().map(ToString::to_string).collect())
             .unwrap_or_default();
-        let doc = Some(ndt.docs().trim().to_owned()).filter(|d| !d.is_empty());
+        let doc = doc(ndt.docs());
         out.push(TypeDef {
             name,
             generics,
@@ -422,7 +442,7 @@ fn field(name: &str, f: &SpectaField) -> Option<Field> {
         ty: convert(ty),
         optional: f.optional(),
         flatten: f.flatten(),
-        doc: Some(f.docs().trim().to_owned()).filter(|d| !d.is_empty()),
+        doc: doc(f.docs()),
     })
 }
 
@@ -485,7 +505,7 @@ fn enumeration(e: &EnumType) -> Type {
                         .collect(),
                 })),
             },
-            doc: Some(v.docs().trim().to_owned()).filter(|d| !d.is_empty()),
+            doc: doc(v.docs()),
         })
         .collect();
     Type::Enum(Enum { repr, variants })

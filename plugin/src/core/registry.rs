@@ -7,10 +7,11 @@ use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 
 use crate::core::{
+    args::{too_deep, TOO_DEEP},
     call::Handler,
     context::Context,
     error::{CallError, RegistryError},
-    scoping::{compute_targets, AffectRule, Params, Target, Tier},
+    scoping::{compute_targets, normalize, AffectRule, Params, Target, Tier},
 };
 
 /// What kind of function a `#[client]` function is.
@@ -83,7 +84,8 @@ pub struct WireParam {
     /// The name the webview sends.
     pub name: &'static str,
     type_name: fn() -> &'static str,
-    canonical: fn(Value) -> Result<Value, String>,
+    canonical: fn(&Value) -> Result<Value, String>,
+    doc: &'static str,
 }
 
 impl WireParam {
@@ -93,7 +95,19 @@ impl WireParam {
             name,
             type_name: std::any::type_name::<T>,
             canonical: canonicalize::<T>,
+            doc: "",
         }
+    }
+
+    /// The same param with a doc comment (its `///` lines).
+    pub const fn with_doc(mut self, doc: &'static str) -> Self {
+        self.doc = doc;
+        self
+    }
+
+    /// Its doc comment; empty when it has none.
+    pub fn doc(&self) -> &'static str {
+        self.doc
     }
 
     /// The Rust type's name.
@@ -102,13 +116,18 @@ impl WireParam {
     }
 
     /// Deserializes `value` into the declared type and serializes it again.
-    pub fn canonicalize(&self, value: Value) -> Result<Value, String> {
+    /// A value nested deeper than the args allow is refused before it is
+    /// read.
+    pub fn canonicalize(&self, value: &Value) -> Result<Value, String> {
         (self.canonical)(value)
     }
 }
 
-fn canonicalize<T: DeserializeOwned + Serialize>(value: Value) -> Result<Value, String> {
-    let typed: T = serde_json::from_value(value).map_err(|e| e.to_string())?;
+fn canonicalize<T: DeserializeOwned + Serialize>(value: &Value) -> Result<Value, String> {
+    if too_deep(value) {
+        return Err(TOO_DEEP.to_owned());
+    }
+    let typed = T::deserialize(value).map_err(|e| e.to_string())?;
     serde_json::to_value(typed).map_err(|e| e.to_string())
 }
 
@@ -150,6 +169,8 @@ pub struct ClientFn {
     pub handler: Handler,
     /// Its types, for the IR.
     pub types: fn(&mut specta::TypeCollection) -> FnTypes,
+    /// Its doc comment (the function's `///` lines); empty when it has none.
+    pub docs: &'static str,
 }
 
 impl std::fmt::Debug for ClientFn {
@@ -223,6 +244,23 @@ impl FnEntry {
         let rules: Vec<AffectRule<'_>> = self.affects.iter().map(ResolvedAffect::rule).collect();
         compute_targets(&rules, captured, explicit).0
     }
+}
+
+/// Whether a mutation param of type `a` can scope a context param of type
+/// `b` (tier 2): equal canonical values must mean the same bundle. True for
+/// the same type, `Option<T>` and `T` (a `None` is left out of the target),
+/// and integers of any width (serde writes them alike).
+fn same_wire_type(a: &str, b: &str) -> bool {
+    fn strip(t: &str) -> &str {
+        t.strip_prefix("core::option::Option<")
+            .and_then(|t| t.strip_suffix('>'))
+            .map_or(t, strip)
+    }
+    const INTEGERS: [&str; 12] = [
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+    ];
+    let (a, b) = (strip(a), strip(b));
+    a == b || (INTEGERS.contains(&a) && INTEGERS.contains(&b))
 }
 
 /// Every `#[client]` function of the program, checked and indexed.
@@ -328,11 +366,22 @@ impl Registry {
                         map: a.map,
                     };
                     let names: Vec<&str> = f.params.iter().map(|p| p.name).collect();
-                    for (_, source) in resolved.rule().pairs(&names) {
-                        if let Some(p) = f.param(source) {
-                            if !scope_params.contains(&p.name) {
-                                scope_params.push(p.name);
-                            }
+                    for (k, source) in resolved.rule().pairs(&names) {
+                        let Some(p) = f.param(source) else { continue };
+                        let cp = ctx.params[k];
+                        if !same_wire_type(p.type_name(), cp.param.type_name()) {
+                            errors.push(RegistryError::ScopeTypeMismatch {
+                                function: f.path(),
+                                context: name.to_owned(),
+                                param: format!("{}: {}", p.name, p.type_name()),
+                                declared: format!(
+                                    "`{k}: {}` in {}",
+                                    cp.param.type_name(),
+                                    cp.owner.path()
+                                ),
+                            });
+                        } else if !scope_params.contains(&p.name) {
+                            scope_params.push(p.name);
                         }
                     }
                     affects.push(resolved);
@@ -375,6 +424,45 @@ impl Registry {
         self.contexts.get(context).map(|c| c.param_names.clone())
     }
 
+    /// The one place every target the plugin sends passes through (a
+    /// mutation's three tiers, `app.mizan().invalidate`): each param of a
+    /// known context is canonicalized with the context's declared type,
+    /// then [`normalize`] leaves out nulls, sorts and removes duplicates. A
+    /// value the type refuses could never equal a bundle's: the param is
+    /// left out (the target widens, never narrows) and a warning is logged.
+    pub(crate) fn normalize_targets(&self, mut targets: Vec<Target>) -> Vec<Target> {
+        for target in &mut targets {
+            let Some(ctx) = self.contexts.get(target.context.as_str()) else {
+                log::warn!(
+                    "mizan: a target names context `{}`, which is not registered",
+                    target.context
+                );
+                continue;
+            };
+            target.params.retain(|name, value| {
+                let Some(cp) = ctx.params.get(name.as_str()).filter(|_| !value.is_null()) else {
+                    return true;
+                };
+                match cp.param.canonicalize(value) {
+                    Ok(canonical) => {
+                        *value = canonical;
+                        true
+                    }
+                    Err(e) => {
+                        log::warn!(
+                            "mizan: a target of `{}` gives `{name}` a value that is not a `{}` ({e}); it reaches every `{name}` instead",
+                            target.context,
+                            cp.param.type_name()
+                        );
+                        false
+                    }
+                }
+            });
+        }
+        normalize(&mut targets);
+        targets
+    }
+
     /// The targets a mutation would answer for these args (tiers 2 and 3;
     /// tier 1 happens inside the function). Args are canonicalized with
     /// the function's declared types first.
@@ -391,7 +479,7 @@ impl Registry {
                 continue;
             };
             let param = entry.def.param(name).expect("scope params are wire params");
-            let canonical = param.canonicalize(value.clone()).map_err(|message| {
+            let canonical = param.canonicalize(value).map_err(|message| {
                 CallError::InvalidArgs(vec![crate::core::error::ArgProblem {
                     name: (*name).to_owned(),
                     problem: "invalid",

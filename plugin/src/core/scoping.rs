@@ -86,9 +86,20 @@ pub fn reaches(target: &Target, context: &str, params: &Params) -> bool {
             .all(|(k, v)| params.get(k).is_none_or(|b| b == v))
 }
 
-/// Sorts targets by context, then by canonical params, and removes
-/// duplicates.
+/// Leaves out `null` params (canonical params carry none), sorts targets by
+/// context, then by canonical params, and removes duplicates.
+///
+/// ```
+/// use tauri_plugin_mizan::{scoping::normalize, Target};
+/// let params = serde_json::from_value(serde_json::json!({"id": 1, "gone": null})).unwrap();
+/// let mut targets = vec![Target { context: "c".into(), params }, Target::new("c", serde_json::json!({"id": 1}))];
+/// normalize(&mut targets);
+/// assert_eq!(targets, [Target::new("c", serde_json::json!({"id": 1}))]);
+/// ```
 pub fn normalize(targets: &mut Vec<Target>) {
+    for t in targets.iter_mut() {
+        t.params.retain(|_, v| !v.is_null());
+    }
     targets.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     targets.dedup();
 }

@@ -57,6 +57,11 @@ pub struct Stale {
 /// The name of the event that carries invalidations to the other webviews.
 pub const INVALIDATE_EVENT: &str = "mizan://invalidate";
 
+/// Sent to every webview when who is signed in changes (sign-in, sign-out,
+/// another user), with a [`jwt::IdentityChange`](crate::jwt::IdentityChange)
+/// payload. It never carries a token.
+pub const IDENTITY_EVENT: &str = "mizan://identity";
+
 /// The payload of [`INVALIDATE_EVENT`].
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct InvalidateEvent {

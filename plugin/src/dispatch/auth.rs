@@ -7,7 +7,10 @@ use std::{any::Any, panic::AssertUnwindSafe, sync::Arc};
 
 use tauri::{http::HeaderMap, Runtime, Webview};
 
-use crate::core::{auth::Identity, call::Caller, error::CallError, registry::ClientFn};
+use crate::{
+    core::{auth::Identity, call::Caller, error::CallError, registry::ClientFn},
+    jwt::{InvalidToken, Jwt, JwtMode, TokenRefusal},
+};
 
 /// What an identity provider sees of a call: the calling webview and the
 /// IPC request's headers.
@@ -35,9 +38,52 @@ impl<'a> IdentityRequest<'a> {
     }
 }
 
-/// The app's identity provider.
+/// Who is calling: an identity, none, or a refusal (a bad token).
 pub(crate) type IdentityProvider =
-    Arc<dyn Fn(&IdentityRequest<'_>) -> Option<Identity> + Send + Sync>;
+    Arc<dyn Fn(&IdentityRequest<'_>) -> Result<Option<Identity>, CallError> + Send + Sync>;
+
+/// The app's own provider, which never refuses.
+pub(crate) fn provider(
+    f: impl Fn(&IdentityRequest<'_>) -> Option<Identity> + Send + Sync + 'static,
+) -> IdentityProvider {
+    Arc::new(move |req| Ok(f(req)))
+}
+
+/// The JWT identity source: the token of the call (mode `Bearer`) or the
+/// held session (mode `Held`). A token that gives no identity refuses the
+/// call; no token at all, or no one signed in, asks `fallback`.
+pub(crate) fn jwt_provider(jwt: Arc<Jwt>, fallback: Option<IdentityProvider>) -> IdentityProvider {
+    Arc::new(move |req| {
+        let found = match jwt.mode() {
+            JwtMode::Bearer => match bearer(req.headers()) {
+                None => None,
+                Some(token) => Some(jwt.verify(token?).map_err(CallError::Token)?),
+            },
+            JwtMode::Held => jwt.current().map_err(CallError::Token)?,
+        };
+        match (found, &fallback) {
+            (Some(identity), _) => Ok(Some(identity)),
+            (None, Some(fallback)) => fallback(req),
+            (None, None) => Ok(None),
+        }
+    })
+}
+
+/// The token of an `Authorization: Bearer <token>` header. Another scheme,
+/// or a value that is not text, is an invalid token.
+fn bearer(headers: &HeaderMap) -> Option<Result<&str, CallError>> {
+    let value = headers.get(tauri::http::header::AUTHORIZATION)?;
+    let malformed = || CallError::Token(TokenRefusal::Invalid(InvalidToken::Malformed));
+    Some(
+        value
+            .to_str()
+            .ok()
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+            .ok_or_else(malformed),
+    )
+}
 
 /// Asks the app's identity provider who is calling, for the functions that
 /// need to know: guarded ones, those that take `Identity`, and cached ones
@@ -60,7 +106,7 @@ pub(crate) fn admit(
                 webview: caller.webview_any(),
             };
             std::panic::catch_unwind(AssertUnwindSafe(|| provider(&request)))
-                .map_err(|_| CallError::internal("the identity provider panicked"))?
+                .map_err(|_| CallError::internal("the identity provider panicked"))??
         }
     };
     def.auth.check(def.name, identity.as_ref())?;

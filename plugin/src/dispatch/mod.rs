@@ -25,7 +25,7 @@ use crate::{
         wire::{Bundle, Envelope, Stale},
     },
 };
-use access::Access;
+use access::{Access, Reach};
 use auth::IdentityProvider;
 use request::{CallRequest, CtxRequest};
 
@@ -78,7 +78,23 @@ impl std::fmt::Debug for Dispatcher {
 }
 
 impl Dispatcher {
-    fn admit(&self, entry: &FnEntry, caller: &dyn Caller) -> Result<Option<Identity>, CallError> {
+    /// Whether this window may run this function (access), then who is
+    /// calling and whether the function admits them (the auth guard). The
+    /// one gate before any function runs, through `call` or in a bundle.
+    fn admit(
+        &self,
+        entry: &FnEntry,
+        access: &Access,
+        caller: &dyn Caller,
+    ) -> Result<Option<Identity>, CallError> {
+        let context = match entry.def.kind {
+            FnKind::Context(c) => Some(c.name()),
+            _ => None,
+        };
+        access.check(Reach::Function {
+            name: entry.def.name,
+            context,
+        })?;
         auth::admit(self.identity.as_ref(), entry.def, caller)
     }
 
@@ -109,14 +125,7 @@ impl Dispatcher {
             return Finished::refused(None, CallError::UnknownFunction(req.function.to_owned()));
         };
         let name = entry.def.name;
-        let context = match entry.def.kind {
-            FnKind::Context(c) => Some(c.name()),
-            _ => None,
-        };
-        if let Err(e) = access.check_fn(name, context) {
-            return Finished::refused(Some(name), e);
-        }
-        let identity = match self.admit(entry, &**caller) {
+        let identity = match self.admit(entry, access, &**caller) {
             Ok(identity) => identity,
             Err(e) => return Finished::refused(Some(name), e),
         };
@@ -134,7 +143,8 @@ impl Dispatcher {
         .await;
         let targets = match (&scope, &outcome) {
             (Some(scope), Ok(_) | Err(CallError::App(_))) if self.scoping => {
-                mutation_targets(entry, scope)
+                let targets = entry.targets(&scope.captured(), scope.explicit());
+                self.registry.normalize_targets(targets)
             }
             _ => Vec::new(),
         };
@@ -154,7 +164,7 @@ impl Dispatcher {
         let Some(ctx) = self.registry.contexts.get(req.context) else {
             return Err(CallError::UnknownContext(req.context.to_owned()));
         };
-        access.check_context(req.context)?;
+        access.check(Reach::Bundle(req.context))?;
 
         let given = req.params;
         let mut canonical = Map::new();
@@ -162,7 +172,7 @@ impl Dispatcher {
         for (name, cp) in &ctx.params {
             let value = given.and_then(|m| m.get(*name));
             let missing = value.is_none();
-            match cp.param.canonicalize(value.cloned().unwrap_or(Value::Null)) {
+            match cp.param.canonicalize(value.unwrap_or(&Value::Null)) {
                 Ok(Value::Null) => {}
                 Ok(v) => {
                     canonical.insert((*name).to_owned(), v);
@@ -194,7 +204,7 @@ impl Dispatcher {
         let canonical_ref = &canonical;
         let runs = ctx.functions.iter().map(|f| {
             let entry = &self.registry.functions[f.name];
-            let admitted = self.admit(entry, &**caller);
+            let admitted = self.admit(entry, access, &**caller);
             async move {
                 let identity = match admitted {
                     Ok(identity) => identity,
@@ -315,8 +325,4 @@ fn panicked(def: &ClientFn, panic: Box<dyn Any + Send>) -> CallError {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a non-string panic payload".to_owned());
     CallError::internal(format!("`{}` panicked: {message}", def.name))
-}
-
-fn mutation_targets(entry: &FnEntry, scope: &CallScope) -> Vec<Target> {
-    entry.targets(&scope.captured(), scope.explicit())
 }

@@ -7,7 +7,7 @@ use tauri::{Emitter, Manager, Runtime};
 use crate::{
     core::{
         registry::{Registry, ScopingReport},
-        scoping::{self, Target},
+        scoping::Target,
     },
     edge::builder::Shared,
 };
@@ -24,8 +24,9 @@ impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
     /// every webview gets `mizan://invalidate` with these targets and
     /// `source: null`.
     pub fn invalidate(&self, targets: impl IntoIterator<Item = Target>) {
-        let mut targets: Vec<Target> = targets.into_iter().collect();
-        scoping::normalize(&mut targets);
+        let targets = self
+            .registry()
+            .normalize_targets(targets.into_iter().collect());
         if !targets.is_empty() {
             self.shared.apply(self.manager, targets, None);
         }
@@ -76,6 +77,22 @@ impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
         if let Some(cache) = &self.shared.dispatcher.cache {
             cache.close();
         }
+    }
+
+    /// The JWT identity source, if [`Builder::jwt`](crate::Builder::jwt)
+    /// configured one: sign in and out, issue and refresh tokens.
+    ///
+    /// ```no_run
+    /// use tauri_plugin_mizan::{Identity, MizanExt};
+    ///
+    /// fn sign_in(app: &tauri::AppHandle, user: &str) -> Result<(), String> {
+    ///     let jwt = app.mizan().jwt().ok_or("JWT is not configured")?;
+    ///     jwt.sign_in(&Identity::new(user).with_role("member"))
+    ///         .map_err(|e| e.to_string())
+    /// }
+    /// ```
+    pub fn jwt(&self) -> Option<Arc<crate::jwt::Jwt>> {
+        self.shared.jwt.clone()
     }
 
     /// The registry being served.

@@ -1,6 +1,8 @@
 //! The IPC request body as Tauri hands it over: its size against the limit,
 //! the name it asks for, and its JSON for the dispatcher.
 
+use std::fmt::Write;
+
 use serde_json::Value;
 use tauri::ipc::InvokeBody;
 
@@ -14,16 +16,17 @@ pub(crate) fn json(body: &InvokeBody) -> Result<&Value, CallError> {
     }
 }
 
-/// Refuses a body over `limit` bytes (approximate JSON size, or raw length).
+/// Refuses a body over `limit` bytes: its exact JSON size (the raw length
+/// of a raw body).
 pub(crate) fn check_size(body: &InvokeBody, limit: usize) -> Result<(), CallError> {
     let size = match body {
-        InvokeBody::Json(v) => json_size_over(v, limit),
-        InvokeBody::Raw(bytes) => (bytes.len() > limit).then_some(bytes.len()),
+        InvokeBody::Json(v) => json_size(v),
+        InvokeBody::Raw(bytes) => bytes.len(),
     };
-    match size {
-        Some(size) => Err(CallError::PayloadTooLarge { size, limit }),
-        None => Ok(()),
+    if size > limit {
+        return Err(CallError::PayloadTooLarge { size, limit });
     }
+    Ok(())
 }
 
 /// The name a request body asks for (`fn` or `context`), if it has one.
@@ -34,29 +37,59 @@ pub(crate) fn peek_name<'a>(body: &'a InvokeBody, key: &str) -> Option<&'a str> 
     }
 }
 
-/// The approximate encoded size of `value` if it is over `limit`; stops
-/// walking as soon as the limit is passed. (Nesting is bounded by the JSON
-/// parser's recursion limit.)
-pub(crate) fn json_size_over(value: &Value, limit: usize) -> Option<usize> {
-    fn walk(v: &Value, size: &mut usize, limit: usize) -> bool {
-        *size += match v {
-            Value::Null | Value::Bool(_) => 5,
-            Value::Number(_) => 8,
-            Value::String(s) => s.len() + 2,
-            Value::Array(items) => 2 + items.len(),
-            Value::Object(map) => 2 + map.keys().map(|k| k.len() + 4).sum::<usize>(),
-        };
-        if *size > limit {
-            return false;
-        }
-        match v {
-            Value::Array(items) => items.iter().all(|i| walk(i, size, limit)),
-            Value::Object(map) => map.values().all(|i| walk(i, size, limit)),
-            _ => true,
-        }
-    }
+/// The size of `value` written as compact JSON, byte for byte what
+/// serde_json writes (and what the webview's `JSON.stringify` sent, which
+/// escapes the same characters). Walks without recursion, so a value of any
+/// depth is measured on any stack.
+pub(crate) fn json_size(value: &Value) -> usize {
     let mut size = 0;
-    (!walk(value, &mut size, limit)).then_some(size)
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        size += match v {
+            Value::Null | Value::Bool(true) => 4,
+            Value::Bool(false) => 5,
+            Value::Number(n) => {
+                let mut counter = Counter(0);
+                // Infallible: the counter never fails.
+                let _ = write!(counter, "{n}");
+                counter.0
+            }
+            Value::String(s) => string_size(s),
+            Value::Array(items) => {
+                stack.extend(items);
+                2 + items.len().saturating_sub(1)
+            }
+            Value::Object(map) => {
+                stack.extend(map.values());
+                let keys: usize = map.keys().map(|k| string_size(k) + 1).sum();
+                2 + keys + map.len().saturating_sub(1)
+            }
+        };
+    }
+    size
+}
+
+/// A JSON string's size with its quotes and escapes: `"` and `\` take two
+/// bytes, control characters two (`\n`) or six (`\u0001`).
+fn string_size(s: &str) -> usize {
+    2 + s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\x08' | b'\x0c' | b'\n' | b'\r' | b'\t' => 2,
+            0..=0x1f => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+}
+
+/// Counts what is written to it.
+struct Counter(usize);
+
+impl std::fmt::Write for Counter {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -75,7 +108,30 @@ mod tests {
             check_size(&InvokeBody::Raw(vec![0; 1001]), 1000),
             Err(CallError::PayloadTooLarge { size: 1001, .. })
         ));
-        assert!(json_size_over(&json!([1, 2, 3]), 1000).is_none());
+    }
+
+    #[test]
+    fn sizes_are_what_serde_json_writes() {
+        for v in [
+            json!(null),
+            json!([]),
+            json!({}),
+            json!([
+                1,
+                -2,
+                3.25,
+                1e300,
+                -0.0,
+                u64::MAX,
+                i64::MIN,
+                true,
+                false,
+                null
+            ]),
+            json!({"a\u{0}\u{1f}\"\\\n\r\t\u{8}\u{c}\u{7f}é😀/": {"": [[], {}]}}),
+        ] {
+            assert_eq!(json_size(&v), serde_json::to_vec(&v).unwrap().len(), "{v}");
+        }
     }
 
     #[test]

@@ -14,12 +14,14 @@ use crate::{
         ir,
         registry::{FnKind, Registry},
         scoping::Target,
+        wire::IDENTITY_EVENT,
     },
     dispatch::{
-        auth::{IdentityProvider, IdentityRequest},
+        auth::{self, IdentityProvider, IdentityRequest},
         Dispatcher,
     },
     edge::events::Notifier,
+    jwt::{Jwt, JwtConfig},
     Identity,
 };
 
@@ -60,6 +62,7 @@ pub(crate) struct Shared {
     pub(crate) dispatcher: Dispatcher,
     pub(crate) config: Config,
     pub(crate) events: Notifier,
+    pub(crate) jwt: Option<Arc<Jwt>>,
 }
 
 impl Shared {
@@ -90,6 +93,7 @@ pub struct Builder {
     config: Config,
     exports: ir::Exports,
     identity: Option<IdentityProvider>,
+    jwt: Option<JwtConfig>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -98,6 +102,7 @@ impl std::fmt::Debug for Builder {
             .field("config", &self.config)
             .field("exports", &self.exports)
             .field("identity_provider", &self.identity.is_some())
+            .field("jwt", &self.jwt)
             .finish()
     }
 }
@@ -108,7 +113,7 @@ impl Builder {
         Self::default()
     }
 
-    /// Requests larger than this (approximate JSON size, or raw body
+    /// Requests larger than this (their exact JSON size, or raw body
     /// length) are refused with `payload_too_large`. Default: 16 MiB.
     pub fn max_request_bytes(mut self, bytes: usize) -> Self {
         self.config.max_request_bytes = bytes;
@@ -197,7 +202,33 @@ impl Builder {
         mut self,
         provider: impl Fn(&IdentityRequest<'_>) -> Option<Identity> + Send + Sync + 'static,
     ) -> Self {
-        self.identity = Some(Arc::new(provider));
+        self.identity = Some(auth::provider(provider));
+        self
+    }
+
+    /// Takes the caller's identity from JWTs (SPEC 6.6): from the IPC
+    /// header `Authorization: Bearer <token>` ([`JwtMode::Bearer`](crate::jwt::JwtMode::Bearer)),
+    /// or from the tokens the Rust side holds ([`JwtMode::Held`](crate::jwt::JwtMode::Held),
+    /// the default: `app.mizan().jwt()` signs in and out, and no token
+    /// crosses into the webview). A token that gives no identity refuses
+    /// guarded calls with `unauthorized` and `details.reason`
+    /// (`token_expired` or `invalid_token`) before their body runs. Where a
+    /// call carries no token (or no one is signed in), the
+    /// [`identity`](Self::identity) provider, if any, is asked.
+    ///
+    /// Every change of who is signed in sends
+    /// [`IDENTITY_EVENT`](crate::IDENTITY_EVENT) to every webview. A
+    /// configuration that cannot work makes the app fail to start.
+    ///
+    /// ```no_run
+    /// use tauri_plugin_mizan::{jwt::JwtConfig, Builder};
+    ///
+    /// let plugin = Builder::new()
+    ///     .jwt(JwtConfig::hs256(b"32 random bytes from a key store!").issuer("my-app"))
+    ///     .build::<tauri::Wry>();
+    /// ```
+    pub fn jwt(mut self, config: JwtConfig) -> Self {
+        self.jwt = Some(config);
         self
     }
 
@@ -208,6 +239,7 @@ impl Builder {
         let config = self.config;
         let exports = self.exports;
         let identity = self.identity;
+        let jwt_config = self.jwt;
         PluginBuilder::new("mizan")
             .invoke_handler(super::commands::handler())
             .setup(move |app, _api| {
@@ -225,16 +257,22 @@ impl Builder {
                         log::warn!("mizan: {w}");
                     }
                 }
+                let jwt = jwt_config.clone().map(|c| start_jwt(app, c)).transpose()?;
+                let identity = match &jwt {
+                    Some(jwt) => Some(auth::jwt_provider(jwt.clone(), identity.clone())),
+                    None => identity.clone(),
+                };
                 let cache = open_cache(app, &config, &registry);
                 app.manage(Arc::new(Shared {
                     dispatcher: Dispatcher {
                         registry: Arc::new(registry),
                         scoping: config.scoping,
-                        identity: identity.clone(),
+                        identity,
                         cache,
                     },
                     config: config.clone(),
                     events: Notifier::default(),
+                    jwt,
                 }));
                 Ok(())
             })
@@ -249,6 +287,24 @@ impl Builder {
             })
             .build()
     }
+}
+
+/// The JWT source of the app, announcing identity changes to every webview.
+fn start_jwt<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    config: JwtConfig,
+) -> Result<Arc<Jwt>, Box<dyn std::error::Error>> {
+    let jwt = Arc::new(Jwt::new(config).map_err(|e| {
+        log::error!("mizan: {e}");
+        Box::new(e) as Box<dyn std::error::Error>
+    })?);
+    let emitter = app.clone();
+    jwt.on_change(move |change| {
+        if let Err(e) = emitter.emit(IDENTITY_EVENT, change) {
+            log::warn!("mizan: could not emit {IDENTITY_EVENT}: {e}");
+        }
+    });
+    Ok(jwt)
 }
 
 /// The origin cache, when some context function is marked `cache`.

@@ -32,6 +32,7 @@ use crate::{
     edge::{
         body::{self, check_size, peek_name},
         builder::Shared,
+        command_names::COMMANDS,
     },
 };
 
@@ -56,32 +57,42 @@ fn generated<R: Runtime>(invoke: Invoke<R>) -> bool {
     handler(invoke)
 }
 
-/// The scopes of the capabilities that granted this command to the caller.
-struct Scopes {
-    command: CommandScope<AccessEntry>,
-    global: GlobalScope<AccessEntry>,
-}
-
-impl Scopes {
-    fn of<R: Runtime>(invoke: &Invoke<R>, name: &'static str) -> Result<Self, InvokeError> {
-        let item = || CommandItem {
-            plugin: Some("mizan"),
-            name,
-            key: "scope",
-            message: &invoke.message,
-            acl: &invoke.acl,
-        };
-        Ok(Scopes {
-            command: CommandScope::from_command(item())?,
-            global: GlobalScope::from_command(item())?,
-        })
+/// The calling window's access entries: those of every capability that
+/// grants it one of the plugin's commands (this one as Tauri resolved it
+/// for the request, the others through `Webview::resolve_command_scope`),
+/// and the plugin's global scope. Which command carries an entry does not
+/// matter (see [`crate::dispatch::access`]).
+fn access<R: Runtime>(invoke: &Invoke<R>, command: &'static str) -> Result<Access, InvokeError> {
+    let item = || CommandItem {
+        plugin: Some("mizan"),
+        name: command,
+        key: "scope",
+        message: &invoke.message,
+        acl: &invoke.acl,
+    };
+    let this = CommandScope::<AccessEntry>::from_command(item())?;
+    let global = GlobalScope::<AccessEntry>::from_command(item())?;
+    let mut allows = Vec::new();
+    let mut denies = Vec::new();
+    let mut add = |a: &Vec<Arc<AccessEntry>>, d: &Vec<Arc<AccessEntry>>| {
+        allows.extend(a.iter().cloned());
+        denies.extend(d.iter().cloned());
+    };
+    add(this.allows(), this.denies());
+    add(global.allows(), global.denies());
+    let webview = invoke.message.webview_ref();
+    for other in COMMANDS.iter().filter(|c| **c != command) {
+        let resolved = webview
+            .resolve_command_scope::<AccessEntry>("mizan", other)
+            .map_err(InvokeError::from_error)?;
+        if let Some(scope) = resolved {
+            add(
+                scope.command_scope().allows(),
+                scope.command_scope().denies(),
+            );
+        }
     }
-
-    fn access(&self) -> Access {
-        let allows = self.command.allows().iter().chain(self.global.allows());
-        let denies = self.command.denies().iter().chain(self.global.denies());
-        Access::new(allows.cloned().collect(), denies.cloned().collect())
-    }
+    Ok(Access::new(allows, denies))
 }
 
 fn shared<R: Runtime>(invoke: &Invoke<R>) -> Arc<Shared> {
@@ -96,7 +107,7 @@ fn shared<R: Runtime>(invoke: &Invoke<R>) -> Arc<Shared> {
 /// A request past the checks every command makes before it runs.
 struct Accepted<R: Runtime> {
     shared: Arc<Shared>,
-    scopes: Scopes,
+    access: Access,
     message: Arc<InvokeMessage<R>>,
     resolver: InvokeResolver<R>,
     /// Whether it may run here: what it asks for has no async function.
@@ -104,7 +115,7 @@ struct Accepted<R: Runtime> {
 }
 
 impl<R: Runtime> Accepted<R> {
-    /// The size limit, then the caller's scopes; `name_key` names the
+    /// The size limit, then the caller's access entries; `name_key` names the
     /// function or context the body asks for, which decides where it runs.
     fn check(
         invoke: Invoke<R>,
@@ -119,8 +130,8 @@ impl<R: Runtime> Accepted<R> {
             return None;
         }
         let inline = !peek_name(body, name_key).is_some_and(|n| runs_async(&shared.dispatcher, n));
-        let scopes = match Scopes::of(&invoke, command) {
-            Ok(scopes) => scopes,
+        let access = match access(&invoke, command) {
+            Ok(access) => access,
             Err(e) => {
                 invoke.resolver.invoke_error(e);
                 return None;
@@ -131,7 +142,7 @@ impl<R: Runtime> Accepted<R> {
         } = invoke;
         Some(Accepted {
             shared,
-            scopes,
+            access,
             message: Arc::new(message),
             resolver,
             inline,
@@ -142,7 +153,7 @@ impl<R: Runtime> Accepted<R> {
 fn call<R: Runtime>(invoke: Invoke<R>) {
     let Some(Accepted {
         shared,
-        scopes,
+        access,
         message,
         resolver,
         inline,
@@ -156,7 +167,7 @@ fn call<R: Runtime>(invoke: Invoke<R>) {
             Err(e) => return resolver.reject(e.to_wire(None, Vec::new())),
         };
         let caller: Arc<dyn Caller> = message.clone();
-        let finished = shared.dispatcher.call(&caller, &scopes.access(), req).await;
+        let finished = shared.dispatcher.call(&caller, &access, req).await;
         if !finished.targets.is_empty() {
             let webview = message.webview_ref();
             shared.apply(webview, finished.targets.clone(), Some(webview.label()));
@@ -171,7 +182,7 @@ fn call<R: Runtime>(invoke: Invoke<R>) {
 fn ctx<R: Runtime>(invoke: Invoke<R>) {
     let Some(Accepted {
         shared,
-        scopes,
+        access,
         message,
         resolver,
         inline,
@@ -185,11 +196,7 @@ fn ctx<R: Runtime>(invoke: Invoke<R>) {
             Err(e) => return resolver.reject(e.to_wire(None, Vec::new())),
         };
         let caller: Arc<dyn Caller> = message.clone();
-        match shared
-            .dispatcher
-            .bundle(&caller, &scopes.access(), req)
-            .await
-        {
+        match shared.dispatcher.bundle(&caller, &access, req).await {
             Ok(bundle) => resolver.resolve(bundle),
             Err(e) => resolver.reject(e.to_wire(None, Vec::new())),
         }

@@ -5,6 +5,7 @@
 pub(crate) mod api;
 pub(crate) mod body;
 pub(crate) mod builder;
+pub(crate) mod command_names;
 pub(crate) mod commands;
 pub(crate) mod events;
 pub(crate) mod inject;

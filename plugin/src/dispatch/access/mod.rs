@@ -1,8 +1,23 @@
-//! Per-window access through Tauri's ACL: the `mizan` permission scope lists
-//! the functions and contexts a capability allows and denies.
+//! Per-window access through Tauri's ACL: the `mizan` scope entries of a
+//! window's capabilities name the functions and contexts it may or may not
+//! reach.
 //!
-//! With no allow entries at all, everything is allowed (that is what
-//! `mizan:default` grants). Denies always win.
+//! Which command carries an entry does not matter: the edge collects the
+//! entries of every plugin command granted to the window, and the global
+//! ones. The rule is [`Access::check`]:
+//!
+//! - A deny naming a function refuses it wherever it is reached: through
+//!   `call`, and inside its context's bundle (where it fails alone, under
+//!   `errors`).
+//! - A deny naming a context refuses its bundle and each of its context
+//!   functions through `call`.
+//! - Allow entries naming contexts, if there are any, are the only contexts
+//!   the window reaches: their bundles and their context functions.
+//! - Allow entries naming functions, if there are any, are the only
+//!   functions it runs; a context named by an allow entry allows its
+//!   functions too.
+//! - Denies always win. With no entries at all, everything is allowed
+//!   (what `mizan:default` grants).
 
 mod entry;
 
@@ -12,7 +27,20 @@ use std::sync::Arc;
 
 use crate::core::error::CallError;
 
-/// The allow and deny entries that apply to one call.
+/// What one request reaches.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Reach<'a> {
+    /// A function run by `call` or inside a bundle, with its context if it
+    /// is a context function.
+    Function {
+        name: &'a str,
+        context: Option<&'a str>,
+    },
+    /// A context's bundle, fetched by `ctx`.
+    Bundle(&'a str),
+}
+
+/// The allow and deny entries of the calling window.
 #[derive(Debug, Default)]
 pub(crate) struct Access {
     allows: Vec<Arc<AccessEntry>>,
@@ -25,36 +53,33 @@ impl Access {
         Access { allows, denies }
     }
 
-    /// Checks a function, which may belong to a context.
-    pub(crate) fn check_fn(&self, function: &str, context: Option<&str>) -> Result<(), CallError> {
-        let hits = |e: &AccessEntry| {
-            matches(e.function.as_deref(), function)
-                || context.is_some_and(|c| matches(e.context.as_deref(), c))
+    /// Refuses with `forbidden` what the window may not reach.
+    pub(crate) fn check(&self, reach: Reach<'_>) -> Result<(), CallError> {
+        let (function, context) = match reach {
+            Reach::Function { name, context } => (Some(name), context),
+            Reach::Bundle(context) => (None, Some(context)),
         };
-        self.decide(hits, || format!("function `{function}`"))
-    }
+        let names_fn = |e: &AccessEntry| function.is_some_and(|f| matches(&e.function, f));
+        let names_ctx = |e: &AccessEntry| context.is_some_and(|c| matches(&e.context, c));
+        let allows = || self.allows.iter().map(|e| &**e);
 
-    /// Checks a context's bundle.
-    pub(crate) fn check_context(&self, context: &str) -> Result<(), CallError> {
-        let hits = |e: &AccessEntry| matches(e.context.as_deref(), context);
-        self.decide(hits, || format!("context `{context}`"))
-    }
-
-    fn decide(
-        &self,
-        hits: impl Fn(&AccessEntry) -> bool,
-        what: impl FnOnce() -> String,
-    ) -> Result<(), CallError> {
-        let denied = self.denies.iter().any(|e| hits(e));
-        let allowed = self.allows.is_empty() || self.allows.iter().any(|e| hits(e));
-        if denied || !allowed {
-            Err(CallError::Forbidden(what()))
-        } else {
-            Ok(())
+        let denied = self.denies.iter().any(|e| names_fn(e) || names_ctx(e));
+        let fn_listed = allows().any(|e| e.function.is_some());
+        let ctx_listed = allows().any(|e| e.context.is_some());
+        let fn_allowed =
+            function.is_none() || !fn_listed || allows().any(|e| names_fn(e) || names_ctx(e));
+        let ctx_allowed = context.is_none() || !ctx_listed || allows().any(names_ctx);
+        if denied || !fn_allowed || !ctx_allowed {
+            return Err(CallError::Forbidden(match reach {
+                Reach::Function { name, .. } => format!("function `{name}`"),
+                Reach::Bundle(context) => format!("context `{context}`"),
+            }));
         }
+        Ok(())
     }
 }
 
-fn matches(pattern: Option<&str>, name: &str) -> bool {
-    pattern.is_some_and(|p| p == "*" || p == name)
+/// An entry's pattern matches `name`: the same name, or `*`.
+fn matches(pattern: &Option<String>, name: &str) -> bool {
+    pattern.as_deref().is_some_and(|p| p == "*" || p == name)
 }

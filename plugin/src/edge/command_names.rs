@@ -1,0 +1,7 @@
+// This file is also compiled by the crate's build script, which generates
+// one permission per command from this list.
+
+/// Every IPC command of the plugin. The permissions under `permissions/`
+/// are generated from this list, and access entries are collected from
+/// the scopes of each.
+pub(crate) const COMMANDS: &[&str] = &["call", "ctx", "ir"];

@@ -1,0 +1,200 @@
+//! Checking an access token: its structure, its algorithm against the
+//! configured keys, its signature, `iss` and `aud` (by `jsonwebtoken`),
+//! then `exp` and `nbf` against the configured clock with the leeway, and
+//! finally the claims that make an [`Identity`].
+
+use jsonwebtoken::{errors::ErrorKind, Algorithm, Validation};
+use serde_json::{Map, Value};
+
+use super::{clock::Clock, keys::VerifyingKey, JwtConfig};
+use crate::Identity;
+
+/// Why an access token gives no identity. On the wire: `unauthorized`
+/// with `details.reason` = [`reason`](Self::reason).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenRefusal {
+    /// `exp` is past, beyond the leeway. Refreshing helps.
+    #[error("the access token has expired")]
+    Expired,
+    /// Anything else: refreshing does not help.
+    #[error("the access token is not valid ({0})")]
+    Invalid(InvalidToken),
+}
+
+/// What was wrong with an invalid token (for messages and logs; the wire
+/// reason is `invalid_token` for all of them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidToken {
+    /// Not three base64url parts of JSON, or an unknown `alg` (`none`).
+    #[error("malformed")]
+    Malformed,
+    /// The header names an algorithm no configured key accepts.
+    #[error("algorithm not accepted")]
+    Algorithm,
+    /// The signature does not match.
+    #[error("bad signature")]
+    Signature,
+    /// `iss` is missing or not the configured issuer.
+    #[error("wrong issuer")]
+    Issuer,
+    /// `aud` is missing or does not name the configured audience.
+    #[error("wrong audience")]
+    Audience,
+    /// `exp` or `sub` missing, or a claim of the wrong type.
+    #[error("missing or malformed claims")]
+    Claims,
+    /// `nbf` is in the future, beyond the leeway.
+    #[error("not valid yet")]
+    NotYetValid,
+}
+
+impl TokenRefusal {
+    /// The wire reason: `token_expired` or `invalid_token`.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            TokenRefusal::Expired => "token_expired",
+            TokenRefusal::Invalid(_) => "invalid_token",
+        }
+    }
+}
+
+impl From<InvalidToken> for TokenRefusal {
+    fn from(invalid: InvalidToken) -> Self {
+        TokenRefusal::Invalid(invalid)
+    }
+}
+
+/// A token that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Verified {
+    pub(crate) identity: Identity,
+    pub(crate) expires_at: u64,
+}
+
+/// Checks access tokens against the configuration.
+pub(crate) struct Verifier {
+    keys: Vec<(VerifyingKey, Validation)>,
+    leeway: u64,
+    roles_claim: String,
+    clock: Clock,
+}
+
+impl Verifier {
+    pub(crate) fn new(config: &JwtConfig) -> Self {
+        let keys = config
+            .verifying
+            .iter()
+            .map(|key| (key.clone(), validation(config, key.algorithm)))
+            .collect();
+        Verifier {
+            keys,
+            leeway: config.leeway,
+            roles_claim: config.roles_claim.clone(),
+            clock: config.clock.clone(),
+        }
+    }
+
+    pub(crate) fn now(&self) -> u64 {
+        (self.clock)()
+    }
+
+    pub(crate) fn verify(&self, token: &str) -> Result<Verified, TokenRefusal> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| InvalidToken::Malformed)?;
+        let (key, validation) = self
+            .keys
+            .iter()
+            .find(|(k, _)| k.algorithm == header.alg)
+            .ok_or(InvalidToken::Algorithm)?;
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, validation)
+            .map_err(|e| invalid(e.kind()))?;
+        let claims = data.claims;
+
+        let now = self.now();
+        let exp = time_claim(&claims, "exp")?.ok_or(InvalidToken::Claims)?;
+        if exp.saturating_add(self.leeway) < now {
+            return Err(TokenRefusal::Expired);
+        }
+        if let Some(nbf) = time_claim(&claims, "nbf")? {
+            if nbf > now.saturating_add(self.leeway) {
+                return Err(InvalidToken::NotYetValid.into());
+            }
+        }
+        Ok(Verified {
+            identity: identity(&claims, &self.roles_claim)?,
+            expires_at: exp,
+        })
+    }
+}
+
+/// What `jsonwebtoken` checks: the algorithm, the signature, `iss`, `aud`
+/// and the presence of the claims. Time is checked here, with our clock.
+fn validation(config: &JwtConfig, algorithm: Algorithm) -> Validation {
+    let mut v = Validation::new(algorithm);
+    v.validate_exp = false;
+    v.validate_nbf = false;
+    let mut required = vec!["exp", "sub"];
+    if let Some(iss) = &config.issuer {
+        v.set_issuer(&[iss]);
+        required.push("iss");
+    }
+    match &config.audience {
+        Some(aud) => {
+            v.set_audience(&[aud]);
+            required.push("aud");
+        }
+        None => v.validate_aud = false,
+    }
+    v.set_required_spec_claims(&required);
+    v
+}
+
+fn invalid(kind: &ErrorKind) -> InvalidToken {
+    match kind {
+        ErrorKind::InvalidSignature => InvalidToken::Signature,
+        ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm => InvalidToken::Algorithm,
+        ErrorKind::InvalidIssuer => InvalidToken::Issuer,
+        ErrorKind::InvalidAudience => InvalidToken::Audience,
+        ErrorKind::MissingRequiredClaim(c) if c == "iss" => InvalidToken::Issuer,
+        ErrorKind::MissingRequiredClaim(c) if c == "aud" => InvalidToken::Audience,
+        ErrorKind::MissingRequiredClaim(_) | ErrorKind::InvalidClaimFormat(_) => {
+            InvalidToken::Claims
+        }
+        _ => InvalidToken::Malformed,
+    }
+}
+
+/// A NumericDate claim: absent, or seconds (fractions cut off).
+fn time_claim(claims: &Map<String, Value>, name: &str) -> Result<Option<u64>, InvalidToken> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+            .map(Some)
+            .ok_or(InvalidToken::Claims),
+    }
+}
+
+/// `sub` and the roles claim, as an [`Identity`].
+fn identity(claims: &Map<String, Value>, roles_claim: &str) -> Result<Identity, InvalidToken> {
+    let sub = claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or(InvalidToken::Claims)?;
+    let roles = match claims.get(roles_claim) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(s)) => s.split_whitespace().map(str::to_owned).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|r| r.as_str().map(str::to_owned).ok_or(InvalidToken::Claims))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(InvalidToken::Claims),
+    };
+    Ok(Identity {
+        id: sub.to_owned(),
+        roles,
+    })
+}
