@@ -54,6 +54,17 @@ const TABLES: [&str; 6] = [
     "meta",
 ];
 
+/// A redb error, boxed (redb's own error type is large).
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub(crate) struct DbError(Box<redb::Error>);
+
+impl<E: Into<redb::Error>> From<E> for DbError {
+    fn from(e: E) -> Self {
+        DbError(Box::new(e.into()))
+    }
+}
+
 /// Why there is no store file this run. The cache then serves from memory.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum OpenError {
@@ -62,7 +73,7 @@ pub(crate) enum OpenError {
     #[error("{} is open in another process (another instance of the app)", path.display())]
     Locked { path: PathBuf },
     #[error("{}: {source}", path.display())]
-    Store { path: PathBuf, source: redb::Error },
+    Store { path: PathBuf, source: DbError },
 }
 
 /// What the writer is asked to do, in order.
@@ -150,7 +161,7 @@ impl Disk {
     }
 
     fn open_file(path: &Path, fingerprint: Key, max_bytes: u64) -> Result<Disk, OpenError> {
-        let store = |source: redb::Error| OpenError::Store {
+        let store = |source: DbError| OpenError::Store {
             path: path.to_owned(),
             source,
         };
@@ -258,7 +269,7 @@ impl Disk {
     /// One entry, with whether it was invalidated. A record that does not
     /// decode is treated as absent.
     pub(crate) fn read(&self, key: &Key) -> Option<(Record, bool)> {
-        let read = || -> Result<Option<(Record, bool)>, redb::Error> {
+        let read = || -> Result<Option<(Record, bool)>, DbError> {
             let txn = self.db.begin_read()?;
             let entries = match txn.open_table(ENTRIES) {
                 Ok(t) => t,
@@ -305,9 +316,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Errors that mean "this file is not a store we can use": set it aside.
-fn unusable(e: &redb::Error) -> bool {
+fn unusable(e: &DbError) -> bool {
     use redb::Error as E;
-    match e {
+    match &*e.0 {
         E::Corrupted(_)
         | E::UpgradeRequired(_)
         | E::TableTypeMismatch { .. }
@@ -330,13 +341,13 @@ struct Meta {
     fingerprint: Option<Key>,
 }
 
-fn foreign(reason: impl Into<String>) -> redb::Error {
-    redb::Error::Corrupted(reason.into())
+fn foreign(reason: impl Into<String>) -> DbError {
+    redb::Error::Corrupted(reason.into()).into()
 }
 
 /// The store's metadata; a file with tables of its own or another format
 /// is foreign.
-fn read_meta(db: &Database) -> Result<Meta, redb::Error> {
+fn read_meta(db: &Database) -> Result<Meta, DbError> {
     let txn = db.begin_read()?;
     for table in txn.list_tables()? {
         if !TABLES.contains(&table.name()) {
@@ -356,7 +367,7 @@ fn read_meta(db: &Database) -> Result<Meta, redb::Error> {
         }
         Err(e) => return Err(e.into()),
     };
-    let u64_of = |name: &str| -> Result<Option<u64>, redb::Error> {
+    let u64_of = |name: &str| -> Result<Option<u64>, DbError> {
         Ok(match meta.get(name)? {
             None => None,
             Some(v) => {
@@ -458,7 +469,7 @@ impl Writer {
         !self.shared.failed.load(Ordering::Acquire)
     }
 
-    fn fail(&self, e: &redb::Error) {
+    fn fail(&self, e: &DbError) {
         log::warn!(
             "mizan: writing the cache store {} failed ({e}); the cache goes on in memory",
             self.path.display()
@@ -469,8 +480,8 @@ impl Writer {
 
     fn commit(
         &self,
-        body: impl FnOnce(&WriteTransaction) -> Result<(), redb::Error>,
-    ) -> Result<(), redb::Error> {
+        body: impl FnOnce(&WriteTransaction) -> Result<(), DbError>,
+    ) -> Result<(), DbError> {
         let mut txn = self.db.begin_write()?;
         txn.set_durability(Durability::Immediate);
         txn.set_quick_repair(true);
@@ -488,13 +499,13 @@ fn drain_acks(batch: Vec<Op>, ok: bool) {
     }
 }
 
-fn set_meta(txn: &WriteTransaction, name: &str, value: u64) -> Result<(), redb::Error> {
+fn set_meta(txn: &WriteTransaction, name: &str, value: u64) -> Result<(), DbError> {
     txn.open_table(META)?
         .insert(name, value.to_le_bytes().as_slice())?;
     Ok(())
 }
 
-fn get_meta(txn: &WriteTransaction, name: &str) -> Result<u64, redb::Error> {
+fn get_meta(txn: &WriteTransaction, name: &str) -> Result<u64, DbError> {
     let meta = txn.open_table(META)?;
     let value = meta.get(name)?;
     Ok(value
@@ -502,7 +513,7 @@ fn get_meta(txn: &WriteTransaction, name: &str) -> Result<u64, redb::Error> {
         .map_or(0, u64::from_le_bytes))
 }
 
-fn open_run(txn: &WriteTransaction, opening: &Opening) -> Result<(), redb::Error> {
+fn open_run(txn: &WriteTransaction, opening: &Opening) -> Result<(), DbError> {
     if opening.clear {
         purge(txn, None)?;
     }
@@ -522,7 +533,7 @@ fn open_run(txn: &WriteTransaction, opening: &Opening) -> Result<(), redb::Error
 }
 
 /// Removes one entry and its index rows; returns its cost.
-fn remove(txn: &WriteTransaction, key: &Key) -> Result<u64, redb::Error> {
+fn remove(txn: &WriteTransaction, key: &Key) -> Result<u64, DbError> {
     let Some(bytes) = txn
         .open_table(ENTRIES)?
         .remove(key)?
@@ -549,7 +560,7 @@ fn put(
     record: &Record,
     invalidated: bool,
     max_bytes: u64,
-) -> Result<(), redb::Error> {
+) -> Result<(), DbError> {
     let mut bytes = get_meta(txn, "bytes")?.saturating_sub(remove(txn, key)?);
     let params = serde_json::to_vec(&record.params).expect("params serialize");
     txn.open_table(ENTRIES)?
@@ -593,7 +604,7 @@ fn put(
 
 /// Marks the entries each target reaches; the cost grows with the entries
 /// of the target's context.
-fn invalidate(txn: &WriteTransaction, targets: &[Target]) -> Result<(), redb::Error> {
+fn invalidate(txn: &WriteTransaction, targets: &[Target]) -> Result<(), DbError> {
     let mut reached = Vec::new();
     {
         let by_context = txn.open_table(BY_CONTEXT)?;
@@ -621,7 +632,7 @@ fn invalidate(txn: &WriteTransaction, targets: &[Target]) -> Result<(), redb::Er
     Ok(())
 }
 
-fn purge(txn: &WriteTransaction, identity: Option<&Key>) -> Result<(), redb::Error> {
+fn purge(txn: &WriteTransaction, identity: Option<&Key>) -> Result<(), DbError> {
     match identity {
         None => {
             drop_all(txn)?;
@@ -646,7 +657,7 @@ fn purge(txn: &WriteTransaction, identity: Option<&Key>) -> Result<(), redb::Err
 }
 
 /// Empties every table but the metadata.
-fn drop_all(txn: &WriteTransaction) -> Result<(), redb::Error> {
+fn drop_all(txn: &WriteTransaction) -> Result<(), DbError> {
     txn.delete_table(ENTRIES)?;
     txn.delete_table(INVALIDATED)?;
     txn.delete_table(BY_CONTEXT)?;
