@@ -59,11 +59,24 @@ const TABLES: [&str; 6] = [
 #[error(transparent)]
 pub(crate) struct DbError(Box<redb::Error>);
 
-impl<E: Into<redb::Error>> From<E> for DbError {
-    fn from(e: E) -> Self {
-        DbError(Box::new(e.into()))
-    }
+/// `?` on every redb error type the store meets.
+macro_rules! db_error_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for DbError {
+            fn from(e: $t) -> Self {
+                DbError(Box::new(e.into()))
+            }
+        }
+    )*};
 }
+db_error_from!(
+    redb::Error,
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
 
 /// Why there is no store file this run. The cache then serves from memory.
 #[derive(Debug, thiserror::Error)]
