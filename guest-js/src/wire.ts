@@ -41,6 +41,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'app'
   | 'internal'
+  /** Only in a bundle's `stale`: a cached function's run took longer than its `timeout`. */
+  | 'timeout'
   | (string & {});
 
 /** The one error shape every `plugin:mizan|*` command rejects with. */

@@ -1,6 +1,6 @@
 use tauri_plugin_mizan::client;
 
-#[client(cache = true)]
+#[client(memoize = true)]
 fn f() {}
 
 fn main() {}
