@@ -80,9 +80,7 @@ export class MizanError<D = unknown> extends Error {
 
   /** The wire shape of this error. */
   toJSON(): WireError<D> {
-    const out: WireError<D> = { code: this.code, message: this.message, details: this.details, invalidate: this.invalidate };
-    if (this.fn !== undefined) out.fn = this.fn;
-    return out;
+    return { code: this.code, message: this.message, fn: this.fn ?? null, details: this.details, invalidate: this.invalidate };
   }
 }
 

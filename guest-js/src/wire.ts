@@ -50,10 +50,11 @@ export interface WireError<D = unknown> {
   code: ErrorCode;
   message: string;
   /**
-   * The function the error is about, when there is one. (A backend may send
-   * `null` when there is none; `MizanError` reads that as `undefined`.)
+   * The function the error is about; `null` when there is none (an unknown
+   * function or context, a malformed body). `MizanError` reads `null` as
+   * `undefined`.
    */
-  fn?: string;
+  fn: string | null;
   details: D;
   invalidate: Target[];
 }

@@ -94,6 +94,7 @@ export type FeedParams = {
 /** Data of a `feed` bundle: each context function's result, by function name. */
 export type FeedBundle = {
   feed_page: Page<Profile>;
+  /** Cached in the plugin process: served without running for 5m. */
   feed_pinned: Page<string>;
 };
 /** Context `feed`: pass it to the cache and the hooks. */
@@ -118,12 +119,14 @@ export type UserParams = {
 };
 /** Data of a `user` bundle: each context function's result, by function name. */
 export type UserBundle = {
+  /** Cached in the plugin process: served without running for 30s. When a run fails, a value stored up to 1d ago stands in, named in the bundle's `stale`. A run slower than 2s counts as failed. */
   user_flags: string[];
   /**
    * The profile of one user.
    *
    * Fails with `ProfileError` when the user is gone.
    */
+  /** Cached in the plugin process: served without running for 5m. When a run fails, a value stored up to 7d ago stands in, named in the bundle's `stale`. */
   user_profile: Profile;
 };
 /** Context `user`: pass it to the cache and the hooks. */
