@@ -10,10 +10,6 @@
 //! generation whose entries are trusted. Those entries still stand in for
 //! failed runs (stale-if-error).
 
-// redb's error type is large; these results are on the cold path (open,
-// the writer thread), where its size costs nothing worth boxing for.
-#![allow(clippy::result_large_err)]
-
 use std::{
     io,
     path::{Path, PathBuf},
