@@ -46,7 +46,7 @@ describe('wire types', () => {
     expectTypeOf<Envelope<number>>().toEqualTypeOf<{ result: number; invalidate: Target[] }>();
     expectTypeOf<InvalidateEvent>().toEqualTypeOf<{ targets: Target[]; source: string | null; seq: number }>();
     expectTypeOf<WireError<{ a: 1 }>['details']>().toEqualTypeOf<{ a: 1 }>();
-    expectTypeOf<WireError['fn']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<WireError['fn']>().toEqualTypeOf<string | null>();
     expectTypeOf<BundleResponse<UserBundle>['data']>().toEqualTypeOf<Partial<UserBundle>>();
     expectTypeOf<BundleResponse<UserBundle>['errors']>().toEqualTypeOf<Partial<Record<keyof UserBundle, WireError>>>();
   });

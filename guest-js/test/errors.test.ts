@@ -81,7 +81,7 @@ describe('the wire shape', () => {
     const wire = { code: 'unknown_context', message: 'no context nope', fn: null, details: { context: 'nope' }, invalidate: [] };
     const error = await rejectionOf((c) => c.ensureBundle('nope', {}), wire);
     expect(error).toMatchObject({ code: 'unknown_context', message: 'no context nope', fn: undefined, details: { context: 'nope' } });
-    expect(error.toJSON()).toEqual({ code: 'unknown_context', message: 'no context nope', details: { context: 'nope' }, invalidate: [] });
+    expect(error.toJSON()).toEqual({ code: 'unknown_context', message: 'no context nope', fn: null, details: { context: 'nope' }, invalidate: [] });
   });
 
   it('serializes to the wire shape', () => {
