@@ -215,7 +215,7 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
     );
     let plain = match &sig.output {
         Output::Value(ty) => quote_spanned!(ty.span()=>
-            #krate::plain_return((&#krate::Returns::<#ty>::new()).__mizan_returns());
+            #krate::plain_return((&#krate::Returns::<#ty>::PROBE).__mizan_returns());
         ),
         Output::Unit | Output::Result(_) => quote!(),
     };

@@ -33,7 +33,7 @@ pub struct NotFree;
 
 /// The specialized probe: the stand-in, so no free function.
 pub trait ProbeStandIn {
-    /// [`NotFree`].
+    /// Says: not a free function.
     fn __mizan_free_fn(&self) -> NotFree {
         NotFree
     }
@@ -42,7 +42,7 @@ impl<F> ProbeStandIn for Probe<'_, NotAFreeFunction<F>> {}
 
 /// The general probe: any function.
 pub trait ProbeFunction {
-    /// [`Free`].
+    /// Says: a free function.
     fn __mizan_free_fn(&self) -> Free {
         Free
     }
@@ -71,9 +71,7 @@ pub struct Returns<T>(PhantomData<T>);
 
 impl<T> Returns<T> {
     /// The probe of `T`.
-    pub const fn new() -> Self {
-        Returns(PhantomData)
-    }
+    pub const PROBE: Self = Returns(PhantomData);
 }
 
 /// The return type is a plain value.
@@ -84,7 +82,7 @@ pub struct ResultUnderAnotherName;
 
 /// The specialized probe: a `Result`.
 pub trait ReturnsResult {
-    /// [`ResultUnderAnotherName`].
+    /// Says: a `Result` under another name.
     fn __mizan_returns(&self) -> ResultUnderAnotherName {
         ResultUnderAnotherName
     }
@@ -93,7 +91,7 @@ impl<T, E> ReturnsResult for Returns<Result<T, E>> {}
 
 /// The general probe: any other type.
 pub trait ReturnsValue {
-    /// [`PlainValue`].
+    /// Says: a plain value.
     fn __mizan_returns(&self) -> PlainValue {
         PlainValue
     }
