@@ -76,6 +76,10 @@ pub mod __private {
             output_result, output_unit, output_value, CallCtx, ClientResult, FromCallContext,
             Handler, HandlerFuture, Outcome,
         },
+        checks::{
+            free_function, plain_return, NotAFreeFunction, Probe, ProbeFunction, ProbeStandIn,
+            Returns, ReturnsResult, ReturnsValue,
+        },
         error::CallError,
         ir::type_of,
         registry::{Affect, CachePolicy, ClientFn, FnKind, FnTypes, WireParam},

@@ -267,17 +267,22 @@ fn reject_duplicate(key: &Ident, seen: bool) -> syn::Result<()> {
     }
 }
 
+/// A name is what a Rust function could be called: an identifier
+/// (letters beyond ASCII included, as Rust allows them).
 fn check_name(lit: &LitStr) -> syn::Result<()> {
     let value = lit.value();
-    let valid = !value.is_empty()
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !value.starts_with(|c: char| c.is_ascii_digit());
+    let mut chars = value.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|c| c == '_' || unicode_ident::is_xid_start(c))
+        && chars.all(unicode_ident::is_xid_continue)
+        && value != "_";
     if valid {
         Ok(())
     } else {
         Err(syn::Error::new_spanned(
             lit,
-            "a #[client] name is a non-empty identifier of ASCII letters, digits and `_`",
+            "a #[client] name is an identifier, as a Rust function's name is (letters, digits and `_`, not starting with a digit)",
         ))
     }
 }

@@ -63,12 +63,28 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
         ))),
     };
 
+    let registration = format_ident!("__MIZAN_CLIENT_{}", fn_ident.unraw());
+    let stand_in = stand_in(&krate, fn_ident, &sig);
+
+    // A named const (an `impl` block allows no `const _`) whose block holds
+    // a stand-in under the function's name, and an inner block that
+    // glob-imports the module: there the module's free function of that
+    // name shadows the stand-in. Only when there is none (the function is
+    // in an `impl` block) does the expansion reach the stand-in, and the
+    // probe in the handler fails with a message naming `#[client]`.
     Ok(quote! {
         #func
 
         #[doc(hidden)]
         #[allow(non_upper_case_globals, non_snake_case, clippy::all)]
-        const _: () = {
+        const #registration: () = {
+            #stand_in
+            {
+            #[allow(unused_imports)]
+            use self::*;
+            #[allow(unused_imports)]
+            use #krate::{ProbeFunction as _, ProbeStandIn as _, ReturnsResult as _, ReturnsValue as _};
+
             #handler
             #types
 
@@ -88,8 +104,32 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
                     docs: #docs,
                 }
             }
+            }
         };
     })
+}
+
+/// `const <fn name>: NotAFreeFunction<fn(<params>) -> <output>>`: what the
+/// expansion calls when the module has no free function of that name.
+fn stand_in(krate: &TokenStream, fn_ident: &syn::Ident, sig: &Signature) -> TokenStream {
+    let tys = sig.params.iter().map(|p| match p {
+        Param::Wire { ty, .. } | Param::Injected { ty, .. } => ty,
+    });
+    let blanks = sig.params.iter().map(|_| quote!(_));
+    let output = match &sig.output {
+        Output::Unit => quote!(()),
+        Output::Value(ty) | Output::Result(ty) => quote!(#ty),
+    };
+    let output = if sig.is_async {
+        quote!(::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = #output> + ::core::marker::Send>>)
+    } else {
+        output
+    };
+    quote! {
+        #[allow(non_upper_case_globals, dead_code)]
+        const #fn_ident: #krate::NotAFreeFunction<fn(#(#tys),*) -> #output> =
+            #krate::NotAFreeFunction(|#(#blanks),*| ::core::unreachable!());
+    }
 }
 
 /// Every mapped function param must be one of the function's wire params.
@@ -181,11 +221,22 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
         }
     };
 
+    let free = quote_spanned!(fn_ident.span()=>
+        #krate::free_function((&#krate::Probe(&#fn_ident)).__mizan_free_fn());
+    );
+    let plain = match &sig.output {
+        Output::Value(ty) => quote_spanned!(ty.span()=>
+            #krate::plain_return((&#krate::Returns::<#ty>::PROBE).__mizan_returns());
+        ),
+        Output::Unit | Output::Result(_) => quote!(),
+    };
     quote! {
         fn __mizan_handler(
             __ctx: #krate::CallCtx,
             mut __args: #krate::Args<'_>,
         ) -> ::core::result::Result<#krate::HandlerFuture, #krate::CallError> {
+            #free
+            #plain
             #(#takes)*
             __args.finish(&[#(#wire_names),*])?;
             #destructure

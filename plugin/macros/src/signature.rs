@@ -1,6 +1,8 @@
 //! Reading the marked function's signature: which parameters cross the wire,
 //! which the plugin injects, and what the function returns.
 
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
 
 /// Parameter types the plugin fills in itself, recognised by the last
@@ -71,6 +73,24 @@ pub(crate) fn read(item: &ItemFn) -> syn::Result<Signature> {
         ));
     }
 
+    if let Some(span) = sig
+        .inputs
+        .iter()
+        .find_map(|i| match i {
+            FnArg::Typed(pat) => self_type(pat.ty.to_token_stream()),
+            FnArg::Receiver(_) => None,
+        })
+        .or_else(|| match &sig.output {
+            ReturnType::Type(_, ty) => self_type(ty.to_token_stream()),
+            ReturnType::Default => None,
+        })
+    {
+        return Err(syn::Error::new(
+            span,
+            "`#[client]` goes on a free function of a module, not on an associated function in an `impl` block: `Self` names no type there",
+        ));
+    }
+
     let mut params = Vec::new();
     for input in &sig.inputs {
         match input {
@@ -137,6 +157,15 @@ pub(crate) fn read(item: &ItemFn) -> syn::Result<Signature> {
         params,
         output,
         is_async: sig.asyncness.is_some(),
+    })
+}
+
+/// The span of a `Self` in a type, if it holds one.
+fn self_type(tokens: TokenStream) -> Option<Span> {
+    tokens.into_iter().find_map(|t| match t {
+        TokenTree::Ident(i) if i == "Self" => Some(i.span()),
+        TokenTree::Group(g) => self_type(g.stream()),
+        _ => None,
     })
 }
 

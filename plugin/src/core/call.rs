@@ -161,6 +161,7 @@ impl FromCallContext<'_> for Identity {
 ///     inv.add(&USER, serde_json::json!({ "user_id": keep }));
 ///     inv.add(&USER, serde_json::json!({ "user_id": drop }));
 /// }
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone)]
 pub struct Invalidations {

@@ -7,6 +7,7 @@ pub(crate) mod args;
 pub(crate) mod auth;
 pub(crate) mod call;
 pub(crate) mod canonical;
+pub(crate) mod checks;
 pub(crate) mod context;
 pub(crate) mod error;
 pub(crate) mod ir;

@@ -1,4 +1,6 @@
-use tauri_plugin_mizan::{client, Context, Invalidations};
+//! Every form of `#[client]` compiles, registers, and generates a client.
+
+use tauri_plugin_mizan::{client, Context, Invalidations, Registry};
 
 pub const USER: Context = Context::new("user");
 pub const TEAM: Context = Context::new("team");
@@ -13,9 +15,42 @@ pub enum Oops {
     NotFound,
 }
 
+/// Documented: the `///` lines of the function and of its params reach
+/// the generated client.
 #[client]
 fn plain() -> u32 {
     1
+}
+
+#[client]
+fn documented(
+    /// The left operand.
+    a: u32,
+    /// The right operand.
+    b: u32,
+) -> u32 {
+    a + b
+}
+
+#[client(name = "größe")]
+fn size_in_german(maß: u32) -> u32 {
+    maß
+}
+
+/// A `Result` under its own name, through a path.
+#[client]
+fn full_path() -> std::result::Result<u8, String> {
+    Ok(1)
+}
+
+mod fallible {
+    pub type Result<T> = std::result::Result<T, String>;
+}
+
+/// An alias named `Result` is a `Result`.
+#[client]
+fn aliased() -> fallible::Result<u8> {
+    Ok(2)
 }
 
 #[client(name = "renamed")]
@@ -26,7 +61,9 @@ async fn async_query(r#type: String, maybe: Option<Vec<u8>>) -> Result<String, O
 
 #[client(context = USER)]
 fn user_profile(user_id: u32) -> Profile {
-    Profile { name: user_id.to_string() }
+    Profile {
+        name: user_id.to_string(),
+    }
 }
 
 #[client(context = USER, cache)]
@@ -76,4 +113,37 @@ fn guarded_mutation(user_id: u32) {
     let _ = user_id;
 }
 
-fn main() {}
+fn main() {
+    let registry = Registry::discover().expect("every form registers");
+    let names: Vec<&str> = registry.functions().iter().map(|f| f.name).collect();
+    assert_eq!(
+        names,
+        [
+            "aliased",
+            "documented",
+            "full_path",
+            "größe",
+            "guarded_mutation",
+            "many",
+            "mapped",
+            "one",
+            "plain",
+            "renamed",
+            "signed_in",
+            "team_name",
+            "user_profile",
+            "user_secret",
+        ]
+    );
+    let ts = registry
+        .client_ts(&Default::default())
+        .expect("every form generates a client");
+    for expected in [
+        " * @param args.a The left operand.",
+        "export function größe(args: GrößeArgs",
+        "export function aliased(args: AliasedArgs = {}, client?: $mizan.MizanClient): Promise<number>",
+        "export type AliasedError = string;",
+    ] {
+        assert!(ts.contains(expected), "{expected}\n{ts}");
+    }
+}
