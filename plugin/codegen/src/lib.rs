@@ -21,12 +21,14 @@
 //! ```
 #![doc = include_str!("../IR.md")]
 
+mod diff;
 mod error;
 mod model;
 mod text;
 mod ts;
 mod validate;
 
+pub use diff::changed_lines;
 pub use error::{GenError, ReadError};
 pub use model::{
     Affect, Auth, Capability, ContextDef, Enum, Field, FnKind, Function, Ir, Literal, Param,
