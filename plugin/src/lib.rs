@@ -9,7 +9,7 @@
 //! /// A context: a named group of reads fetched together as one bundle.
 //! pub const USER: Context = Context::new("user");
 //!
-//! #[derive(serde::Serialize, specta::Type)]
+//! #[derive(serde::Serialize, tauri_plugin_mizan::Type)]
 //! pub struct Profile { pub id: u32, pub name: String }
 //!
 //! /// A context function: part of the `user` bundle, keyed by `user_id`.
@@ -78,6 +78,14 @@ pub use scoping::{reaches, Target};
 pub use tauri_plugin_mizan_codegen as codegen;
 #[doc = include_str!("../docs/client.md")]
 pub use tauri_plugin_mizan_macros::client;
+#[doc = include_str!("../docs/type.md")]
+pub use tauri_plugin_mizan_macros::Type;
+
+/// The specta version the plugin describes types with (`=2.0.0-rc.22`),
+/// for code that names specta's traits, e.g. a generic bound
+/// `T: tauri_plugin_mizan::specta::Type`, or an app that shares its types
+/// with tauri-specta. Deriving needs none of it: use [`Type`].
+pub use specta;
 
 use dispatch::Dispatcher;
 
