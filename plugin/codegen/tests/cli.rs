@@ -77,3 +77,38 @@ fn unknown_options_are_refused_with_the_usage() {
     assert!(err.contains("usage: mizan-codegen"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn types_from_imports_the_named_types_instead_of_declaring_them() {
+    let dir = temp_dir("types-from");
+    let ir = "mizan-ir 1\nfunction who kind=query {\n    param id {\n        ref UserId\n    }\n    result {\n        string\n    }\n    auth none\n}\ntype UserId {\n    u32\n}\n";
+    std::fs::write(dir.join("mizan.ir.kdl"), ir).unwrap();
+
+    let (ok, err) = codegen(&dir, &["mizan.ir.kdl", "-o", "own.ts"]);
+    assert!(ok, "{err}");
+    let own = std::fs::read_to_string(dir.join("own.ts")).unwrap();
+    assert!(own.contains("export type UserId = number;"), "{own}");
+
+    let (ok, err) = codegen(
+        &dir,
+        &[
+            "mizan.ir.kdl",
+            "-o",
+            "shared.ts",
+            "--types-from",
+            "./bindings",
+        ],
+    );
+    assert!(ok, "{err}");
+    let shared = std::fs::read_to_string(dir.join("shared.ts")).unwrap();
+    assert!(!shared.contains("export type UserId ="), "{shared}");
+    assert!(
+        shared.contains("import type { UserId } from './bindings';\nexport type { UserId };"),
+        "{shared}"
+    );
+    assert!(
+        shared.contains("export type WhoArgs = {\n  id: UserId;"),
+        "{shared}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,4 +1,4 @@
-//! `mizan-codegen <ir.kdl> -o <out.ts> [--runtime <module>] [--check]`:
+//! `mizan-codegen <ir.kdl> -o <out.ts> [--runtime <module>] [--types-from <module>] [--check]`:
 //! writes the TypeScript client for an IR file, or checks that a committed
 //! one is current.
 //!
@@ -8,13 +8,15 @@ use std::process::ExitCode;
 
 use tauri_plugin_mizan_codegen::{changed_lines, generate_ts, TsOptions};
 
-const USAGE: &str = "usage: mizan-codegen <ir.kdl> -o <out.ts> [--runtime <module>] [--check]
+const USAGE: &str = "usage: mizan-codegen <ir.kdl> -o <out.ts> [--runtime <module>] [--types-from <module>] [--check]
   Reads the IR (KDL) a tauri-plugin-mizan registry exported and writes the
   TypeScript client module (only when it changed). `-` reads stdin / writes
   stdout.
-  --runtime  the module to import the runtime from (default: tauri-plugin-mizan-api)
-  --check    write nothing; fail, showing the changed lines, when <out.ts>
-             differs from what the IR generates (for CI)";
+  --runtime     the module to import the runtime from (default: tauri-plugin-mizan-api)
+  --types-from  import the named types from this module (e.g. ./bindings, the
+                file tauri-specta writes) instead of declaring them
+  --check       write nothing; fail, showing the changed lines, when <out.ts>
+                differs from what the IR generates (for CI)";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -44,6 +46,9 @@ fn run(args: Vec<String>) -> Result<(), String> {
             }
             "-o" | "--out" => output = Some(it.next().ok_or("-o needs a path")?),
             "--runtime" => options.runtime_module = it.next().ok_or("--runtime needs a module")?,
+            "--types-from" => {
+                options.types_module = Some(it.next().ok_or("--types-from needs a module")?)
+            }
             "--check" => check = true,
             _ if arg.starts_with('-') && arg != "-" => {
                 return Err(format!("unknown option `{arg}`\n{USAGE}"))
