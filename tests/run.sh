@@ -42,6 +42,15 @@ stage "cargo fmt" cargo fmt --all --check
 stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 stage "cargo test" cargo test --workspace --locked
 stage "cargo doc" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+# An app with tauri-specta and Mizan sharing types: its own workspace (tauri
+# with the `specta` feature), in the shared target dir.
+interop() {
+  local manifest=(--manifest-path tests/interop/Cargo.toml)
+  cargo fmt "${manifest[@]}" --check &&
+    CARGO_TARGET_DIR="$root/target" cargo clippy "${manifest[@]}" --all-targets --locked -- -D warnings &&
+    CARGO_TARGET_DIR="$root/target" cargo test "${manifest[@]}" --locked
+}
+stage "tauri-specta interop" interop
 stage "guest-js" npm_test guest-js
 stage "generated TypeScript" npm_test tests/ts
 stage "example app, end to end" bash examples/tauri-app/e2e/run.sh

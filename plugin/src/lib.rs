@@ -54,8 +54,12 @@ mod context;
 mod dispatch;
 mod error;
 mod events;
+mod export;
 mod handler;
+#[cfg(feature = "tauri-specta")]
+mod interop;
 mod ir;
+mod notice;
 mod registry;
 mod request;
 pub mod scoping;
@@ -68,8 +72,11 @@ pub use context::Context;
 pub use dispatch::{Bundle, Envelope};
 pub use error::{ArgProblem, CallError, RegistryError, WireError};
 pub use events::{InvalidateEvent, INVALIDATE_EVENT};
+pub use export::{ExportFile, UPDATE_ENV};
 pub use handler::{CallCtx, ClientResult, FromCallContext, Invalidations};
-pub use ir::{export_client, export_ir, wire_types_ir, ExportError, IrError};
+#[cfg(feature = "tauri-specta")]
+pub use interop::WithMizanTypes;
+pub use ir::{wire_types_ir, ExportError, IrError};
 pub use registry::{
     Affect, ClientFn, FnKind, FnTypes, Registry, ScopingReport, ScopingRow, WireParam,
 };
@@ -165,7 +172,7 @@ impl Shared {
 #[derive(Default)]
 pub struct Builder {
     config: Config,
-    exports: ir::Exports,
+    exports: Vec<ExportFile>,
     identity: Option<auth::IdentityProvider>,
 }
 
@@ -192,25 +199,21 @@ impl Builder {
         self
     }
 
-    /// In debug builds, writes the generated TypeScript client to `path`
-    /// when the app starts (only if it changed); release builds do
-    /// nothing. A relative path is taken from the working directory
-    /// (`src-tauri` under `tauri dev`).
+    /// In debug builds, writes a generated file (the client of
+    /// [`client_file!`], or the IR of [`ir_file!`]) when the app starts,
+    /// only if it changed; release builds do nothing. Call it once per
+    /// file. A failure is reported at start-up and the app still starts.
     ///
     /// ```no_run
+    /// const MIZAN_CLIENT: tauri_plugin_mizan::ExportFile =
+    ///     tauri_plugin_mizan::client_file!("../src/mizan.gen.ts");
+    ///
     /// let plugin = tauri_plugin_mizan::Builder::new()
-    ///     .export_client("../src/mizan.gen.ts")
+    ///     .export(MIZAN_CLIENT)
     ///     .build::<tauri::Wry>();
     /// ```
-    pub fn export_client(mut self, path: impl Into<std::path::PathBuf>) -> Self {
-        self.exports.client = Some(path.into());
-        self
-    }
-
-    /// In debug builds, writes the registry's IR (KDL) to `path` when the
-    /// app starts (only if it changed); release builds do nothing.
-    pub fn export_ir(mut self, path: impl Into<std::path::PathBuf>) -> Self {
-        self.exports.ir = Some(path.into());
+    pub fn export(mut self, file: ExportFile) -> Self {
+        self.exports.push(file);
         self
     }
 
@@ -265,14 +268,7 @@ impl Builder {
                     Box::new(e) as Box<dyn std::error::Error>
                 })?;
                 if cfg!(debug_assertions) {
-                    exports.run(&registry);
-                    let report = registry.scoping_report();
-                    if !report.rows.is_empty() {
-                        log::debug!("mizan scoping:\n{report}");
-                    }
-                    for w in report.warnings() {
-                        log::warn!("mizan: {w}");
-                    }
+                    starting_up(&registry, &exports);
                 }
                 app.manage(Arc::new(Shared {
                     dispatcher: Dispatcher {
@@ -286,6 +282,32 @@ impl Builder {
                 Ok(())
             })
             .build()
+    }
+}
+
+/// What a debug build says at start-up: an empty registry, the files it
+/// wrote, the scoping report and its warnings.
+fn starting_up(registry: &Registry, exports: &[ExportFile]) {
+    use log::Level;
+    if registry.functions().is_empty() {
+        notice::say(Level::Warn, notice::EMPTY_REGISTRY);
+    }
+    for file in exports {
+        match file.write_from(registry) {
+            Ok(true) => notice::say(
+                Level::Info,
+                &format!("mizan: wrote {}", file.path().display()),
+            ),
+            Ok(false) => {}
+            Err(e) => notice::say(Level::Error, &format!("mizan: {e}")),
+        }
+    }
+    let report = registry.scoping_report();
+    if !report.rows.is_empty() {
+        notice::say(Level::Info, &format!("mizan scoping:\n{report}"));
+    }
+    for w in report.warnings() {
+        notice::say(Level::Warn, &format!("mizan: {w}"));
     }
 }
 

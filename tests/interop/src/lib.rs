@@ -33,20 +33,26 @@ pub enum RenameError {
 /// A user's data, by `id`.
 pub const USER: Context = Context::new("user");
 
-/// A plain Tauri command, typed by tauri-specta.
-#[tauri::command]
-#[specta::specta]
-pub fn get_profile(id: u32) -> Profile {
-    Profile {
-        id,
-        name: "Ada".into(),
+/// The app's plain Tauri commands (in a module: Tauri refuses `pub`
+/// commands at the crate root).
+pub mod commands {
+    use super::Profile;
+
+    /// A plain Tauri command, typed by tauri-specta.
+    #[tauri::command]
+    #[specta::specta]
+    pub fn get_profile(id: u32) -> Profile {
+        Profile {
+            id,
+            name: "Ada".into(),
+        }
     }
 }
 
 /// The same profile as part of the `user` bundle.
 #[client(context = USER)]
 fn profile(id: u32) -> Profile {
-    get_profile(id)
+    commands::get_profile(id)
 }
 
 /// Renames; invalidates the `user` bundle of `id`.
@@ -61,7 +67,7 @@ fn rename(id: u32, name: String) -> Result<Profile, RenameError> {
 /// The app's tauri-specta builder.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
-        .commands(tauri_specta::collect_commands![get_profile])
+        .commands(tauri_specta::collect_commands![commands::get_profile])
 }
 
 /// tauri-specta's bindings, with every Mizan type.

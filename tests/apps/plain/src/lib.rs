@@ -131,7 +131,13 @@ mod tests {
         assert!(text.contains("field userId"), "{text}");
         assert!(text.contains("field displayName"), "{text}");
         assert!(!text.contains("secret"), "{text}");
-        assert!(text.contains("repr=adjacent tag=kind content=data"), "{text}");
-        assert!(text.contains("doc=\"A tree of labels (recursive).\""), "{text}");
+        assert!(
+            text.contains("repr=adjacent tag=kind content=data"),
+            "{text}"
+        );
+        assert!(
+            text.contains("doc=\"A tree of labels (recursive).\""),
+            "{text}"
+        );
     }
 }

@@ -29,6 +29,9 @@ fn a_binary_that_names_the_api_crate_serves_its_functions() {
 fn a_binary_that_does_not_gets_none_and_is_told_why() {
     let (functions, stderr) = run(env!("CARGO_BIN_EXE_unlinked"));
     assert!(functions.is_empty(), "{functions:?}");
-    assert!(stderr.contains("no #[client] function is linked into this app"), "{stderr}");
+    assert!(
+        stderr.contains("no #[client] function is linked into this app"),
+        "{stderr}"
+    );
     assert!(stderr.contains("use my_api as _;"), "{stderr}");
 }
