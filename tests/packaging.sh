@@ -49,11 +49,11 @@ cargo install -q --locked --debug --path "$unpacked" --root "$bin"
 "$bin/bin/mizan-codegen" tests/golden/fixture.ir.kdl -o tests/golden/fixture.ts --check
 
 echo "--> npm pack --dry-run (guest-js)"
-listing=$(cd guest-js && npm pack --dry-run 2>&1)
-grep 'npm notice [0-9.]*[kM]\?B ' <<<"$listing" | sed 's/^npm notice /    /'
-grep -q ' dist/esm/index.js$' <<<"$listing" || fail "the npm package has no dist/esm/index.js"
-grep -q ' dist/cjs/react.d.ts$' <<<"$listing" || fail "the npm package has no dist/cjs/react.d.ts"
-if grep -E ' (src|test|scripts|bench)/' <<<"$listing"; then
+files=$(cd guest-js && npm pack --dry-run 2>&1 | sed -n 's/^npm notice [0-9.]*[kM]\{0,1\}B //p')
+sed 's/^/    /' <<<"$files"
+grep -qx 'dist/esm/index.js' <<<"$files" || fail "the npm package has no dist/esm/index.js"
+grep -qx 'dist/cjs/react.d.ts' <<<"$files" || fail "the npm package has no dist/cjs/react.d.ts"
+if grep -E '^(src|test|scripts|bench)/' <<<"$files"; then
   fail "the npm package ships sources or tests (above)"
 fi
 echo "packaging: ok"

@@ -5,7 +5,8 @@
 #   1. scaffold a fresh app from the official template
 #      (create-tauri-app, pinned, react-ts);
 #   2. install the packaged crates (`cargo package` output) and the
-#      `npm pack` tarball as the README's Install section says (the
+#      `npm pack` tarball (packed from the sources alone, as in a fresh
+#      clone) as the README's Install section says (the
 #      capability, `init()`); the app gets no specta dependency;
 #   3. apply the README's Quick start verbatim (tests/adoption/quickstart.mjs);
 #   4. generate the client the documented way (MIZAN_UPDATE=1 cargo test),
@@ -18,13 +19,14 @@
 #
 #   bash tests/adoption/run.sh
 #
-# The app is made under target/adoption/ and built into the workspace's
+# The app is made in $TMPDIR/mizan-adoption and built into the workspace's
 # target dir (CARGO_TARGET_DIR), with the workspace's Cargo.lock as a
 # starting point, so a second run rebuilds only the app.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
-work=$root/target/adoption
+# Outside the repository: a fresh app is in no workspace.
+work=${TMPDIR:-/tmp}/mizan-adoption
 create_tauri_app=4.7.4 # the create-tauri-app release the app is made with
 
 step() { echo "--> $*"; }
@@ -42,10 +44,16 @@ step "package the crates (cargo package) and guest-js (npm pack)"
 for crate in tauri-plugin-mizan-macros tauri-plugin-mizan-codegen tauri-plugin-mizan; do
   tar -xzf "$CARGO_TARGET_DIR/package/$crate-0.1.0.crate" -C "$work/crates"
 done
-(cd "$root/guest-js" && npm pack --silent --pack-destination "$work" >/dev/null)
+# From the sources alone, as in a fresh clone (no dist/, no node_modules):
+# prepack has to build.
+(cd "$root" && git ls-files --cached --others --exclude-standard -z guest-js |
+  xargs -0 cp --parents -t "$work")
+[ ! -e "$work/guest-js/dist" ] || fail "the copy of guest-js has a dist/"
+(cd "$work/guest-js" && npm pack --silent --pack-destination "$work" >/dev/null)
 tarball=$work/tauri-plugin-mizan-api-0.1.0.tgz
 [ -f "$tarball" ] || fail "npm pack made no tarball"
-tar -tzf "$tarball" | grep -q '^package/dist/esm/index.js$' || fail "the npm package has no dist/ (is prepack gone?)"
+tar -tzf "$tarball" >"$work/tarball.files"
+grep -qx 'package/dist/esm/index.js' "$work/tarball.files" || fail "the npm package has no dist/ (is prepack gone?)"
 
 step "scaffold a fresh app (create-tauri-app $create_tauri_app, react-ts)"
 (cd "$work" && npm create --yes "tauri-app@$create_tauri_app" -- app \
@@ -57,7 +65,6 @@ step "install, as the README's Install section says"
 # The workspace's lock file as a starting point: the app resolves to the
 # versions already built in the shared target dir.
 cp "$root/Cargo.lock" "$app/src-tauri/Cargo.lock"
-(cd "$app/src-tauri" && cargo add -q tauri-plugin-mizan --path "$work/crates/tauri-plugin-mizan-0.1.0")
 # The packaged plugin names its sibling crates by version, as published;
 # until they are on crates.io they come from the packaged sources.
 cat >>"$app/src-tauri/Cargo.toml" <<EOF
@@ -66,6 +73,7 @@ cat >>"$app/src-tauri/Cargo.toml" <<EOF
 tauri-plugin-mizan-macros = { path = "$work/crates/tauri-plugin-mizan-macros-0.1.0" }
 tauri-plugin-mizan-codegen = { path = "$work/crates/tauri-plugin-mizan-codegen-0.1.0" }
 EOF
+(cd "$app/src-tauri" && cargo add -q tauri-plugin-mizan --path "$work/crates/tauri-plugin-mizan-0.1.0")
 node -e '
   const fs = require("fs"), p = process.argv[1], cap = JSON.parse(fs.readFileSync(p, "utf8"));
   cap.permissions.push("mizan:default");
