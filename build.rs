@@ -1,7 +1,7 @@
 //! Generates the plugin's permissions (one per command) from the one list of
 //! commands, and registers the JSON schema of the `mizan` scope entries.
 
-#[path = "plugin/src/access/entry.rs"]
+#[path = "plugin/src/dispatch/access/entry.rs"]
 #[allow(unreachable_pub, dead_code)]
 mod entry;
 

@@ -1,7 +1,13 @@
-// Applying one envelope that reaches 10 bundles, in caches of 1k, 10k and
-// 100k bundles: the Mizan cache (indexed by context and param value) against
-// TanStack Query's invalidateQueries with a partial query key on the same
-// number of queries. Prints per-operation medians and the ratios.
+// 1. Applying one envelope that reaches 10 bundles, in caches of 1k, 10k and
+//    100k bundles: the Mizan cache (indexed by context, shape and param
+//    value) against TanStack Query's invalidateQueries with a partial query
+//    key on the same number of queries.
+// 2. Two layouts where a naive index costs O(context), at 1k and 100k bundles:
+//    (a) half the bundles have param `a`, half `b`; the target {a: 1, b: 1}
+//        reaches 2 of them;
+//    (b) the only bundle with a rare param name is dropped by a target and
+//        stored again (its next use).
+// Prints per-operation medians and the ratios (flat is 1x).
 // Run with `npm run bench` (builds first). Numbers only; nothing is asserted.
 import { QueryClient } from '@tanstack/query-core';
 import { createMizanClient } from '../dist/esm/index.js';
@@ -73,4 +79,65 @@ const last = rows[rows.length - 1];
 console.log(`mizan ${last.n / 1000}k vs ${first.n / 1000}k: ${(last.mizan / first.mizan).toFixed(2)}x (flat is 1x)`);
 console.log(`tanstack ${last.n / 1000}k vs ${first.n / 1000}k: ${(last.tanstack / first.tanstack).toFixed(2)}x`);
 for (const r of rows) console.log(`mizan vs tanstack at ${r.n / 1000}k: ${((r.mizan / r.tanstack) * 100).toFixed(3)}% of tanstack's time`);
+
+const LAYOUT_SIZES = [1_000, 100_000];
+const bundleIn = (context) => (params) => ({ context, params, data: {}, errors: {} });
+
+/** (a) n/2 bundles {a: i}, n/2 bundles {b: i}; the target {a: 1, b: 1} reaches {a: 1} and {b: 1}. */
+function benchTwoParams(n, iterations) {
+  const client = createMizanClient({ listen: false, invoke: () => new Promise(() => {}) });
+  const bundle = bundleIn('mixed');
+  for (let i = 0; i < n / 2; i++) {
+    client.cache.setBundle(bundle({ a: i }));
+    client.cache.setBundle(bundle({ b: i }));
+  }
+  const target = [{ context: 'mixed', params: { a: 1, b: 1 } }];
+  const times = [];
+  for (let r = 0; r < iterations; r++) {
+    client.cache.setBundle(bundle({ a: 1 }));
+    client.cache.setBundle(bundle({ b: 1 }));
+    const t0 = now();
+    const reached = client.applyTargets(target);
+    const t1 = now();
+    if (reached !== 2) throw new Error(`(a) reached ${reached}, expected 2`);
+    times.push(Number(t1 - t0));
+  }
+  client.destroy();
+  return median(times);
+}
+
+/** (b) n-1 bundles {user_id: i}, one {user_id: 0, tag: 'rare'}; drop it with {user_id: 0}, then store it again. */
+function benchRareParam(n, iterations) {
+  const client = createMizanClient({ listen: false, invoke: () => new Promise(() => {}) });
+  const bundle = bundleIn('tagged');
+  for (let i = 1; i < n; i++) client.cache.setBundle(bundle({ user_id: i }));
+  const rare = bundle({ user_id: 0, tag: 'rare' });
+  const target = [{ context: 'tagged', params: { user_id: 0 } }];
+  client.cache.setBundle(rare);
+  const times = [];
+  for (let r = 0; r < iterations; r++) {
+    const t0 = now();
+    const reached = client.applyTargets(target);
+    client.cache.setBundle(rare);
+    const t1 = now();
+    if (reached !== 1) throw new Error(`(b) reached ${reached}, expected 1`);
+    times.push(Number(t1 - t0));
+  }
+  if (client.cache.size !== n) throw new Error('(b) unexpected cache size');
+  client.destroy();
+  return median(times);
+}
+
+const layouts = [
+  ['(a) half {a}, half {b}; target {a: 1, b: 1} reaches 2', benchTwoParams],
+  ['(b) the one bundle with a rare param: dropped by a target, stored again', benchRareParam],
+];
+for (const [name, bench] of layouts) {
+  const times = LAYOUT_SIZES.map((n) => {
+    bench(n, 50); // warm up
+    return bench(n, n >= 100_000 ? 500 : 2_000);
+  });
+  const cells = LAYOUT_SIZES.map((n, i) => `${n / 1000}k ${fmt(times[i])}`).join(' | ');
+  console.log(`${name}: ${cells} | ${LAYOUT_SIZES.at(-1) / 1000}k vs ${LAYOUT_SIZES[0] / 1000}k: ${(times.at(-1) / times[0]).toFixed(2)}x (flat is 1x)`);
+}
 process.exit(0);

@@ -1,4 +1,4 @@
-import { bundleKey, canonicalJson, canonicalParams } from './canonical.js';
+import { bundleKey, canonicalJson, canonicalParams, compareCodePoints, setOwn } from './canonical.js';
 import { MizanError } from './errors.js';
 import { Notifier } from './notify.js';
 import { reaches } from './reach.js';
@@ -83,8 +83,10 @@ export class CacheEntry {
   readonly key: string;
   readonly context: string;
   readonly params: Record<string, JsonValue>;
-  /** Canonical JSON of each param value, for the index. */
+  /** Canonical JSON of each param value by name (names sorted), for the index. */
   readonly valueKeys: Map<string, string>;
+  /** The index's name for the set of param names (the entry's shape). */
+  readonly shapeKey: string;
   state: BundleState<unknown> = INITIAL_STATE;
   /** Bumped by every invalidation that reaches this entry: a fetch started under an older generation may not store. */
   generation = 0;
@@ -99,7 +101,9 @@ export class CacheEntry {
     this.params = params;
     this.key = key;
     this.valueKeys = new Map();
-    for (const k of Object.keys(params)) this.valueKeys.set(k, canonicalJson(params[k]));
+    const names = Object.keys(params).sort(compareCodePoints);
+    for (const k of names) this.valueKeys.set(k, canonicalJson(params[k]));
+    this.shapeKey = JSON.stringify(names);
   }
 
   /** Whether anything keeps this entry alive: a subscriber or a running fetch. */
@@ -108,16 +112,24 @@ export class CacheEntry {
   }
 }
 
-interface KeyIndex {
-  /** canonical value -> entries whose param has that value */
-  byValue: Map<string, Set<CacheEntry>>;
-  /** entries of the context that lack this param ("absent means any": every target naming the key reaches them) */
-  missing: Set<CacheEntry>;
+/**
+ * The entries of one context that have exactly the same param names (one
+ * "shape", e.g. `{page, user_id}`). Within a shape a target either names
+ * none of the names (it reaches every entry), all of them (it reaches at most
+ * the one entry with those values) or some (the entries matching on each).
+ */
+interface ShapeGroup {
+  /** The param names of every entry of the group, sorted. */
+  readonly names: readonly string[];
+  readonly entries: Set<CacheEntry>;
+  /** name -> canonical value -> entries with that value */
+  readonly postings: Map<string, Map<string, Set<CacheEntry>>>;
 }
 
 interface ContextIndex {
-  entries: Set<CacheEntry>;
-  keys: Map<string, KeyIndex>;
+  /** shape key (the sorted names as JSON) -> group */
+  readonly shapes: Map<string, ShapeGroup>;
+  size: number;
 }
 
 export type BundleFetcher = (context: string, params: Record<string, JsonValue>) => Promise<BundleResponse<unknown>>;
@@ -127,6 +139,17 @@ export interface BundleCacheOptions {
   /** Milliseconds an entry nobody uses stays cached. Default 5 minutes; `Infinity` keeps entries forever. */
   gcTime?: number;
   notifier?: Notifier;
+}
+
+/** What applying targets did: how many entries they reached, and the refetches of the subscribed ones. */
+export interface TargetsApplied {
+  /** Number of cached entries reached. */
+  readonly reached: number;
+  /**
+   * Settles once every refetch the targets started (those of subscribed
+   * entries) has settled, whether it stored data or failed. Never rejects.
+   */
+  readonly refetched: Promise<void>;
 }
 
 export const DEFAULT_GC_TIME = 5 * 60 * 1000;
@@ -140,13 +163,18 @@ function toBundle<B>(entry: CacheEntry, response: BundleResponse<unknown>): Bund
   };
 }
 
+type Outcome = { ok: true; response: BundleResponse<unknown> } | { ok: false; error: MizanError };
+
+const SETTLED: Promise<void> = Promise.resolve();
+
 /**
  * The framework-agnostic bundle cache (SPEC section 4).
  *
- * Entries are keyed by (context, canonical params) and indexed by context and,
- * within a context, by (param name, canonical value) plus, per param name, the
- * set of entries lacking it. Applying a target therefore touches only the
- * smallest candidate list of that context, not the whole cache.
+ * Entries are keyed by (context, canonical params) and indexed by context,
+ * then by shape (the set of param names), then by the tuple of all values and
+ * by (param name, canonical value). Applying a target therefore touches, per
+ * shape of its context, one tuple lookup or the smallest posting list, not the
+ * whole cache.
  */
 export class BundleCache {
   readonly gcTime: number;
@@ -154,6 +182,7 @@ export class BundleCache {
   private readonly fetcher: BundleFetcher;
   private readonly entries = new Map<string, CacheEntry>();
   private readonly contexts = new Map<string, ContextIndex>();
+  private disposed = false;
 
   constructor(options: BundleCacheOptions) {
     this.fetcher = options.fetcher;
@@ -213,32 +242,12 @@ export class BundleCache {
 
   private startFetch(entry: CacheEntry): Promise<Bundle<unknown>> {
     const generation = entry.generation;
-    const settle = (): boolean => {
-      // true when this fetch may store its outcome
-      const current = entry.inflight?.promise === promise;
-      if (current) entry.inflight = undefined;
-      return entry.generation === generation && !entry.removed;
-    };
     const promise: Promise<Bundle<unknown>> = Promise.resolve()
       .then(() => this.fetcher(entry.context, entry.params))
       .then(
-        (response) => {
-          const mayStore = settle();
-          if (entry.removed) return toBundle(entry, response);
-          if (!mayStore) return this.afterOvertaken(entry);
-          this.dispatch(entry, { type: 'success', bundle: response, now: Date.now() });
-          this.scheduleGc(entry);
-          return toBundle(entry, response);
-        },
-        (reason: unknown) => {
-          const error = MizanError.from(reason);
-          const mayStore = settle();
-          if (entry.removed) throw error;
-          if (!mayStore) return this.afterOvertaken(entry);
-          this.dispatch(entry, { type: 'error', error });
-          this.scheduleGc(entry);
-          throw error;
-        },
+        (response): Bundle<unknown> | Promise<Bundle<unknown>> =>
+          this.settle(entry, generation, promise, { ok: true, response }),
+        (reason: unknown) => this.settle(entry, generation, promise, { ok: false, error: MizanError.from(reason) }),
       );
     entry.inflight = { generation, promise };
     this.dispatch(entry, { type: 'fetch' });
@@ -246,14 +255,41 @@ export class BundleCache {
   }
 
   /**
-   * A fetch whose generation was overtaken by an invalidation: its answer may
-   * predate that invalidation, so it is dropped. Resolve with the answer of a
-   * newer fetch: the one in flight, the one already stored, or a new one.
+   * The one place a fetch's outcome lands. It is stored, and handed to its
+   * awaiters, only if no invalidation reached the key since the fetch started
+   * (same generation, entry still cached). Otherwise it may predate that
+   * invalidation: the awaiters get the key's current answer instead (fresh
+   * data stored since, the newer fetch in flight, or a new fetch), whether the
+   * entry is still cached or was dropped meanwhile.
    */
-  private afterOvertaken<B>(entry: CacheEntry): Promise<Bundle<B>> {
-    const s = entry.state;
-    if (!entry.inflight && s.status === 'success' && !s.isStale) return Promise.resolve(this.cached<B>(entry));
-    return this.fetchEntry<B>(entry);
+  private settle(
+    entry: CacheEntry,
+    generation: number,
+    promise: Promise<Bundle<unknown>>,
+    outcome: Outcome,
+  ): Bundle<unknown> | Promise<Bundle<unknown>> {
+    if (entry.inflight?.promise === promise) entry.inflight = undefined;
+    const current = entry.generation === generation && !entry.removed;
+    if (current) {
+      if (outcome.ok) this.dispatch(entry, { type: 'success', bundle: outcome.response, now: Date.now() });
+      else this.dispatch(entry, { type: 'error', error: outcome.error });
+    }
+    // Whatever happened, the entry may have become unused: collect it later.
+    this.scheduleGc(entry);
+    if (current || (this.disposed && entry.generation === generation)) {
+      if (outcome.ok) return toBundle(entry, outcome.response);
+      throw outcome.error;
+    }
+    if (this.disposed) {
+      throw new MizanError({
+        code: 'internal',
+        message: 'the Mizan client was destroyed while this bundle was being refetched',
+        fn: undefined,
+        details: {},
+        invalidate: [],
+      });
+    }
+    return this.ensure(entry.context, entry.params);
   }
 
   private cached<B>(entry: CacheEntry): Bundle<B> {
@@ -281,11 +317,16 @@ export class BundleCache {
     return this.fetchEntry<B>(this.build(context, params));
   }
 
-  /** Stores a bundle as fresh (e.g. first-paint hydration). Counts as a new generation. */
+  /**
+   * Stores a bundle as fresh (e.g. first-paint hydration). Counts as a new
+   * generation: a fetch in flight for the key does not overwrite it, and its
+   * awaiters get this bundle.
+   */
   setBundle(bundle: BundleResponse<unknown>): CacheEntry {
     const entry = this.build(bundle.context, bundle.params);
     entry.generation++;
     this.notifier.batch(() => this.dispatch(entry, { type: 'success', bundle, now: Date.now() }));
+    this.scheduleGc(entry);
     return entry;
   }
 
@@ -323,28 +364,44 @@ export class BundleCache {
 
   /** The entries a target reaches, found through the index. */
   reached(target: Target): CacheEntry[] {
+    const out: CacheEntry[] = [];
     const ctx = this.contexts.get(target.context);
-    if (!ctx) return [];
-    let bestSize = ctx.entries.size;
-    let best: Array<Set<CacheEntry> | undefined> = [ctx.entries];
+    if (!ctx) return out;
+    // The target's values by name; a null value names nothing (canonical params hold no nulls).
+    const wanted = new Map<string, string>();
     const params = target.params ?? {};
     for (const k of Object.keys(params)) {
       const value = params[k];
-      if (value === null || value === undefined) continue;
-      const keyIndex = ctx.keys.get(k);
-      if (!keyIndex) continue; // no entry has this param: all of them are reached by it
-      const posting = keyIndex.byValue.get(canonicalJson(value));
-      const size = (posting?.size ?? 0) + keyIndex.missing.size;
-      if (size < bestSize) {
-        bestSize = size;
-        best = [posting, keyIndex.missing];
-        if (size === 0) break;
-      }
+      if (value !== null && value !== undefined) wanted.set(k, canonicalJson(value));
     }
-    const out: CacheEntry[] = [];
-    for (const set of best) {
-      if (!set) continue;
-      for (const entry of set) if (reaches(target, entry)) out.push(entry);
+    for (const group of ctx.shapes.values()) {
+      let named = 0;
+      let smallest: Set<CacheEntry> | undefined;
+      let none = false;
+      for (const name of group.names) {
+        const want = wanted.get(name);
+        if (want === undefined) continue;
+        named++;
+        const posting = group.postings.get(name)?.get(want);
+        if (!posting) {
+          none = true; // no entry of this shape has that value
+          break;
+        }
+        if (!smallest || posting.size < smallest.size) smallest = posting;
+      }
+      if (none) continue;
+      if (named === 0) {
+        // The target names none of this shape's params: absent means any, every entry is reached.
+        for (const entry of group.entries) out.push(entry);
+      } else if (named === group.names.length) {
+        // It names them all: at most the one entry with exactly these values, found by its key.
+        const exact: Record<string, JsonValue> = {};
+        for (const name of group.names) setOwn(exact, name, params[name]!);
+        const entry = this.entries.get(bundleKey(target.context, exact));
+        if (entry) out.push(entry);
+      } else {
+        for (const entry of smallest!) if (reaches(target, entry)) out.push(entry);
+      }
     }
     return out;
   }
@@ -357,36 +414,53 @@ export class BundleCache {
    * entries reached.
    */
   applyTargets(targets: readonly Target[]): number {
-    if (targets.length === 0) return 0;
-    return this.notifier.batch(() => {
+    return this.apply(targets).reached;
+  }
+
+  /**
+   * `applyTargets`, also handing out a promise of the refetches it started
+   * (what `MizanClient.call` awaits before it settles).
+   */
+  apply(targets: readonly Target[]): TargetsApplied {
+    if (targets.length === 0) return { reached: 0, refetched: SETTLED };
+    const refetches: Array<Promise<unknown>> = [];
+    const reached = this.notifier.batch(() => {
       const seen = new Set<CacheEntry>();
       for (const target of targets) {
         if (!target || typeof target.context !== 'string') continue;
         for (const entry of this.reached(target)) {
           if (seen.has(entry)) continue;
           seen.add(entry);
-          this.invalidateEntry(entry);
+          const refetch = this.invalidateEntry(entry);
+          if (refetch) refetches.push(refetch);
         }
       }
       return seen.size;
     });
+    const refetched = refetches.length === 0 ? SETTLED : Promise.allSettled(refetches).then(noop);
+    return { reached, refetched };
   }
 
-  private invalidateEntry(entry: CacheEntry): void {
+  private invalidateEntry(entry: CacheEntry): Promise<unknown> | undefined {
     entry.generation++;
     if (entry.listeners.size > 0) {
       this.dispatch(entry, { type: 'invalidate' });
-      this.startFetch(entry).catch(noop);
-    } else if (entry.inflight) {
+      const refetch = this.startFetch(entry);
+      refetch.catch(noop);
+      return refetch;
+    }
+    if (entry.inflight) {
       // Someone awaits this fetch: it will see the new generation and fetch again.
       this.dispatch(entry, { type: 'invalidate' });
     } else {
       this.remove(entry);
     }
+    return undefined;
   }
 
   // ---- garbage collection -----------------------------------------------
 
+  /** (Re)starts the collection timer of an entry nobody uses; the one place an unused entry gets one. */
   private scheduleGc(entry: CacheEntry): void {
     if (entry.inUse || entry.removed) return;
     this.cancelGc(entry);
@@ -416,11 +490,23 @@ export class BundleCache {
     for (const listener of entry.listeners) this.notifier.schedule(listener);
   }
 
-  /** Removes every entry. */
+  /**
+   * Removes every entry. A fetch in flight for a removed entry still answers
+   * its awaiters, through the key's new entry if an invalidation reached it.
+   */
   clear(): void {
     this.notifier.batch(() => {
       for (const entry of [...this.entries.values()]) this.remove(entry);
     });
+  }
+
+  /**
+   * Removes every entry for good: fetches in flight answer their awaiters
+   * only if nothing invalidated them, and no new fetch starts for them.
+   */
+  dispose(): void {
+    this.disposed = true;
+    this.clear();
   }
 
   // ---- index --------------------------------------------------------------
@@ -428,49 +514,48 @@ export class BundleCache {
   private addToIndex(entry: CacheEntry): void {
     let ctx = this.contexts.get(entry.context);
     if (!ctx) {
-      ctx = { entries: new Set(), keys: new Map() };
+      ctx = { shapes: new Map(), size: 0 };
       this.contexts.set(entry.context, ctx);
     }
-    for (const [k, keyIndex] of ctx.keys) {
-      if (!entry.valueKeys.has(k)) keyIndex.missing.add(entry);
+    let group = ctx.shapes.get(entry.shapeKey);
+    if (!group) {
+      group = { names: [...entry.valueKeys.keys()], entries: new Set(), postings: new Map() };
+      ctx.shapes.set(entry.shapeKey, group);
     }
-    for (const [k, v] of entry.valueKeys) {
-      let keyIndex = ctx.keys.get(k);
-      if (!keyIndex) {
-        // A param name seen for the first time: every entry so far lacks it.
-        keyIndex = { byValue: new Map(), missing: new Set(ctx.entries) };
-        ctx.keys.set(k, keyIndex);
+    group.entries.add(entry);
+    for (const [name, value] of entry.valueKeys) {
+      let byValue = group.postings.get(name);
+      if (!byValue) {
+        byValue = new Map();
+        group.postings.set(name, byValue);
       }
-      let posting = keyIndex.byValue.get(v);
+      let posting = byValue.get(value);
       if (!posting) {
         posting = new Set();
-        keyIndex.byValue.set(v, posting);
+        byValue.set(value, posting);
       }
       posting.add(entry);
     }
-    ctx.entries.add(entry);
+    ctx.size++;
   }
 
   private removeFromIndex(entry: CacheEntry): void {
     const ctx = this.contexts.get(entry.context);
     if (!ctx) return;
-    ctx.entries.delete(entry);
-    if (ctx.entries.size === 0) {
-      this.contexts.delete(entry.context);
+    const group = ctx.shapes.get(entry.shapeKey);
+    if (!group || !group.entries.delete(entry)) return;
+    ctx.size--;
+    if (group.entries.size === 0) {
+      ctx.shapes.delete(entry.shapeKey);
+      if (ctx.size === 0) this.contexts.delete(entry.context);
       return;
     }
-    for (const [k, keyIndex] of ctx.keys) {
-      const v = entry.valueKeys.get(k);
-      if (v === undefined) {
-        keyIndex.missing.delete(entry);
-        continue;
-      }
-      const posting = keyIndex.byValue.get(v);
-      if (posting) {
-        posting.delete(entry);
-        if (posting.size === 0) keyIndex.byValue.delete(v);
-      }
-      if (keyIndex.byValue.size === 0) ctx.keys.delete(k);
+    for (const [name, value] of entry.valueKeys) {
+      const byValue = group.postings.get(name);
+      const posting = byValue?.get(value);
+      if (!byValue || !posting) continue;
+      posting.delete(entry);
+      if (posting.size === 0) byValue.delete(value);
     }
   }
 }

@@ -78,9 +78,23 @@ export function canonicalParams(params: object | null | undefined): Record<strin
   for (const key of sortedKeys(params)) {
     const value = (params as Record<string, unknown>)[key];
     if (value === null || value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
-    out[key] = typeof value === 'object' ? (JSON.parse(canonicalJson(value)) as JsonValue) : (value as JsonValue);
+    setOwn(out, key, typeof value === 'object' ? (JSON.parse(canonicalJson(value)) as JsonValue) : (value as JsonValue));
   }
   return out;
+}
+
+/**
+ * Sets `obj[key] = value` as an own data property whatever the key: a plain
+ * assignment of `__proto__` would change the prototype (or be ignored)
+ * instead of adding a param. This is how every user-chosen name becomes an
+ * object key in this package (as `JSON.parse` does for the wire's objects).
+ */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') {
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    obj[key] = value;
+  }
 }
 
 /** The cache key of a bundle: context name and canonical params. */

@@ -1,6 +1,6 @@
 import { invoke as tauriInvoke } from '@tauri-apps/api/core';
 import { listen as tauriListen } from '@tauri-apps/api/event';
-import { BundleCache, type Bundle, type BundleState, type CacheEntry } from './cache.js';
+import { BundleCache, type Bundle, type BundleState, type CacheEntry, type TargetsApplied } from './cache.js';
 import { bundleKey, canonicalParams } from './canonical.js';
 import { MizanError, isTargetList } from './errors.js';
 import { Notifier } from './notify.js';
@@ -48,7 +48,12 @@ export type ListenFn = (
 /** Where a set of targets came from. */
 export type TargetOrigin = 'envelope' | 'error' | 'event' | 'manual';
 
-export type InvalidationListener = (targets: readonly Target[], origin: TargetOrigin) => void;
+/**
+ * Called with every set of targets a client applies. A listener that mirrors
+ * them into another cache may return a promise of its refetches: a `call`
+ * whose envelope (or error) carried the targets settles only after it.
+ */
+export type InvalidationListener = (targets: readonly Target[], origin: TargetOrigin) => void | PromiseLike<unknown>;
 
 export interface MizanClientOptions {
   /** Defaults to `invoke` from `@tauri-apps/api/core`. */
@@ -228,8 +233,13 @@ export class MizanClient {
 
   /**
    * Calls a client function through `plugin:mizan|call`. The envelope's
-   * targets are applied to the cache before the returned promise resolves.
-   * Rejects with `MizanError<E>`, whose targets are applied as well.
+   * targets are applied to the cache as soon as it arrives: every bundle
+   * they reach is marked stale, and the subscribed ones refetch. The
+   * returned promise settles after those refetches have settled (as
+   * `await queryClient.invalidateQueries(...)` in TanStack Query), so
+   * whoever awaits a mutation sees the new data in the cache. A refetch that
+   * fails does not fail the call: its error is on the bundle's state.
+   * Rejects with `MizanError<E>`, whose targets are applied (and awaited) as well.
    */
   async call<R, E = unknown>(fn: string, args: Record<string, unknown> = {}): Promise<R> {
     let envelope: Envelope<R>;
@@ -237,11 +247,11 @@ export class MizanClient {
       envelope = (await this.invokeFn('plugin:mizan|call', { fn, args })) as Envelope<R>;
     } catch (reason) {
       const error = MizanError.from<E>(reason, fn);
-      if (error.invalidate.length > 0) this.applyTargets(error.invalidate, 'error');
+      if (error.invalidate.length > 0) await this.applyAndRefetch(error.invalidate, 'error');
       throw error;
     }
     if (envelope && isTargetList(envelope.invalidate) && envelope.invalidate.length > 0) {
-      this.applyTargets(envelope.invalidate, 'envelope');
+      await this.applyAndRefetch(envelope.invalidate, 'envelope');
     }
     return envelope?.result as R;
   }
@@ -314,19 +324,33 @@ export class MizanClient {
    * do). Returns the number of cached bundles reached.
    */
   applyTargets(targets: readonly Target[], origin: TargetOrigin = 'manual'): number {
-    if (!isTargetList(targets) || targets.length === 0) return 0;
+    return this.applyAll(targets, origin).reached;
+  }
+
+  /**
+   * Applies targets and resolves once the refetches they started (the
+   * subscribed bundles reached, and whatever the invalidation listeners
+   * return) have settled. Never rejects.
+   */
+  applyAndRefetch(targets: readonly Target[], origin: TargetOrigin = 'manual'): Promise<void> {
+    return this.applyAll(targets, origin).refetched;
+  }
+
+  private applyAll(targets: readonly Target[], origin: TargetOrigin): TargetsApplied {
+    if (!isTargetList(targets) || targets.length === 0) return { reached: 0, refetched: Promise.resolve() };
     return this.notifier.batch(() => {
-      const reached = this.cache.applyTargets(targets);
+      const applied = this.cache.apply(targets);
+      const pending: Array<PromiseLike<unknown>> = [applied.refetched];
       for (const listener of this.invalidationListeners) {
         try {
-          listener(targets, origin);
+          const result = listener(targets, origin);
+          if (isPromiseLike(result)) pending.push(result);
         } catch (error) {
-          queueMicrotask(() => {
-            throw error;
-          });
+          rethrowLater(error);
         }
       }
-      return reached;
+      const refetched = pending.length === 1 ? applied.refetched : Promise.allSettled(pending).then(noop);
+      return { reached: applied.reached, refetched };
     });
   }
 
@@ -338,12 +362,12 @@ export class MizanClient {
     };
   }
 
-  /** Stops listening to events and empties the cache. */
+  /** Stops listening to events and empties the cache for good. */
   destroy(): void {
     this.destroyed = true;
     this.unlisten?.();
     this.unlisten = undefined;
-    this.cache.clear();
+    this.cache.dispose();
     this.invalidationListeners.clear();
   }
 
@@ -359,6 +383,18 @@ export class MizanClient {
     this.applyTargets(payload.targets, 'event');
   }
 }
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function rethrowLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
+function noop(): void {}
 
 /** Creates an isolated Mizan runtime. */
 export function createMizanClient(options?: MizanClientOptions): MizanClient {

@@ -25,6 +25,12 @@ export function isWireError(value: unknown): value is WireError {
 }
 
 /**
+ * How Tauri's access control words a refused command (`"<plugin>.<command> not
+ * allowed. ..."`, `"... not allowed on window ..."`, `"Command ... not allowed by ACL"`).
+ */
+const ACL_REFUSAL = /\bnot allowed\b/;
+
+/**
  * The error every Mizan call and bundle fetch rejects with. `D` is the type of
  * `details`: for `code === 'app'` it is the function's serialized `Err(E)`.
  */
@@ -35,26 +41,29 @@ export class MizanError<D = unknown> extends Error {
   /** Targets the failure still invalidates (a failed mutation may have written part of its work). */
   readonly invalidate: Target[];
 
-  constructor(wire: WireError<D>, options?: { cause?: unknown }) {
+  constructor(wire: WireError<D> | (Omit<WireError<D>, 'fn'> & { fn?: string | null }), options?: { cause?: unknown }) {
     super(wire.message, options && 'cause' in options ? { cause: options.cause } : undefined);
     Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'MizanError';
     this.code = wire.code;
-    this.fn = wire.fn;
+    this.fn = wire.fn ?? undefined;
     this.details = wire.details;
     this.invalidate = isTargetList(wire.invalidate) ? wire.invalidate : [];
   }
 
   /**
-   * Turns whatever an `invoke` rejected with into a `MizanError`. Wire errors
-   * keep their fields; anything else (e.g. the string Tauri rejects with when
-   * a capability does not allow the command) becomes code `internal` with the
-   * original value as `cause` and `details`.
+   * Turns whatever an `invoke` rejected with into a `MizanError`, so callers
+   * handle one type. Wire errors keep their fields. Anything else keeps the
+   * original value as `cause` and `details` and gets a code:
+   * - `forbidden` for Tauri's own access-control refusal, a string such as
+   *   `"mizan.call not allowed. Permissions associated with this command: ..."`
+   *   (the window's capabilities do not grant the command; the plugin never ran);
+   * - `internal` for everything else (a missing IPC bridge, a thrown `Error`).
    */
   static from<D = unknown>(reason: unknown, fn?: string): MizanError<D> {
     if (reason instanceof MizanError) return reason as MizanError<D>;
     if (isWireError(reason)) {
-      const wire = reason as WireError<D>;
+      const wire = reason as Omit<WireError<D>, 'fn'> & { fn?: string | null };
       return new MizanError<D>({
         code: wire.code,
         message: wire.message,
@@ -65,10 +74,8 @@ export class MizanError<D = unknown> extends Error {
     }
     const message =
       typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : 'IPC call failed';
-    return new MizanError<D>(
-      { code: 'internal', message, fn, details: reason as D, invalidate: [] },
-      { cause: reason },
-    );
+    const code = typeof reason === 'string' && ACL_REFUSAL.test(reason) ? 'forbidden' : 'internal';
+    return new MizanError<D>({ code, message, fn, details: reason as D, invalidate: [] }, { cause: reason });
   }
 
   /** The wire shape of this error. */

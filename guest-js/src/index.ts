@@ -22,6 +22,7 @@ export {
   type BundleFetcher,
   type BundleState,
   type BundleStatus,
+  type TargetsApplied,
 } from './cache.js';
 export { Notifier } from './notify.js';
 export {

@@ -96,7 +96,9 @@ const IDLE: MutationState<never, never> = { status: 'idle', data: undefined, err
 
 /**
  * Runs a mutation. Invalidation needs nothing from the caller: the envelope's
- * targets reach the cache before `mutateAsync` resolves.
+ * targets reach the cache as soon as it arrives, and `mutateAsync` resolves
+ * (and `status` leaves `pending`) once the subscribed bundles they reached
+ * have refetched.
  */
 export function useMutation<
   A extends Record<string, unknown> | undefined = Record<string, unknown>,

@@ -47,6 +47,10 @@ export type ErrorCode =
 export interface WireError<D = unknown> {
   code: ErrorCode;
   message: string;
+  /**
+   * The function the error is about, when there is one. (A backend may send
+   * `null` when there is none; `MizanError` reads that as `undefined`.)
+   */
   fn?: string;
   details: D;
   invalidate: Target[];

@@ -99,6 +99,47 @@ describe('useBundle', () => {
     ]);
   });
 
+  it('keeps a mutation pending until the refetch it caused has landed', async () => {
+    const renders = { count: 0, seen: [] as string[] };
+    const lines: string[] = [];
+    function Editor() {
+      const m = useMutation<{ user_id: number }, number>('update_profile');
+      const { data } = useBundle(USER, { user_id: 5 });
+      lines.push(`${m.status}:v${data?.user_profile?.v ?? '-'}`);
+      return <button data-testid="save" onClick={() => m.mutate({ user_id: 5 })} />;
+    }
+    render(
+      wrap(
+        <>
+          <Profile id={5} renders={renders} />
+          <Editor />
+        </>,
+      ),
+    );
+    await settle();
+    // From now on each ctx answer waits for its gate.
+    const gates: Array<() => void> = [];
+    installIpc((req) => {
+      const answer = handler(req);
+      if (req.cmd !== 'plugin:mizan|ctx') return answer;
+      return new Promise((resolve) => gates.push(() => resolve(answer)));
+    });
+    await act(async () => {
+      screen.getByTestId('save').click();
+      await flush(40);
+    });
+    expect(gates.length).toBe(1); // the refetch is in flight...
+    expect(lines.at(-1)).toBe('pending:v0'); // ...and the mutation still pending
+    await act(async () => {
+      gates[0]!();
+      await flush(40);
+    });
+    // It turns success with the new data, never success with the old.
+    expect(lines.at(-1)).toBe('success:v1');
+    expect(lines).not.toContain('success:v0');
+    expect(screen.getByTestId('profile-5').textContent).toBe('user 5 v1');
+  });
+
   it('updates after an event from another window, and only the reached bundle re-renders', async () => {
     const five = { count: 0, seen: [] as string[] };
     const six = { count: 0, seen: [] as string[] };

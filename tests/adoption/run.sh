@@ -100,7 +100,7 @@ test_bin=$(cd "$app/src-tauri" && cargo test -q --lib --no-run --message-format=
     let last = "";
     require("readline").createInterface({ input: process.stdin }).on("line", (l) => {
       const m = JSON.parse(l);
-      if (m.reason === "compiler-artifact" && m.executable && m.target.kind.includes("lib")) last = m.executable;
+      if (m.reason === "compiler-artifact" && m.executable && m.profile.test) last = m.executable;
     }).on("close", () => console.log(last));
   ')
 [ -x "$test_bin" ] || fail "no test binary for the app's lib"

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::scoping::Target;
+use crate::core::scoping::Target;
 
 /// One wire parameter that was missing, of the wrong type, or not expected.
 #[derive(Debug, Clone, PartialEq, Serialize)]

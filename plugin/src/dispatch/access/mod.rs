@@ -8,28 +8,21 @@ mod entry;
 
 pub use entry::AccessEntry;
 
-use tauri::ipc::{CommandScope, GlobalScope};
+use std::sync::Arc;
 
-use crate::error::CallError;
+use crate::core::error::CallError;
 
 /// The allow and deny entries that apply to one call.
 #[derive(Debug, Default)]
-pub(crate) struct Access<'a> {
-    allows: Vec<&'a AccessEntry>,
-    denies: Vec<&'a AccessEntry>,
+pub(crate) struct Access {
+    allows: Vec<Arc<AccessEntry>>,
+    denies: Vec<Arc<AccessEntry>>,
 }
 
-impl<'a> Access<'a> {
-    pub(crate) fn new(
-        command: &'a CommandScope<AccessEntry>,
-        global: &'a GlobalScope<AccessEntry>,
-    ) -> Self {
-        let allows = command.allows().iter().chain(global.allows()).map(|a| &**a);
-        let denies = command.denies().iter().chain(global.denies()).map(|a| &**a);
-        Access {
-            allows: allows.collect(),
-            denies: denies.collect(),
-        }
+impl Access {
+    /// The window's entries, as the edge collected them.
+    pub(crate) fn new(allows: Vec<Arc<AccessEntry>>, denies: Vec<Arc<AccessEntry>>) -> Self {
+        Access { allows, denies }
     }
 
     /// Checks a function, which may belong to a context.

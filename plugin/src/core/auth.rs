@@ -1,14 +1,10 @@
-//! Auth guards: the app registers an identity provider; a function marked
-//! `#[client(auth)]` or `#[client(auth = "role")]` is refused before its body
-//! runs when the caller has no identity (`unauthorized`) or lacks the role
-//! (`forbidden`).
-
-use std::{any::Any, sync::Arc};
+//! What a function requires of its caller's identity, and the identity
+//! itself. The guard that asks the app's identity provider lives in the
+//! dispatcher (`dispatch::auth`).
 
 use serde::Serialize;
-use tauri::{http::HeaderMap, Runtime, Webview};
 
-use crate::{error::CallError, handler::CallCtx, FromCallContext};
+use crate::core::error::CallError;
 
 /// What a function requires of its caller's identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,37 +53,12 @@ impl Identity {
     }
 }
 
-/// What an identity provider sees of a call: the calling webview and the
-/// IPC request's headers.
-pub struct IdentityRequest<'a> {
-    pub(crate) label: &'a str,
-    pub(crate) headers: &'a HeaderMap,
-    pub(crate) webview: &'a (dyn Any + Send + Sync),
-}
-
-impl<'a> IdentityRequest<'a> {
-    /// The calling webview's label.
-    pub fn label(&self) -> &'a str {
-        self.label
-    }
-
-    /// The IPC request's headers (`invoke(cmd, args, { headers })`).
-    pub fn headers(&self) -> &'a HeaderMap {
-        self.headers
-    }
-
-    /// The calling webview, to reach the app's state (a session store).
-    /// `None` if `R` is not the app's runtime.
-    pub fn webview<R: Runtime>(&self) -> Option<&'a Webview<R>> {
-        self.webview.downcast_ref()
-    }
-}
-
-/// The app's identity provider.
-pub(crate) type IdentityProvider =
-    Arc<dyn Fn(&IdentityRequest<'_>) -> Option<Identity> + Send + Sync>;
-
 impl Auth {
+    /// Whether the function needs to know who is calling.
+    pub(crate) fn needs_identity(&self) -> bool {
+        *self != Auth::None
+    }
+
     /// Refuses a caller that does not meet the requirement.
     pub(crate) fn check(
         &self,
@@ -103,12 +74,5 @@ impl Auth {
                 "function `{function}` (it needs the role `{role}`)"
             ))),
         }
-    }
-}
-
-/// The caller's identity, injected; a call without one is `unauthorized`.
-impl FromCallContext<'_> for Identity {
-    fn from_call_context(ctx: &CallCtx) -> Result<Self, CallError> {
-        ctx.identity().cloned().ok_or(CallError::Unauthorized)
     }
 }

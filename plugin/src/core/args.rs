@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::error::{ArgProblem, CallError};
+use crate::core::error::{ArgProblem, CallError};
 
 /// The JSON object of wire arguments a webview sent, borrowed from the
 /// request.

@@ -1,48 +1,30 @@
-//! Running calls and bundles, independent of the Tauri runtime: look the
-//! function up, check access, parse the args, run the function with panics
-//! caught, and compute the targets of a mutation.
+//! The dispatcher: runs calls and bundles on the core. Looks the function
+//! up, decides access for the window, asks the auth guard, reads the args,
+//! runs the function with panics caught, and computes the targets of a
+//! mutation. It knows nothing of how a request arrived: the Tauri edge
+//! hands it parsed requests, the window's access entries and the caller.
+
+pub(crate) mod access;
+pub(crate) mod auth;
+pub(crate) mod request;
 
 use std::{any::Any, collections::BTreeMap, panic::AssertUnwindSafe, sync::Arc};
 
 use futures_util::FutureExt;
-use serde::Serialize;
-use serde_json::{value::RawValue, Map, Value};
+use serde_json::{Map, Value};
 
-use crate::{
-    access::Access,
+use crate::core::{
     args::Args,
-    auth::{Auth, Identity, IdentityProvider, IdentityRequest},
+    auth::Identity,
+    call::{CallCtx, CallScope, Caller, Outcome},
     error::{ArgProblem, CallError, WireError},
-    handler::{CallCtx, CallScope, Outcome},
     registry::{FnEntry, FnKind, Registry},
-    request::{CallRequest, CtxRequest},
-    scoping::{Params, Target},
+    scoping::Target,
+    wire::{Bundle, Envelope},
 };
-
-/// The success answer of `call`.
-#[derive(Debug, Serialize, specta::Type)]
-pub struct Envelope {
-    /// The function's result.
-    #[specta(type = Value)]
-    pub result: Box<RawValue>,
-    /// What the call invalidated; empty for queries and context functions.
-    pub invalidate: Vec<Target>,
-}
-
-/// The success answer of `ctx`: one bundle, possibly partial.
-#[derive(Debug, Serialize, specta::Type)]
-pub struct Bundle {
-    /// The context's name.
-    pub context: String,
-    /// The canonical params of the bundle.
-    pub params: Params,
-    /// Each context function's result, by function name.
-    #[specta(type = BTreeMap<String, Value>)]
-    pub data: BTreeMap<&'static str, Box<RawValue>>,
-    /// Each failed context function's error, by function name.
-    #[specta(type = BTreeMap<String, WireError>)]
-    pub errors: BTreeMap<&'static str, WireError>,
-}
+use access::Access;
+use auth::IdentityProvider;
+use request::{CallRequest, CtxRequest};
 
 /// One finished call: its outcome and the targets to apply.
 #[derive(Debug)]
@@ -89,59 +71,9 @@ impl std::fmt::Debug for Dispatcher {
     }
 }
 
-/// The calling webview, with its runtime erased. It holds the invoke
-/// message itself, so a call never clones the webview.
-#[derive(Clone)]
-pub(crate) struct Caller {
-    pub(crate) source: Arc<dyn CallerWebview>,
-}
-
-/// What the dispatcher needs of the message that carried a call.
-pub(crate) trait CallerWebview: Send + Sync {
-    /// The `Webview<R>` of the caller.
-    fn webview_any(&self) -> &(dyn Any + Send + Sync);
-    /// Its label.
-    fn label(&self) -> &str;
-    /// The IPC request's headers.
-    fn headers(&self) -> &tauri::http::HeaderMap;
-}
-
-impl<R: tauri::Runtime> CallerWebview for tauri::ipc::InvokeMessage<R> {
-    fn webview_any(&self) -> &(dyn Any + Send + Sync) {
-        self.webview_ref()
-    }
-
-    fn label(&self) -> &str {
-        self.webview_ref().label()
-    }
-
-    fn headers(&self) -> &tauri::http::HeaderMap {
-        tauri::ipc::InvokeMessage::headers(self)
-    }
-}
-
 impl Dispatcher {
-    /// Asks the app's identity provider who is calling, for the functions
-    /// that need to know: guarded ones, and those that take `Identity`.
-    /// Then checks the function's requirement. A provider that panics is
-    /// an `internal` error, like a function that panics.
-    fn admit(&self, entry: &FnEntry, caller: &Caller) -> Result<Option<Identity>, CallError> {
-        let needed = entry.def.auth != Auth::None || entry.def.injected.contains(&"Identity");
-        let identity = match self.identity.as_ref().filter(|_| needed) {
-            None => None,
-            Some(provider) => {
-                let source = &*caller.source;
-                let request = IdentityRequest {
-                    label: source.label(),
-                    headers: source.headers(),
-                    webview: source.webview_any(),
-                };
-                std::panic::catch_unwind(AssertUnwindSafe(|| provider(&request)))
-                    .map_err(|_| CallError::internal("the identity provider panicked"))?
-            }
-        };
-        entry.def.auth.check(entry.def.name, identity.as_ref())?;
-        Ok(identity)
+    fn admit(&self, entry: &FnEntry, caller: &dyn Caller) -> Result<Option<Identity>, CallError> {
+        auth::admit(self.identity.as_ref(), entry.def, caller)
     }
 
     /// Whether calling `function` needs the async runtime (an unknown name
@@ -167,17 +99,17 @@ impl Dispatcher {
         if cfg!(debug_assertions) {
             let mut known: Vec<&str> = known.copied().collect();
             known.sort_unstable();
-            crate::notice::say(
+            crate::core::notice::say(
                 log::Level::Warn,
-                &crate::notice::unknown(what, name, &known),
+                &crate::core::notice::unknown(what, name, &known),
             );
         }
     }
 
     pub(crate) async fn call(
         &self,
-        caller: &Caller,
-        access: &Access<'_>,
+        caller: &Arc<dyn Caller>,
+        access: &Access,
         req: CallRequest<'_>,
     ) -> Finished {
         let Some(entry) = self.registry.functions.get(req.function) else {
@@ -192,7 +124,7 @@ impl Dispatcher {
         if let Err(e) = access.check_fn(name, context) {
             return Finished::refused(Some(name), e);
         }
-        let identity = match self.admit(entry, caller) {
+        let identity = match self.admit(entry, &**caller) {
             Ok(identity) => identity,
             Err(e) => return Finished::refused(Some(name), e),
         };
@@ -216,8 +148,8 @@ impl Dispatcher {
 
     pub(crate) async fn bundle(
         &self,
-        caller: &Caller,
-        access: &Access<'_>,
+        caller: &Arc<dyn Caller>,
+        access: &Access,
         req: CtxRequest<'_>,
     ) -> Result<Bundle, CallError> {
         let Some(ctx) = self.registry.contexts.get(req.context) else {
@@ -240,7 +172,7 @@ impl Dispatcher {
                 Err(message) => problems.push(ArgProblem {
                     name: (*name).to_owned(),
                     problem: if missing { "missing" } else { "invalid" },
-                    expected: Some(crate::args::short_type_name(cp.param.type_name())),
+                    expected: Some(crate::core::args::short_type_name(cp.param.type_name())),
                     message: (!missing).then_some(message),
                 }),
             }
@@ -264,7 +196,7 @@ impl Dispatcher {
         let canonical_ref = &canonical;
         let runs = ctx.functions.iter().map(|f| {
             let entry = &self.registry.functions[f.name];
-            let admitted = self.admit(entry, caller);
+            let admitted = self.admit(entry, &**caller);
             async move {
                 let outcome = match admitted {
                     Ok(identity) => {
@@ -300,12 +232,12 @@ impl Dispatcher {
 /// Parses the args and runs the function, with panics caught at both steps.
 async fn run(
     entry: &FnEntry,
-    caller: &Caller,
+    caller: &Arc<dyn Caller>,
     scope: Option<Arc<CallScope>>,
     identity: Option<Identity>,
     args: Args<'_>,
 ) -> Outcome {
-    let ctx = CallCtx::new(caller.source.clone(), scope, identity);
+    let ctx = CallCtx::new(caller.clone(), scope, identity);
     let handler = entry.def.handler;
     let started = std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx, args)));
     let future = match started {

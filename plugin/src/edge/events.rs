@@ -1,24 +1,36 @@
 //! The `mizan://invalidate` event: targets sent to every other webview so
 //! all windows stay coherent.
 
-use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use tauri::{Emitter, EventTarget, Runtime};
 
-use crate::scoping::Target;
+use crate::core::{
+    scoping::Target,
+    wire::{InvalidateEvent, INVALIDATE_EVENT},
+};
 
-/// The event's name.
-pub const INVALIDATE_EVENT: &str = "mizan://invalidate";
+/// Numbers the events and sends them.
+#[derive(Debug, Default)]
+pub(crate) struct Notifier {
+    seq: AtomicU64,
+}
 
-/// The payload of [`INVALIDATE_EVENT`].
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
-pub struct InvalidateEvent {
-    /// Sorted, without duplicates.
-    pub targets: Vec<Target>,
-    /// The label of the webview whose call caused it; `null` when the app
-    /// invalidated on its own.
-    pub source: Option<String>,
-    /// Increases by one with every event the plugin sends.
-    pub seq: u64,
+impl Notifier {
+    /// Sends targets to every webview but `source`.
+    pub(crate) fn notify<R: Runtime>(
+        &self,
+        emitter: &impl Emitter<R>,
+        targets: Vec<Target>,
+        source: Option<&str>,
+    ) {
+        let event = InvalidateEvent {
+            targets,
+            source: source.map(str::to_owned),
+            seq: self.seq.fetch_add(1, Ordering::Relaxed) + 1,
+        };
+        emit(emitter, &event);
+    }
 }
 
 /// Sends the event to every webview but `source`.
@@ -26,7 +38,7 @@ pub struct InvalidateEvent {
 /// Listeners registered for a webview's label (`getCurrentWebview().listen`)
 /// never see their own webview's events; listeners for any target (the
 /// global `listen`) see every event and compare `source` with their label.
-pub(crate) fn emit<R: Runtime>(emitter: &impl Emitter<R>, event: &InvalidateEvent) {
+fn emit<R: Runtime>(emitter: &impl Emitter<R>, event: &InvalidateEvent) {
     let source = event.source.as_deref();
     let result = emitter.emit_filter(INVALIDATE_EVENT, event, |target| match target {
         EventTarget::Webview { label }

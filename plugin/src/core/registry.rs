@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 
-use crate::{
+use crate::core::{
+    call::Handler,
     context::Context,
     error::{CallError, RegistryError},
-    handler::Handler,
     scoping::{compute_targets, AffectRule, Params, Target, Tier},
 };
 
@@ -90,7 +90,7 @@ pub struct ClientFn {
     /// Query, context function or mutation.
     pub kind: FnKind,
     /// What it requires of the caller's identity.
-    pub auth: crate::auth::Auth,
+    pub auth: crate::core::auth::Auth,
     /// The last path segment of each injected param's type (`State`,
     /// `Invalidations`, ...), in declaration order.
     pub injected: &'static [&'static str],
@@ -345,10 +345,10 @@ impl Registry {
             };
             let param = entry.def.param(name).expect("scope params are wire params");
             let canonical = param.canonicalize(value.clone()).map_err(|message| {
-                CallError::InvalidArgs(vec![crate::error::ArgProblem {
+                CallError::InvalidArgs(vec![crate::core::error::ArgProblem {
                     name: (*name).to_owned(),
                     problem: "invalid",
-                    expected: Some(crate::args::short_type_name(param.type_name())),
+                    expected: Some(crate::core::args::short_type_name(param.type_name())),
                     message: Some(message),
                 }])
             })?;

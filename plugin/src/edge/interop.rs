@@ -5,7 +5,7 @@ use std::path::Path;
 
 use tauri_specta::{ExportContext, LanguageExt};
 
-use crate::registry::Registry;
+use crate::core::registry::Registry;
 
 /// A tauri-specta language (such as `specta_typescript::Typescript`) whose
 /// bindings also declare every named type the app's `#[client]` functions

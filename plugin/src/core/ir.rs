@@ -19,7 +19,7 @@ use tauri_plugin_mizan_codegen::{
     Param, Primitive, Repr, ScopePair, Struct, StructTag, TsOptions, Type, TypeDef, Variant,
 };
 
-use crate::{
+use crate::core::{
     error::RegistryError,
     export::write_if_changed,
     registry::{FnKind, FnTypes, Registry},
@@ -145,9 +145,9 @@ impl Registry {
                 result: convert(&t.result),
                 error: t.error.as_ref().map(convert),
                 auth: match f.auth {
-                    crate::auth::Auth::None => Auth::None,
-                    crate::auth::Auth::Identity => Auth::Identity,
-                    crate::auth::Auth::Role(role) => Auth::Role(role.to_owned()),
+                    crate::core::auth::Auth::None => Auth::None,
+                    crate::core::auth::Auth::Identity => Auth::Identity,
+                    crate::core::auth::Auth::Role(role) => Auth::Role(role.to_owned()),
                 },
                 capabilities: Vec::new(),
             });
@@ -243,13 +243,17 @@ impl Registry {
 /// assert!(ir.type_def("InvalidateEvent").is_some());
 /// ```
 pub fn wire_types_ir() -> Ir {
-    use crate::{Bundle, Envelope, InvalidateEvent, Target, WireError};
+    use crate::core::{
+        error::WireError,
+        scoping::Target,
+        wire::{Bundle, Envelope, InvalidateEvent},
+    };
     let mut types = TypeCollection::default();
-    crate::__private::type_of::<Target>(&mut types);
-    crate::__private::type_of::<InvalidateEvent>(&mut types);
-    crate::__private::type_of::<WireError>(&mut types);
-    crate::__private::type_of::<Envelope>(&mut types);
-    crate::__private::type_of::<Bundle>(&mut types);
+    type_of::<Target>(&mut types);
+    type_of::<InvalidateEvent>(&mut types);
+    type_of::<WireError>(&mut types);
+    type_of::<Envelope>(&mut types);
+    type_of::<Bundle>(&mut types);
     let mut ir = Ir {
         types: named_types(&types).expect("the plugin's wire types have distinct names"),
         ..Ir::default()
@@ -259,6 +263,11 @@ pub fn wire_types_ir() -> Ir {
 }
 
 // specta -> IR ---------------------------------------------------------------
+
+/// The specta data type of `T`, registering named types on the way.
+pub fn type_of<T: specta::Type>(types: &mut TypeCollection) -> DataType {
+    T::reference(types, &[]).inner
+}
 
 fn param(name: &str, dt: &DataType) -> Param {
     let ty = convert(dt);

@@ -1,6 +1,10 @@
-//! What the generated code calls: the per-call context, injection of the
-//! parameters the plugin fills in, and the conversion of a function's
-//! outcome into the plugin's output.
+//! What the generated code calls: the per-call context, the trait of
+//! injected parameters, the tier-1 collector, and the conversion of a
+//! function's outcome into the plugin's output.
+//!
+//! The caller is abstract here ([`Caller`]): the Tauri edge implements it
+//! for the IPC message and injects Tauri's own types (`State`, `AppHandle`,
+//! ...).
 
 use std::{
     any::Any,
@@ -11,13 +15,11 @@ use std::{
 
 use serde::Serialize;
 use serde_json::value::RawValue;
-use tauri::{AppHandle, Manager, Runtime, State, Webview, WebviewWindow, Window};
 
-use crate::{
+use crate::core::{
     args::Args,
     auth::Identity,
     context::Context,
-    dispatch::CallerWebview,
     error::CallError,
     scoping::{Params, Target},
 };
@@ -31,9 +33,20 @@ pub type HandlerFuture = Pin<Box<dyn Future<Output = Outcome> + Send>>;
 /// Parses the args of one call and starts the function.
 pub type Handler = for<'a> fn(CallCtx, Args<'a>) -> Result<HandlerFuture, CallError>;
 
+/// What a call needs of the message that carried it. The Tauri edge
+/// implements it for the IPC message, so a call never clones the webview.
+pub(crate) trait Caller: Send + Sync {
+    /// The caller's webview (a `tauri::Webview<R>`), to downcast.
+    fn webview_any(&self) -> &(dyn Any + Send + Sync);
+    /// Its label.
+    fn label(&self) -> &str;
+    /// The request's headers.
+    fn headers(&self) -> &tauri::http::HeaderMap;
+}
+
 /// What one call knows about its caller, and what it collects for scoping.
 pub struct CallCtx {
-    caller: Arc<dyn CallerWebview>,
+    caller: Arc<dyn Caller>,
     /// Set for mutations: what their targets are computed from.
     scope: Option<Arc<CallScope>>,
     identity: Option<Identity>,
@@ -66,7 +79,7 @@ impl CallScope {
 
 impl CallCtx {
     pub(crate) fn new(
-        caller: Arc<dyn CallerWebview>,
+        caller: Arc<dyn Caller>,
         scope: Option<Arc<CallScope>>,
         identity: Option<Identity>,
     ) -> Self {
@@ -87,7 +100,8 @@ impl CallCtx {
         self.caller.label()
     }
 
-    fn any(&self) -> &(dyn Any + Send + Sync) {
+    /// The caller's webview, to downcast to the app's `Webview<R>`.
+    pub(crate) fn webview_any(&self) -> &(dyn Any + Send + Sync) {
         self.caller.webview_any()
     }
 
@@ -113,29 +127,6 @@ impl CallCtx {
             Err(e) => log::warn!("mizan: param `{name}` does not serialize: {e}"),
         }
     }
-
-    fn webview<R: Runtime>(&self) -> Result<&Webview<R>, CallError> {
-        self.any().downcast_ref::<Webview<R>>().ok_or_else(|| {
-            CallError::internal(format!(
-                "the function takes a handle for runtime `{}`, which is not the app's runtime",
-                std::any::type_name::<R>()
-            ))
-        })
-    }
-
-    fn state<T: Send + Sync + 'static>(&self) -> Option<State<'_, T>> {
-        if let Some(w) = self.any().downcast_ref::<Webview<tauri::Wry>>() {
-            return w.try_state::<T>();
-        }
-        #[cfg(feature = "test")]
-        if let Some(w) = self
-            .any()
-            .downcast_ref::<Webview<tauri::test::MockRuntime>>()
-        {
-            return w.try_state::<T>();
-        }
-        None
-    }
 }
 
 /// A parameter the plugin fills in itself: it never crosses the wire.
@@ -151,42 +142,10 @@ pub trait FromCallContext<'a>: Sized {
     fn from_call_context(ctx: &'a CallCtx) -> Result<Self, CallError>;
 }
 
-impl<'a, T: Send + Sync + 'static> FromCallContext<'a> for State<'a, T> {
-    fn from_call_context(ctx: &'a CallCtx) -> Result<Self, CallError> {
-        ctx.state::<T>().ok_or_else(|| {
-            CallError::internal(format!(
-                "state `{}` is not managed: call `app.manage(...)` before serving this function",
-                std::any::type_name::<T>()
-            ))
-        })
-    }
-}
-
-impl<R: Runtime> FromCallContext<'_> for AppHandle<R> {
+/// The caller's identity, injected; a call without one is `unauthorized`.
+impl FromCallContext<'_> for Identity {
     fn from_call_context(ctx: &CallCtx) -> Result<Self, CallError> {
-        Ok(ctx.webview::<R>()?.app_handle().clone())
-    }
-}
-
-impl<R: Runtime> FromCallContext<'_> for Webview<R> {
-    fn from_call_context(ctx: &CallCtx) -> Result<Self, CallError> {
-        Ok(ctx.webview::<R>()?.clone())
-    }
-}
-
-impl<R: Runtime> FromCallContext<'_> for Window<R> {
-    fn from_call_context(ctx: &CallCtx) -> Result<Self, CallError> {
-        Ok(ctx.webview::<R>()?.window())
-    }
-}
-
-impl<R: Runtime> FromCallContext<'_> for WebviewWindow<R> {
-    fn from_call_context(ctx: &CallCtx) -> Result<Self, CallError> {
-        let webview = ctx.webview::<R>()?;
-        webview
-            .app_handle()
-            .get_webview_window(webview.label())
-            .ok_or_else(|| CallError::internal("the caller is not a webview window"))
+        ctx.identity().cloned().ok_or(CallError::Unauthorized)
     }
 }
 

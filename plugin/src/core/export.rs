@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 
 use tauri_plugin_mizan_codegen::{changed_lines, TsOptions};
 
-use crate::{ir::ExportError, registry::Registry};
+use crate::core::{ir::ExportError, registry::Registry};
 
 /// Set to `1` to make [`ExportFile::assert_current`] write the file instead
 /// of failing.

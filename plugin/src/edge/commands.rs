@@ -1,5 +1,5 @@
-//! The IPC commands `call`, `ctx` and `ir`: the Tauri-facing edge. Each reads
-//! the request, hands it to the [`Dispatcher`](crate::dispatch::Dispatcher),
+//! The IPC commands `call`, `ctx` and `ir`. Each reads the request, hands
+//! it to the [`Dispatcher`](crate::dispatch::Dispatcher),
 //! and turns the answer into the wire shapes.
 //!
 //! `call` and `ctx` are dispatched by hand rather than through
@@ -23,11 +23,16 @@ use tauri::{
 };
 
 use crate::{
-    access::{Access, AccessEntry},
-    dispatch::{Caller, Dispatcher},
-    error::WireError,
-    request::{check_size, peek_name, CallRequest, CtxRequest},
-    Shared,
+    core::{call::Caller, error::WireError},
+    dispatch::{
+        access::{Access, AccessEntry},
+        request::{CallRequest, CtxRequest},
+        Dispatcher,
+    },
+    edge::{
+        body::{self, check_size, peek_name},
+        builder::Shared,
+    },
 };
 
 /// The plugin's invoke handler.
@@ -72,8 +77,10 @@ impl Scopes {
         })
     }
 
-    fn access(&self) -> Access<'_> {
-        Access::new(&self.command, &self.global)
+    fn access(&self) -> Access {
+        let allows = self.command.allows().iter().chain(self.global.allows());
+        let denies = self.command.denies().iter().chain(self.global.denies());
+        Access::new(allows.cloned().collect(), denies.cloned().collect())
     }
 }
 
@@ -144,17 +151,17 @@ fn call<R: Runtime>(invoke: Invoke<R>) {
         return;
     };
     drive(inline, async move {
-        let req = match CallRequest::parse(message.payload()) {
+        let req = match body::json(message.payload()).and_then(CallRequest::parse) {
             Ok(req) => req,
             Err(e) => return resolver.reject(e.to_wire(None, Vec::new())),
         };
-        let caller = Caller {
-            source: message.clone(),
-        };
+        let caller: Arc<dyn Caller> = message.clone();
         let finished = shared.dispatcher.call(&caller, &scopes.access(), req).await;
         if !finished.targets.is_empty() {
             let webview = message.webview_ref();
-            shared.notify(webview, finished.targets.clone(), Some(webview.label()));
+            shared
+                .events
+                .notify(webview, finished.targets.clone(), Some(webview.label()));
         }
         match finished.into_envelope() {
             Ok(envelope) => resolver.resolve(envelope),
@@ -175,13 +182,11 @@ fn ctx<R: Runtime>(invoke: Invoke<R>) {
         return;
     };
     drive(inline, async move {
-        let req = match CtxRequest::parse(message.payload()) {
+        let req = match body::json(message.payload()).and_then(CtxRequest::parse) {
             Ok(req) => req,
             Err(e) => return resolver.reject(e.to_wire(None, Vec::new())),
         };
-        let caller = Caller {
-            source: message.clone(),
-        };
+        let caller: Arc<dyn Caller> = message.clone();
         match shared
             .dispatcher
             .bundle(&caller, &scopes.access(), req)
@@ -211,9 +216,7 @@ fn drive(inline: bool, task: impl Future<Output = ()> + Send + 'static) {
 /// generation").
 #[tauri::command]
 fn ir(shared: State<'_, Arc<Shared>>) -> Result<String, WireError> {
-    shared
-        .dispatcher
-        .registry
-        .ir_text()
-        .map_err(|e| crate::error::CallError::internal(e.to_string()).to_wire(None, Vec::new()))
+    shared.dispatcher.registry.ir_text().map_err(|e| {
+        crate::core::error::CallError::internal(e.to_string()).to_wire(None, Vec::new())
+    })
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::canonical::canonical_json;
+use crate::core::canonical::canonical_json;
 
 /// Canonical params: names to canonical JSON values, `None`s left out.
 pub type Params = BTreeMap<String, Value>;
