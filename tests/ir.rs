@@ -404,37 +404,135 @@ fn the_ir_command_needs_its_permission() {
 
 // Export helpers and the CLI -------------------------------------------------------
 
+/// A fresh folder for one test's files.
+fn export_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mizan-ir-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// An absolute path as the `&'static str` the file macros take.
+fn leak(path: std::path::PathBuf) -> &'static str {
+    Box::leak(path.display().to_string().into_boxed_str())
+}
+
 #[test]
-fn export_helpers_write_the_ir_and_the_client() {
-    let dir = std::env::temp_dir().join(format!("mizan-ir-export-{}", std::process::id()));
+fn export_helpers_write_the_ir_and_the_client_and_create_no_folders() {
+    let dir = export_dir("export");
     let registry = fixture();
     registry.export_ir(dir.join("app.ir.kdl")).unwrap();
-    registry
-        .export_client(dir.join("nested/app.gen.ts"))
-        .unwrap();
+    registry.export_client(dir.join("app.gen.ts")).unwrap();
     assert_eq!(
         std::fs::read_to_string(dir.join("app.ir.kdl")).unwrap(),
         registry.ir_text().unwrap()
     );
     assert_eq!(
-        std::fs::read_to_string(dir.join("nested/app.gen.ts")).unwrap(),
+        std::fs::read_to_string(dir.join("app.gen.ts")).unwrap(),
         registry.client_ts(&TsOptions::default()).unwrap()
     );
-    // The discovering helpers see the same functions in this test binary.
-    tauri_plugin_mizan::export_client(dir.join("discovered.ts")).unwrap();
+    let err = registry
+        .export_client(dir.join("nested/app.gen.ts"))
+        .unwrap_err();
+    assert!(
+        matches!(&err, tauri_plugin_mizan::ExportError::MissingFolder { folder, .. } if folder == &dir.join("nested")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    assert!(!dir.join("nested").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_relative_export_path_is_taken_from_the_crate_folder() {
+    let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = tauri_plugin_mizan::client_file!("../src/mizan.gen.ts");
     assert_eq!(
-        std::fs::read_to_string(dir.join("discovered.ts")).unwrap(),
-        registry.client_ts(&TsOptions::default()).unwrap()
+        file.path(),
+        crate_dir.parent().unwrap().join("src/mizan.gen.ts")
+    );
+    let file = tauri_plugin_mizan::ir_file!("./gen/mizan.ir.kdl");
+    assert_eq!(file.path(), crate_dir.join("gen/mizan.ir.kdl"));
+}
+
+#[test]
+fn an_export_file_is_written_when_changed_and_checked() {
+    let dir = export_dir("check");
+    let registry = fixture();
+    let file = tauri_plugin_mizan::client_file!(leak(dir.join("client.ts")));
+    let expected = registry.client_ts(&TsOptions::default()).unwrap();
+
+    let missing = file.check_from(&registry).unwrap_err();
+    assert!(
+        missing
+            .to_string()
+            .contains("does not exist: generate it with `MIZAN_UPDATE=1 cargo test`"),
+        "{missing}"
+    );
+    assert!(
+        file.write_from(&registry).unwrap(),
+        "the first write writes"
+    );
+    assert!(
+        !file.write_from(&registry).unwrap(),
+        "an unchanged file is not rewritten"
+    );
+    assert_eq!(std::fs::read_to_string(file.path()).unwrap(), expected);
+    file.check_from(&registry).unwrap();
+
+    let edited = expected.replacen("export const USER", "export const USERS", 1);
+    std::fs::write(file.path(), &edited).unwrap();
+    let stale = file.check_from(&registry).unwrap_err().to_string();
+    assert!(
+        stale.contains("is out of date with the #[client] functions"),
+        "{stale}"
+    );
+    assert!(stale.contains("- export const USERS"), "{stale}");
+    assert!(stale.contains("+ export const USER:"), "{stale}");
+    assert!(stale.contains("MIZAN_UPDATE=1 cargo test"), "{stale}");
+    assert_eq!(
+        std::fs::read_to_string(file.path()).unwrap(),
+        edited,
+        "a check writes nothing"
+    );
+
+    let ir = tauri_plugin_mizan::ir_file!(leak(dir.join("app.ir.kdl")));
+    assert!(ir.write_from(&registry).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(ir.path()).unwrap(),
+        registry.ir_text().unwrap()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn assert_current_fails_with_the_message_or_writes_on_request() {
+    // The discovering forms see this test binary's functions: the fixture.
+    let dir = export_dir("assert");
+    let file = tauri_plugin_mizan::client_file!(leak(dir.join("client.ts")));
+    let panic = std::panic::catch_unwind(|| file.assert_current()).unwrap_err();
+    let message = panic.downcast_ref::<String>().unwrap();
+    assert!(message.contains("client.ts does not exist"), "{message}");
+
+    std::env::set_var(tauri_plugin_mizan::UPDATE_ENV, "1");
+    file.assert_current();
+    std::env::remove_var(tauri_plugin_mizan::UPDATE_ENV);
+    file.assert_current();
+    assert_eq!(
+        std::fs::read_to_string(file.path()).unwrap(),
+        fixture().client_ts(&TsOptions::default()).unwrap()
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn the_builder_exports_in_debug_builds() {
-    let dir = std::env::temp_dir().join(format!("mizan-ir-builder-{}", std::process::id()));
+    let dir = export_dir("builder");
     let plugin = tauri_plugin_mizan::Builder::new()
-        .export_client(dir.join("client.ts"))
-        .export_ir(dir.join("app.ir.kdl"))
+        .export(tauri_plugin_mizan::client_file!(leak(
+            dir.join("client.ts")
+        )))
+        .export(tauri_plugin_mizan::ir_file!(leak(dir.join("app.ir.kdl"))))
         .build();
     let (_app, _) = common::app_with(plugin, &[]);
     if cfg!(debug_assertions) {
@@ -446,7 +544,7 @@ fn the_builder_exports_in_debug_builds() {
             .unwrap()
             .contains("export const USER"));
     } else {
-        assert!(!dir.exists());
+        assert!(!dir.join("client.ts").exists());
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -5,9 +5,10 @@
 #
 # Stages: formatting and lints, the Rust tests (unit, IPC dispatch, macro
 # errors, scoping vectors and properties, IR and code generation,
-# conformance), the guest-js package, the generated TypeScript, and the
-# example app end to end in the real webview. Every stage runs; the script
-# fails if any did.
+# conformance), the guest-js package, the generated TypeScript, the
+# example app end to end in the real webview, what the packages ship, and a
+# fresh app from the official template adopting the packages through the
+# README. Every stage runs; the script fails if any did.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -41,9 +42,20 @@ stage "cargo fmt" cargo fmt --all --check
 stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 stage "cargo test" cargo test --workspace --locked
 stage "cargo doc" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+# An app with tauri-specta and Mizan sharing types: its own workspace (tauri
+# with the `specta` feature), in the shared target dir.
+interop() {
+  local manifest=(--manifest-path tests/interop/Cargo.toml)
+  cargo fmt "${manifest[@]}" --check &&
+    CARGO_TARGET_DIR="$root/target" cargo clippy "${manifest[@]}" --all-targets --locked -- -D warnings &&
+    CARGO_TARGET_DIR="$root/target" cargo test "${manifest[@]}" --locked
+}
+stage "tauri-specta interop" interop
 stage "guest-js" npm_test guest-js
 stage "generated TypeScript" npm_test tests/ts
 stage "example app, end to end" bash examples/tauri-app/e2e/run.sh
+stage "packages (cargo package, publish --dry-run, npm pack)" bash tests/packaging.sh
+stage "adoption: a fresh app from the template" bash tests/adoption/run.sh
 
 echo
 if [ "$failed" -gt 0 ]; then

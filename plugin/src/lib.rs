@@ -9,7 +9,7 @@
 //! /// A context: a named group of reads fetched together as one bundle.
 //! pub const USER: Context = Context::new("user");
 //!
-//! #[derive(serde::Serialize, specta::Type)]
+//! #[derive(serde::Serialize, tauri_plugin_mizan::Type)]
 //! pub struct Profile { pub id: u32, pub name: String }
 //!
 //! /// A context function: part of the `user` bundle, keyed by `user_id`.
@@ -48,7 +48,8 @@ pub use crate::core::{
     canonical::canonical_json,
     context::Context,
     error::{ArgProblem, CallError, RegistryError, WireError},
-    ir::{export_client, export_ir, wire_types_ir, ExportError, IrError},
+    export::{ExportFile, UPDATE_ENV},
+    ir::{wire_types_ir, ExportError, IrError},
     registry::{
         Affect, CachePolicy, ClientFn, FnKind, FnTypes, Registry, ScopingReport, ScopingRow,
         WireParam,
@@ -57,6 +58,8 @@ pub use crate::core::{
     wire::{Bundle, Envelope, InvalidateEvent, Stale, IDENTITY_EVENT, INVALIDATE_EVENT},
 };
 pub use dispatch::{access::AccessEntry, auth::IdentityRequest};
+#[cfg(feature = "tauri-specta")]
+pub use edge::interop::WithMizanTypes;
 pub use edge::{
     api::{Mizan, MizanExt},
     builder::{init, Builder},
@@ -65,6 +68,14 @@ pub use edge::{
 pub use tauri_plugin_mizan_codegen as codegen;
 #[doc = include_str!("../docs/client.md")]
 pub use tauri_plugin_mizan_macros::client;
+#[doc = include_str!("../docs/type.md")]
+pub use tauri_plugin_mizan_macros::Type;
+
+/// The specta version the plugin describes types with (`=2.0.0-rc.22`),
+/// for code that names specta's traits, e.g. a generic bound
+/// `T: tauri_plugin_mizan::specta::Type`, or an app that shares its types
+/// with tauri-specta. Deriving needs none of it: use [`Type`].
+pub use specta;
 
 /// Items the `#[client]` expansion refers to. Not a public API.
 #[doc(hidden)]

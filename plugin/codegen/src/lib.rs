@@ -21,6 +21,7 @@
 //! ```
 #![doc = include_str!("../IR.md")]
 
+mod diff;
 mod error;
 mod model;
 mod nesting;
@@ -28,6 +29,7 @@ mod text;
 mod ts;
 mod validate;
 
+pub use diff::changed_lines;
 pub use error::{GenError, ReadError};
 pub use model::{
     Affect, Auth, Cache, Capability, ContextDef, Enum, Field, FnKind, Function, Ir, Literal, Param,

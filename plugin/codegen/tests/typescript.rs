@@ -532,9 +532,8 @@ fn generate(ir: &Ir) -> Result<Outcome, String> {
     if &back != ir {
         return Err("the text does not read back into the same IR".into());
     }
-    let options = TsOptions {
-        runtime_module: "./runtime.js".into(),
-    };
+    let mut options = TsOptions::default();
+    options.runtime_module = "./runtime.js".into();
     match generate_ts(&text, &options) {
         Ok(ts) => Ok(Outcome::Module(ts)),
         Err(e @ GenError::BadName { .. }) => {

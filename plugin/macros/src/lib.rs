@@ -1,13 +1,16 @@
-//! The `#[client]` attribute of Mizan for Tauri.
+//! The `#[client]` attribute and the `Type` derive of Mizan for Tauri.
 //!
-//! Use it through the plugin crate: `tauri_plugin_mizan::client`. The
-//! attribute keeps the function as written and registers it, with its wire
-//! parameters, its kind and its invalidation rules, for the plugin to serve.
+//! Use them through the plugin crate: `tauri_plugin_mizan::client` and
+//! `tauri_plugin_mizan::Type`. The attribute keeps the function as written
+//! and registers it, with its wire parameters, its kind and its
+//! invalidation rules, for the plugin to serve; the derive describes a wire
+//! type to the code generator.
 
 use proc_macro::TokenStream;
 
 mod args;
 mod client;
+mod derive_type;
 mod docs;
 mod signature;
 
@@ -18,6 +21,18 @@ mod signature;
 #[proc_macro_attribute]
 pub fn client(attr: TokenStream, item: TokenStream) -> TokenStream {
     client::expand(attr.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Describes a wire type (a param, result or error of a `#[client]`
+/// function) to the code generator: specta's `Type` derive, reached
+/// through the plugin so the app needs no specta dependency.
+///
+/// See the documentation of `tauri_plugin_mizan::Type`.
+#[proc_macro_derive(Type, attributes(specta, serde))]
+pub fn derive_type(item: TokenStream) -> TokenStream {
+    derive_type::expand(item.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -22,6 +22,7 @@ use tauri_plugin_mizan_codegen::{
 
 use crate::core::{
     error::RegistryError,
+    export::write_if_changed,
     registry::{ClientFn, FnKind, FnTypes, Registry},
 };
 
@@ -62,6 +63,28 @@ pub enum ExportError {
         path: PathBuf,
         /// Why.
         source: std::io::Error,
+    },
+    /// The file's folder does not exist: the export never creates folders.
+    #[error("cannot write {}: the folder {} does not exist (the export creates no folders: create it, or fix the path)", path.display(), folder.display())]
+    MissingFolder {
+        /// The file.
+        path: PathBuf,
+        /// Its folder.
+        folder: PathBuf,
+    },
+    /// A check found no file.
+    #[error("{} does not exist: generate it with `MIZAN_UPDATE=1 cargo test`, or start a debug build of the app that exports it", path.display())]
+    Missing {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A check found the file out of date with the registry.
+    #[error("{} is out of date with the #[client] functions (- in the file, + generated):\n{changes}regenerate it with `MIZAN_UPDATE=1 cargo test`, or start a debug build of the app that exports it", path.display())]
+    Stale {
+        /// The file.
+        path: PathBuf,
+        /// The changed lines.
+        changes: String,
     },
 }
 
@@ -190,15 +213,37 @@ impl Registry {
         )?)
     }
 
-    /// Writes the IR text to `path` (only if it changed).
+    /// Writes the IR text to `path` (only if it changed; a relative path
+    /// is taken from the working directory, as `std::fs` does). Creates no
+    /// folders. For the app's own files, prefer [`ir_file!`](crate::ir_file).
     pub fn export_ir(&self, path: impl AsRef<Path>) -> Result<(), ExportError> {
-        write_if_changed(path.as_ref(), &self.ir_text()?)
+        write_if_changed(path.as_ref(), &self.ir_text()?).map(drop)
     }
 
     /// Writes the generated TypeScript client to `path` (only if it
-    /// changed), importing the runtime from `tauri-plugin-mizan-api`.
+    /// changed), importing the runtime from `tauri-plugin-mizan-api`. A
+    /// relative path is taken from the working directory, as `std::fs`
+    /// does; creates no folders. For the app's own client, prefer
+    /// [`client_file!`](crate::client_file).
     pub fn export_client(&self, path: impl AsRef<Path>) -> Result<(), ExportError> {
-        write_if_changed(path.as_ref(), &self.client_ts(&TsOptions::default())?)
+        write_if_changed(path.as_ref(), &self.client_ts(&TsOptions::default())?).map(drop)
+    }
+
+    /// Every named type of the registry's functions, as a specta type
+    /// collection: to share them with another specta exporter (see
+    /// `WithMizanTypes` for tauri-specta).
+    ///
+    /// ```
+    /// use tauri_plugin_mizan::Registry;
+    /// let types = Registry::from_functions([]).unwrap().specta_types();
+    /// assert_eq!((&types).into_iter().count(), 0);
+    /// ```
+    pub fn specta_types(&self) -> TypeCollection {
+        let mut types = TypeCollection::default();
+        for f in self.functions() {
+            (f.types)(&mut types);
+        }
+        types
     }
 }
 
@@ -230,67 +275,6 @@ pub fn wire_types_ir() -> Ir {
     };
     ir.normalize();
     ir
-}
-
-/// Discovers the registry (every `#[client]` function linked into the
-/// program) and writes its TypeScript client to `path`. For a unit test
-/// or a build step:
-///
-/// ```no_run
-/// #[test]
-/// fn export_bindings() {
-///     tauri_plugin_mizan::export_client("../src/mizan.gen.ts").unwrap();
-/// }
-/// ```
-pub fn export_client(path: impl AsRef<Path>) -> Result<(), ExportError> {
-    Registry::discover()?.export_client(path)
-}
-
-/// Discovers the registry and writes its IR text to `path`; the
-/// `mizan-codegen` binary turns that file into the client.
-///
-/// ```no_run
-/// tauri_plugin_mizan::export_ir("mizan.ir.kdl").unwrap();
-/// ```
-pub fn export_ir(path: impl AsRef<Path>) -> Result<(), ExportError> {
-    Registry::discover()?.export_ir(path)
-}
-
-fn write_if_changed(path: &Path, text: &str) -> Result<(), ExportError> {
-    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
-        return Ok(());
-    }
-    let io = |source| ExportError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    std::fs::write(path, text).map_err(io)
-}
-
-/// The exports the plugin's `Builder` runs when the app starts (debug
-/// builds only).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Exports {
-    pub(crate) client: Option<PathBuf>,
-    pub(crate) ir: Option<PathBuf>,
-}
-
-impl Exports {
-    pub(crate) fn run(&self, registry: &Registry) {
-        if let Some(path) = &self.ir {
-            if let Err(e) = registry.export_ir(path) {
-                log::error!("mizan: IR export to {} failed: {e}", path.display());
-            }
-        }
-        if let Some(path) = &self.client {
-            if let Err(e) = registry.export_client(path) {
-                log::error!("mizan: client export to {} failed: {e}", path.display());
-            }
-        }
-    }
 }
 
 // specta -> IR ---------------------------------------------------------------

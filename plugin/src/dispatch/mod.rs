@@ -115,6 +115,19 @@ impl Dispatcher {
             .is_some_and(|c| c.functions.iter().any(|f| f.is_async))
     }
 
+    /// Debug builds: tells the developer that a call named something
+    /// nothing registered, and what is registered.
+    fn unknown<'a>(&self, what: &str, name: &str, known: impl Iterator<Item = &'a &'static str>) {
+        if cfg!(debug_assertions) {
+            let mut known: Vec<&str> = known.copied().collect();
+            known.sort_unstable();
+            crate::core::notice::say(
+                log::Level::Warn,
+                &crate::core::notice::unknown(what, name, &known),
+            );
+        }
+    }
+
     pub(crate) async fn call(
         &self,
         caller: &Arc<dyn Caller>,
@@ -122,6 +135,7 @@ impl Dispatcher {
         req: CallRequest<'_>,
     ) -> Finished {
         let Some(entry) = self.registry.functions.get(req.function) else {
+            self.unknown("function", req.function, self.registry.functions.keys());
             return Finished::refused(None, CallError::UnknownFunction(req.function.to_owned()));
         };
         let name = entry.def.name;
@@ -162,6 +176,7 @@ impl Dispatcher {
         req: CtxRequest<'_>,
     ) -> Result<Bundle, CallError> {
         let Some(ctx) = self.registry.contexts.get(req.context) else {
+            self.unknown("context", req.context, self.registry.contexts.keys());
             return Err(CallError::UnknownContext(req.context.to_owned()));
         };
         access.check(Reach::Bundle(req.context))?;

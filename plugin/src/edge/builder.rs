@@ -11,7 +11,8 @@ use tauri::{
 use crate::{
     cache::{CacheOptions, OriginCache},
     core::{
-        ir,
+        export::ExportFile,
+        notice,
         registry::{FnKind, Registry},
         scoping::Target,
         wire::IDENTITY_EVENT,
@@ -91,7 +92,7 @@ impl Shared {
 #[derive(Default)]
 pub struct Builder {
     config: Config,
-    exports: ir::Exports,
+    exports: Vec<ExportFile>,
     identity: Option<IdentityProvider>,
     jwt: Option<JwtConfig>,
 }
@@ -120,25 +121,22 @@ impl Builder {
         self
     }
 
-    /// In debug builds, writes the generated TypeScript client to `path`
-    /// when the app starts (only if it changed); release builds do
-    /// nothing. A relative path is taken from the working directory
-    /// (`src-tauri` under `tauri dev`).
+    /// In debug builds, writes a generated file (the client of
+    /// [`client_file!`](crate::client_file), or the IR of
+    /// [`ir_file!`](crate::ir_file)) when the app starts, only if it
+    /// changed; release builds do nothing. Call it once per file. A failure
+    /// is reported at start-up and the app still starts.
     ///
     /// ```no_run
+    /// const MIZAN_CLIENT: tauri_plugin_mizan::ExportFile =
+    ///     tauri_plugin_mizan::client_file!("../src/mizan.gen.ts");
+    ///
     /// let plugin = tauri_plugin_mizan::Builder::new()
-    ///     .export_client("../src/mizan.gen.ts")
+    ///     .export(MIZAN_CLIENT)
     ///     .build::<tauri::Wry>();
     /// ```
-    pub fn export_client(mut self, path: impl Into<std::path::PathBuf>) -> Self {
-        self.exports.client = Some(path.into());
-        self
-    }
-
-    /// In debug builds, writes the registry's IR (KDL) to `path` when the
-    /// app starts (only if it changed); release builds do nothing.
-    pub fn export_ir(mut self, path: impl Into<std::path::PathBuf>) -> Self {
-        self.exports.ir = Some(path.into());
+    pub fn export(mut self, file: ExportFile) -> Self {
+        self.exports.push(file);
         self
     }
 
@@ -248,14 +246,7 @@ impl Builder {
                     Box::new(e) as Box<dyn std::error::Error>
                 })?;
                 if cfg!(debug_assertions) {
-                    exports.run(&registry);
-                    let report = registry.scoping_report();
-                    if !report.rows.is_empty() {
-                        log::debug!("mizan scoping:\n{report}");
-                    }
-                    for w in report.warnings() {
-                        log::warn!("mizan: {w}");
-                    }
+                    starting_up(&registry, &exports);
                 }
                 let jwt = jwt_config.clone().map(|c| start_jwt(app, c)).transpose()?;
                 let identity = match &jwt {
@@ -341,6 +332,32 @@ fn open_cache<R: Runtime>(
         max_bytes: config.cache_max_bytes,
     };
     Some(Arc::new(OriginCache::open(&options, contexts)))
+}
+
+/// What a debug build says at start-up (see [`notice`]): an empty
+/// registry, the files it wrote, the scoping report and its warnings.
+fn starting_up(registry: &Registry, exports: &[ExportFile]) {
+    use log::Level;
+    if registry.functions().is_empty() {
+        notice::say(Level::Warn, notice::EMPTY_REGISTRY);
+    }
+    for file in exports {
+        match file.write_from(registry) {
+            Ok(true) => notice::say(
+                Level::Info,
+                &format!("mizan: wrote {}", file.path().display()),
+            ),
+            Ok(false) => {}
+            Err(e) => notice::say(Level::Error, &format!("mizan: {e}")),
+        }
+    }
+    let report = registry.scoping_report();
+    if !report.rows.is_empty() {
+        notice::say(Level::Info, &format!("mizan scoping:\n{report}"));
+    }
+    for w in report.warnings() {
+        notice::say(Level::Warn, &format!("mizan: {w}"));
+    }
 }
 
 /// The plugin with default options, serving every `#[client]` function of

@@ -9,3 +9,5 @@ pub(crate) mod command_names;
 pub(crate) mod commands;
 pub(crate) mod events;
 pub(crate) mod inject;
+#[cfg(feature = "tauri-specta")]
+pub(crate) mod interop;

@@ -21,7 +21,11 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let [flag, path] = args.as_slice() {
         if flag == "--export-ir" {
-            if let Err(e) = tauri_plugin_mizan::export_ir(path) {
+            // A path from the command line: taken from the working directory.
+            let written = tauri_plugin_mizan::Registry::discover()
+                .map_err(tauri_plugin_mizan::ExportError::from)
+                .and_then(|registry| registry.export_ir(path));
+            if let Err(e) = written {
                 eprintln!("mizan-example: cannot export the IR: {e}");
                 std::process::exit(1);
             }

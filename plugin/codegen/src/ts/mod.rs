@@ -37,16 +37,24 @@ use quote::{doc_comment, json_string, ts_string};
 /// assert_eq!(opts.runtime_module, "tauri-plugin-mizan-api");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TsOptions {
     /// The module the generated code imports `call`, `defineContext` and
     /// the types from.
     pub runtime_module: String,
+    /// The module that declares the named types, when another generator
+    /// writes them (tauri-specta's bindings, e.g. `"./bindings"`): the
+    /// client imports and re-exports them instead of declaring them, so no
+    /// type is declared twice. `None` (the default): the client declares
+    /// every named type itself.
+    pub types_module: Option<String>,
 }
 
 impl Default for TsOptions {
     fn default() -> Self {
         TsOptions {
             runtime_module: "tauri-plugin-mizan-api".into(),
+            types_module: None,
         }
     }
 }
@@ -87,24 +95,9 @@ pub fn ts_module(ir: &Ir, options: &TsOptions) -> Result<String, GenError> {
         );
     }
 
-    if !ir.types.is_empty() {
-        out.push_str("\n// Types\n");
-    }
-    for t in &ir.types {
-        out.push('\n');
-        doc_comment(&mut out, "", t.doc.as_deref());
-        let generics = if t.generics.is_empty() {
-            String::new()
-        } else {
-            format!("<{}>", t.generics.join(", "))
-        };
-        let body = match &t.ty {
-            Type::Enum(e) if enum_members(e).len() > 1 => top_enum(e),
-            Type::Struct(s) => object(s, 0),
-            other => ts_type(other).0,
-        };
-        let sep = if body.starts_with('\n') { "" } else { " " };
-        let _ = writeln!(out, "export type {}{generics} ={sep}{body};", t.name);
+    match &options.types_module {
+        Some(module) => shared_types(&mut out, &ir, module),
+        None => declared_types(&mut out, &ir),
     }
 
     if !ir.contexts.is_empty() {
@@ -230,6 +223,45 @@ fn function_doc(f: &Function) -> String {
         parts.push(params.join("\n"));
     }
     parts.join("\n\n")
+}
+
+/// The named types, declared here.
+fn declared_types(out: &mut String, ir: &Ir) {
+    if !ir.types.is_empty() {
+        out.push_str("\n// Types\n");
+    }
+    for t in &ir.types {
+        out.push('\n');
+        doc_comment(out, "", t.doc.as_deref());
+        let generics = if t.generics.is_empty() {
+            String::new()
+        } else {
+            format!("<{}>", t.generics.join(", "))
+        };
+        let body = match &t.ty {
+            Type::Enum(e) if enum_members(e).len() > 1 => top_enum(e),
+            Type::Struct(s) => object(s, 0),
+            other => ts_type(other).0,
+        };
+        let sep = if body.starts_with('\n') { "" } else { " " };
+        let _ = writeln!(out, "export type {}{generics} ={sep}{body};", t.name);
+    }
+}
+
+/// The named types, declared in `module` by another generator: imported
+/// for this module's own use and re-exported, so the app imports every
+/// type from either file and each is declared once.
+fn shared_types(out: &mut String, ir: &Ir, module: &str) {
+    if ir.types.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = ir.types.iter().map(|t| t.name.as_str()).collect();
+    let list = names.join(", ");
+    let _ = writeln!(
+        out,
+        "\n// Types: declared in {module}, which shares them with this client\nimport type {{ {list} }} from {};\nexport type {{ {list} }};",
+        ts_string(module)
+    );
 }
 
 fn describe(f: &Function) -> String {
