@@ -57,6 +57,16 @@ fn jwt_open() -> &'static str {
     "open"
 }
 
+pub const MINE: tauri_plugin_mizan::Context = tauri_plugin_mizan::Context::new("jwt_mine");
+static MINE_RUNS: AtomicU32 = AtomicU32::new(0);
+
+/// Cached in the origin cache, per identity.
+#[client(context = MINE, cache(ttl = "1h"))]
+fn jwt_mine(me: Identity) -> String {
+    MINE_RUNS.fetch_add(1, Ordering::SeqCst);
+    format!("{}'s notes", me.id)
+}
+
 /// Local accounts: the app is its own issuer and holds the tokens.
 #[client]
 fn jwt_sign_in(app: AppHandle<MockRuntime>, user: String) -> Result<Identity, String> {
@@ -118,7 +128,7 @@ struct TestApp {
 }
 
 fn test_app(config: JwtConfig) -> TestApp {
-    let plugin = Builder::new().jwt(config).build();
+    let plugin = Builder::new().jwt(config).cache_in_memory().build();
     let (app, mut windows) = common::app_with(
         plugin,
         &[
@@ -578,4 +588,29 @@ fn the_held_mode_never_puts_a_token_in_an_answer_or_an_event() {
             "window {w}"
         );
     }
+}
+
+#[test]
+fn signing_out_purges_the_old_identitys_origin_cache_entries() {
+    let clock = Clock::new();
+    let t = test_app(config(&clock));
+    let mine = || common::ctx(&t.main, "jwt_mine", json!({})).unwrap()["data"]["jwt_mine"].clone();
+    let runs = || MINE_RUNS.load(Ordering::SeqCst);
+    t.jwt().sign_in(&Identity::new("ada")).unwrap();
+    assert_eq!(mine(), "ada's notes");
+    let after_first = runs();
+    assert_eq!(mine(), "ada's notes");
+    assert_eq!(runs(), after_first, "served from the origin cache");
+
+    t.jwt().sign_out();
+    t.jwt().sign_in(&Identity::new("ada")).unwrap();
+    assert_eq!(mine(), "ada's notes");
+    assert_eq!(runs(), after_first + 1, "the sign-out purged ada's entry");
+
+    // Switching users purges the previous one's entries as well.
+    t.jwt().sign_in(&Identity::new("bob")).unwrap();
+    assert_eq!(mine(), "bob's notes");
+    t.jwt().sign_in(&Identity::new("ada")).unwrap();
+    assert_eq!(mine(), "ada's notes");
+    assert_eq!(runs(), after_first + 3);
 }

@@ -280,7 +280,8 @@ impl Builder {
     }
 }
 
-/// The JWT source of the app, announcing identity changes to every webview.
+/// The JWT source of the app. When who is signed in changes, the previous
+/// identity's origin cache entries are purged, then every webview is told.
 fn start_jwt<R: Runtime>(
     app: &tauri::AppHandle<R>,
     config: JwtConfig,
@@ -289,9 +290,15 @@ fn start_jwt<R: Runtime>(
         log::error!("mizan: {e}");
         Box::new(e) as Box<dyn std::error::Error>
     })?);
-    let emitter = app.clone();
+    let app = app.clone();
     jwt.on_change(move |change| {
-        if let Err(e) = emitter.emit(IDENTITY_EVENT, change) {
+        let cache = app
+            .try_state::<Arc<Shared>>()
+            .and_then(|shared| shared.dispatcher.cache.clone());
+        if let (Some(cache), Some(previous)) = (cache, &change.previous) {
+            cache.purge(Some(previous.as_str()));
+        }
+        if let Err(e) = app.emit(IDENTITY_EVENT, change) {
             log::warn!("mizan: could not emit {IDENTITY_EVENT}: {e}");
         }
     });
