@@ -132,6 +132,37 @@ fn not_before_is_checked_with_the_leeway() {
 }
 
 #[test]
+fn a_token_sent_again_is_checked_against_the_clock_each_time() {
+    let clock = TestClock::new();
+    let jwt = hs256(&clock);
+    let mut c = claims(T0);
+    c["nbf"] = json!(T0 + 60);
+    let token = hs(c);
+    assert_eq!(why(&jwt, &token), InvalidToken::NotYetValid);
+    clock.advance(60);
+    assert!(jwt.verify(&token).is_ok());
+    assert!(jwt.verify(&token).is_ok());
+    clock.advance(300); // exp = T0 + 300, leeway 30: past it
+    assert_eq!(refused(&jwt, &token), TokenRefusal::Expired);
+
+    // Its signature changed by one character: checked afresh, refused.
+    let token = hs(claims(clock.now()));
+    assert!(jwt.verify(&token).is_ok());
+    let at = token.len() - 5; // inside the signature, a full base64 digit
+    let swap = if &token[at..=at] == "A" { "B" } else { "A" };
+    let forged = format!("{}{swap}{}", &token[..at], &token[at + 1..]);
+    assert_eq!(why(&jwt, &forged), InvalidToken::Signature);
+
+    // Beyond the remembered ones, every token still verifies.
+    let tokens: Vec<String> = (0..300)
+        .map(|i| hs(json!({"sub": format!("user{i}"), "iss": "mizan-tests", "aud": "app", "exp": clock.now() + 60})))
+        .collect();
+    for (i, token) in tokens.iter().enumerate().chain(tokens.iter().enumerate()) {
+        assert_eq!(jwt.verify(token).unwrap().id, format!("user{i}"));
+    }
+}
+
+#[test]
 fn a_bad_signature_is_invalid() {
     let clock = TestClock::new();
     let jwt = hs256(&clock);

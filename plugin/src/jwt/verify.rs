@@ -3,6 +3,11 @@
 //! then `exp` and `nbf` against the configured clock with the leeway, and
 //! finally the claims that make an [`Identity`].
 
+use std::{
+    collections::HashMap,
+    sync::{Mutex, PoisonError},
+};
+
 use jsonwebtoken::{errors::ErrorKind, Algorithm, Validation};
 use serde_json::{Map, Value};
 
@@ -73,12 +78,30 @@ pub(crate) struct Verified {
     pub(crate) expires_at: u64,
 }
 
+/// What a token gives once its signature, algorithm, issuer, audience and
+/// claims were checked: everything but the time, which changes.
+#[derive(Clone)]
+struct Checked {
+    identity: Identity,
+    exp: u64,
+    nbf: Option<u64>,
+}
+
+/// How many checked tokens are remembered; beyond it, the memory starts
+/// over. A webview sends the same access token until it expires, so a few
+/// are enough.
+const REMEMBERED: usize = 256;
+
 /// Checks access tokens against the configuration.
 pub(crate) struct Verifier {
     keys: Vec<(VerifyingKey, Validation)>,
     leeway: u64,
     roles_claim: String,
     clock: Clock,
+    /// Tokens already checked, by their exact text: sent again, a token
+    /// skips the signature check (the same text verifies the same way
+    /// with the same keys), and only `exp` and `nbf` are checked again.
+    checked: Mutex<HashMap<Box<str>, Checked>>,
 }
 
 impl Verifier {
@@ -93,6 +116,7 @@ impl Verifier {
             leeway: config.leeway,
             roles_claim: config.roles_claim.clone(),
             clock: config.clock.clone(),
+            checked: Mutex::new(HashMap::new()),
         }
     }
 
@@ -101,6 +125,41 @@ impl Verifier {
     }
 
     pub(crate) fn verify(&self, token: &str) -> Result<Verified, TokenRefusal> {
+        let remembered = self.remembered().get(token).cloned();
+        let checked = match remembered {
+            Some(checked) => checked,
+            None => {
+                let checked = self.check(token)?;
+                let mut remembered = self.remembered();
+                if remembered.len() >= REMEMBERED {
+                    remembered.clear();
+                }
+                remembered.insert(token.into(), checked.clone());
+                checked
+            }
+        };
+        let now = self.now();
+        if checked.exp.saturating_add(self.leeway) < now {
+            return Err(TokenRefusal::Expired);
+        }
+        if let Some(nbf) = checked.nbf {
+            if nbf > now.saturating_add(self.leeway) {
+                return Err(InvalidToken::NotYetValid.into());
+            }
+        }
+        Ok(Verified {
+            identity: checked.identity,
+            expires_at: checked.exp,
+        })
+    }
+
+    fn remembered(&self) -> std::sync::MutexGuard<'_, HashMap<Box<str>, Checked>> {
+        self.checked.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Every check but the time: structure, algorithm, signature, `iss`,
+    /// `aud`, and the claims an identity needs.
+    fn check(&self, token: &str) -> Result<Checked, InvalidToken> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| InvalidToken::Malformed)?;
         let (key, validation) = self
             .keys
@@ -110,20 +169,10 @@ impl Verifier {
         let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, validation)
             .map_err(|e| invalid(e.kind()))?;
         let claims = data.claims;
-
-        let now = self.now();
-        let exp = time_claim(&claims, "exp")?.ok_or(InvalidToken::Claims)?;
-        if exp.saturating_add(self.leeway) < now {
-            return Err(TokenRefusal::Expired);
-        }
-        if let Some(nbf) = time_claim(&claims, "nbf")? {
-            if nbf > now.saturating_add(self.leeway) {
-                return Err(InvalidToken::NotYetValid.into());
-            }
-        }
-        Ok(Verified {
+        Ok(Checked {
+            exp: time_claim(&claims, "exp")?.ok_or(InvalidToken::Claims)?,
+            nbf: time_claim(&claims, "nbf")?,
             identity: identity(&claims, &self.roles_claim)?,
-            expires_at: exp,
         })
     }
 }
