@@ -27,16 +27,17 @@ class IpcStats {
   private snapshot: IpcSnapshot = { byCommand: {}, bundles: {}, total: 0, invalidations: [] };
   private readonly listeners = new Set<() => void>();
 
-  readonly invoke: InvokeFn = (cmd, args) => {
+  readonly invoke: InvokeFn = (cmd, args, options) => {
     const byCommand = { ...this.snapshot.byCommand, [cmd]: (this.snapshot.byCommand[cmd] ?? 0) + 1 };
     let bundles = this.snapshot.bundles;
-    if (cmd === 'plugin:mizan|ctx' && args) {
+    if (cmd === 'plugin:mizan|ctx' && args && !ArrayBuffer.isView(args)) {
       const key = bundleKeyOf(String(args.context), (args.params ?? {}) as object);
       bundles = { ...bundles, [key]: (bundles[key] ?? 0) + 1 };
     }
     this.set({ ...this.snapshot, byCommand, bundles, total: this.snapshot.total + 1 });
     this.pending++;
-    return invoke(cmd, args).finally(() => this.pending--);
+    // The options carry headers (uploads, bearer tokens): pass them on.
+    return invoke(cmd, args, options).finally(() => this.pending--);
   };
 
   /** IPC calls started and not answered yet. */

@@ -7,7 +7,9 @@
 //! both windows coherent through `mizan://invalidate`.
 
 mod api;
+mod attachments;
 mod bench;
+mod bench_upload;
 mod db;
 mod remote;
 mod shell;
@@ -35,7 +37,12 @@ fn main() {
 
     // The origin cache lives beside the database when the data dir is
     // chosen (the tests), else in the app's data dir.
-    let mut mizan = tauri_plugin_mizan::Builder::new();
+    // Attachments and the upload bench (256 MiB) fit under this limit.
+    let mut mizan = tauri_plugin_mizan::Builder::new().max_upload_bytes(300 * 1024 * 1024);
+    if shell::bench_mode() {
+        // The bench sends 64 MiB as a JSON number array through `call`.
+        mizan = mizan.max_request_bytes(512 * 1024 * 1024);
+    }
     if let Some(dir) = shell::data_dir_override() {
         mizan = mizan.cache_dir(dir.join("mizan"));
     }
@@ -53,7 +60,11 @@ fn main() {
             bench::plain_part_6,
             bench::plain_part_7,
             bench::plain_part_8,
+            bench_upload::plain_upload,
+            bench_upload::stall_start,
+            bench_upload::stall_stop,
         ])
+        .manage(bench_upload::StallProbe::default())
         .setup(|app| {
             let launch = shell::Launch::from_env(app.path().app_data_dir()?);
             if let Some(dir) = launch.data_file.parent() {
