@@ -112,8 +112,12 @@ impl Uploads {
                 ),
             ));
         }
-        if upload.bytes.capacity() == 0 {
-            upload.bytes.reserve_exact(upload.total);
+        // Grow by doubling, never past the declared total: memory follows
+        // the bytes that arrived, not what a request declared.
+        let need = received + chunk.len();
+        if need > upload.bytes.capacity() {
+            let grown = (upload.bytes.capacity() * 2).max(need).min(upload.total);
+            upload.bytes.reserve_exact(grown - received);
         }
         upload.bytes.extend_from_slice(chunk);
         upload.touched = Instant::now();
