@@ -34,9 +34,9 @@ export interface UploadOptions {
 
 /**
  * The default chunk size: 4 MiB. Measured in WebKitGTK (the example's
- * bench): the UI thread's longest stall grows with the size of one IPC
- * body, and chunks of a few MiB keep throughput within a few percent of
- * one message.
+ * bench, 64 MiB): chunks of 1, 4, 16 and 64 MiB took 0.86, 0.71, 1.05 and
+ * 1.37 s, and stalled the main thread (where WebKitGTK reads an IPC body)
+ * for at most 18, 22, 156 and 464 ms.
  */
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 
