@@ -8,6 +8,7 @@ import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
 import { NoteAttachments } from './components/Attachments';
 import { Avatar } from './components/Avatar';
 import { DailyQuote } from './components/DailyQuote';
+import { Journal } from './components/Journal';
 import { useReadyOnce } from './components/hooks';
 import { Inspector, StatusBar } from './components/StatusBar';
 import { errorText, listErrorText, noteErrorText, profileErrorText } from './errors';
@@ -80,6 +81,7 @@ export function App({ info }: { info: AppInfo }) {
 
       <main className="content">
         <DailyQuote />
+        <Journal />
         {user.data?.user_profile ? (
           <ProfileCard key={userId} profile={user.data.user_profile} listCount={lists.length} />
         ) : (

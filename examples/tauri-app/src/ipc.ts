@@ -37,8 +37,21 @@ class IpcStats {
     this.set({ ...this.snapshot, byCommand, bundles, total: this.snapshot.total + 1 });
     this.pending++;
     // The options carry headers (uploads, bearer tokens): pass them on.
-    return invoke(cmd, args, options).finally(() => this.pending--);
+    const answer = invoke(cmd, args, options).finally(() => this.pending--);
+    if (this.answers) {
+      const log = this.answers;
+      const record = (outcome: unknown) => {
+        const sent = ArrayBuffer.isView(args) ? `<${args.byteLength} bytes>` : JSON.stringify(args ?? {});
+        log.push(`${cmd} ${sent} -> ${outcome instanceof ArrayBuffer ? `<${outcome.byteLength} bytes>` : JSON.stringify(outcome)}`);
+        if (log.length > 500) log.shift();
+      };
+      answer.then(record, record);
+    }
+    return answer;
   };
+
+  /** Every answer as text, once `recordAnswers()` was called (tests only). */
+  answers: string[] | undefined;
 
   /** IPC calls started and not answered yet. */
   pending = 0;
@@ -71,6 +84,10 @@ declare global {
       ctxCount(context: string, params: object): number;
       snapshot(): IpcSnapshot;
       pending(): number;
+      /** Starts keeping every IPC answer of this window as text. */
+      recordAnswers(): void;
+      /** The answers kept since `recordAnswers()`, oldest first. */
+      answers(): string[];
     };
   }
 }
@@ -79,4 +96,8 @@ window.mizanDebug = {
   ctxCount: (context, params) => ipcStats.get().bundles[bundleKeyOf(context, params)] ?? 0,
   snapshot: () => ipcStats.get(),
   pending: () => ipcStats.pending,
+  recordAnswers: () => {
+    ipcStats.answers ??= [];
+  },
+  answers: () => [...(ipcStats.answers ?? [])],
 };
