@@ -117,8 +117,11 @@ case "$mode" in
       env+=(MIZAN_EXAMPLE_SCREENSHOT="$shot")
       step "run Mizan Notes under Xvfb, save a screenshot and exit"
     fi
-    # The app exits by itself (and gives up after 120 s); timeout is a backstop.
-    env "${env[@]}" timeout -k 10 180 xvfb-run -a -s "-screen 0 1440x720x24" "$bin"
+    # The app exits by itself (and gives up after 120 s, the bench after
+    # 480 s); timeout is a backstop.
+    limit=180
+    [ "$mode" = bench ] && limit=540
+    env "${env[@]}" timeout -k 10 "$limit" xvfb-run -a -s "-screen 0 1440x720x24" "$bin"
     if [ "$mode" = screenshot ]; then
       [ -s "$shot" ] || { echo "run.sh: no screenshot was saved" >&2; exit 1; }
       echo "screenshot: ${shot#"$root"/}"

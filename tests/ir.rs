@@ -236,6 +236,22 @@ fn rename_by_id(id: u64, name: String) -> u64 {
 #[client(affects = [USER, TEAM, FEED])]
 fn reset_everything(reason: String) {}
 
+/// Files for a post (SPEC 6.2): uploads.
+#[client]
+fn attach_files(
+    post_id: u64,
+    files: Vec<tauri_plugin_mizan::Upload>,
+    cover: Option<tauri_plugin_mizan::Upload>,
+) -> u32 {
+    0
+}
+
+/// A picture, answered raw.
+#[client]
+fn picture(id: u64) -> Result<tauri_plugin_mizan::Bytes, String> {
+    Ok(Default::default())
+}
+
 #[client(affects = [FEED, USER])]
 fn post(user_id: u64, text: String, inv: Invalidations) -> Result<(), String> {
     Ok(())
@@ -622,7 +638,9 @@ const PING: &str =
 #[test]
 fn a_truncated_text_is_a_syntax_error_with_its_line() {
     let text = fixture().ir_text().unwrap();
-    let cut = &text[..text.len() / 2];
+    // Halfway, just after an opening brace: a block left open.
+    let half = text.len() / 2;
+    let cut = &text[..half + text[half..].find('{').unwrap() + 1];
     let err = read_err(cut);
     assert!(
         matches!(err, ReadError::Syntax { .. } | ReadError::Missing { .. }),

@@ -5,6 +5,7 @@ import { bundleKey, canonicalParams } from './canonical.js';
 import { TokenSession, expiredInBundle, type TokenProvider } from './auth.js';
 import { MizanError, isTargetList } from './errors.js';
 import { Notifier } from './notify.js';
+import { sendUpload, type UploadOptions } from './upload.js';
 import {
   IDENTITY_EVENT,
   INVALIDATE_EVENT,
@@ -265,17 +266,23 @@ export class MizanClient {
 
   /**
    * Sends one IPC request; with a token provider, with its token, renewed
-   * once when it expired.
+   * once when it expired. `body` is JSON args, or raw bytes (an upload).
    */
   private send(
     cmd: string,
-    args: Record<string, unknown>,
+    args: Record<string, unknown> | Uint8Array,
     expiredIn?: (answer: unknown) => unknown,
+    headers?: Record<string, string>,
   ): Promise<unknown> {
-    if (!this.tokens) return this.invokeFn(cmd, args);
+    // `invoke` sends a typed array as a raw body.
+    const invoke = this.invokeFn as (cmd: string, args: unknown, options?: InvokeOptions) => Promise<unknown>;
+    const withHeaders = (extra: Record<string, string> | undefined) => {
+      const all = { ...headers, ...extra };
+      return Object.keys(all).length > 0 ? invoke(cmd, args, { headers: all }) : invoke(cmd, args);
+    };
+    if (!this.tokens) return withHeaders(undefined);
     return this.tokens.send(
-      (token) =>
-        token === null ? this.invokeFn(cmd, args) : this.invokeFn(cmd, args, { headers: { Authorization: `Bearer ${token}` } }),
+      (token) => withHeaders(token === null ? undefined : { Authorization: `Bearer ${token}` }),
       expiredIn,
     );
   }
@@ -329,14 +336,39 @@ export class MizanClient {
    * Rejects with `MizanError<E>`, whose targets are applied (and awaited) as well.
    */
   async call<R, E = unknown>(fn: string, args: Record<string, unknown> = {}): Promise<R> {
-    let envelope: Envelope<R>;
+    return this.settle<R, E>(fn, () => this.send('plugin:mizan|call', { fn, args }));
+  }
+
+  /**
+   * Calls a client function that takes files (`Upload` params): the files
+   * travel as raw IPC bodies, in chunks above `options.chunkBytes` with
+   * `options.onProgress` after each; `options.signal` cancels. Files over
+   * the plugin's `max_upload_bytes` reject with `payload_too_large` before
+   * anything is sent. Answers as `call` does (envelope targets applied).
+   */
+  upload<R, E = unknown>(fn: string, args: Record<string, unknown> = {}, options?: UploadOptions): Promise<R> {
+    const send = (cmd: string, body: Record<string, unknown> | Uint8Array, headers?: Record<string, string>) =>
+      this.send(cmd, body, undefined, headers);
+    return this.settle<R, E>(fn, () => sendUpload(send, fn, args, options));
+  }
+
+  /**
+   * The answer of a call: raw bytes (a function that returns `Bytes`) as a
+   * `Uint8Array`; an envelope's result once its targets are applied; an
+   * error as `MizanError<E>`, its targets applied too.
+   */
+  private async settle<R, E>(fn: string, request: () => Promise<unknown>): Promise<R> {
+    let answer: unknown;
     try {
-      envelope = (await this.send('plugin:mizan|call', { fn, args })) as Envelope<R>;
+      answer = await request();
     } catch (reason) {
       const error = MizanError.from<E>(reason, fn);
       if (error.invalidate.length > 0) await this.applyAndRefetch(error.invalidate, 'error');
       throw error;
     }
+    if (answer instanceof ArrayBuffer) return new Uint8Array(answer) as R;
+    if (answer instanceof Uint8Array) return answer as R;
+    const envelope = answer as Envelope<R> | undefined;
     if (envelope && isTargetList(envelope.invalidate) && envelope.invalidate.length > 0) {
       await this.applyAndRefetch(envelope.invalidate, 'envelope');
     }
@@ -512,6 +544,19 @@ export function setDefaultClient(client: MizanClient | undefined): void {
 /** Calls a client function with the default client. See `MizanClient.call`. */
 export function call<R, E = unknown>(fn: string, args: Record<string, unknown>): Promise<R> {
   return getDefaultClient().call<R, E>(fn, args);
+}
+
+/**
+ * Calls a client function that takes files, with `client` or the default
+ * client. See `MizanClient.upload`; the generated client calls this.
+ */
+export function upload<R, E = unknown>(
+  fn: string,
+  args: Record<string, unknown>,
+  options?: UploadOptions,
+  client?: MizanClient,
+): Promise<R> {
+  return (client ?? getDefaultClient()).upload<R, E>(fn, args, options);
 }
 
 /** One `plugin:mizan|ctx` round trip with the default client, bypassing the cache. */

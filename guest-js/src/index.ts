@@ -34,6 +34,7 @@ export {
   BundleObserver,
   MizanClient,
   call,
+  upload,
   createMizanClient,
   defineContext,
   ensureBundle,
@@ -52,3 +53,16 @@ export {
   type ParamsOf,
   type TargetOrigin,
 } from './client.js';
+export {
+  DEFAULT_CHUNK_BYTES,
+  UPLOAD_HEADER,
+  isUploadBody,
+  maxUploadBytes,
+  prepareUpload,
+  sendUpload,
+  type PreparedUpload,
+  type UploadBody,
+  type UploadOptions,
+  type UploadProgress,
+  type UploadSend,
+} from './upload.js';

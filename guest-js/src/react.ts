@@ -170,3 +170,5 @@ export function useMutation<
 }
 
 export type { BundleSnapshot, ContextDescriptor, MizanClient } from './client.js';
+// Uploads (SPEC 6.2).
+export { useUpload, type UploadFn, type UseUploadOptions, type UseUploadResult } from './react-upload.js';

@@ -43,6 +43,8 @@ export type ErrorCode =
   | 'internal'
   /** Only in a bundle's `stale`: a cached function's run took longer than its `timeout`. */
   | 'timeout'
+  /** Only in the webview: the caller's `AbortSignal` cancelled an upload (`cause` is its reason). */
+  | 'aborted'
   | (string & {});
 
 /** The one error shape every `plugin:mizan|*` command rejects with. */

@@ -40,6 +40,7 @@ mod core;
 mod dispatch;
 mod edge;
 pub mod jwt;
+mod upload;
 
 pub use crate::core::{
     args::Args,
@@ -70,6 +71,7 @@ pub use tauri_plugin_mizan_codegen as codegen;
 pub use tauri_plugin_mizan_macros::client;
 #[doc = include_str!("../docs/type.md")]
 pub use tauri_plugin_mizan_macros::Type;
+pub use upload::{Bytes, Upload};
 
 /// The specta version the plugin describes types with (`=2.0.0-rc.22`),
 /// for code that names specta's traits, e.g. a generic bound
@@ -95,6 +97,7 @@ pub mod __private {
         ir::type_of,
         registry::{Affect, CachePolicy, ClientFn, FnKind, FnTypes, WireParam},
     };
+    pub use crate::upload::binary::{output_bytes, output_bytes_result};
     pub use inventory;
     pub use specta;
 }

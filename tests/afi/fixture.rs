@@ -15,7 +15,7 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 use tauri::{test::MockRuntime, App, State};
-use tauri_plugin_mizan::{client, Context, Invalidations, MizanExt};
+use tauri_plugin_mizan::{client, Bytes, Context, Invalidations, MizanExt, Upload};
 
 pub const AFI_ACCOUNT: Context = Context::new("afi_account");
 pub const AFI_TEAM: Context = Context::new("afi_team");
@@ -26,6 +26,7 @@ pub const FUNCTIONS: &[&str] = &[
     "afi_account_cards",
     "afi_account_flags",
     "afi_account_name",
+    "afi_download",
     "afi_echo",
     "afi_guarded",
     "afi_log_lines",
@@ -177,19 +178,29 @@ fn afi_guarded(store: State<'_, Store>) -> &'static str {
     "secret"
 }
 
-// Uploads: `file` becomes the `Upload` type when uploads land. Answers
-// what it received, and keeps it for the probe.
+// Uploads: answers what it received (and the file's name), and keeps the
+// bytes for the probe.
 #[client]
-fn afi_upload(store: State<'_, Store>, file: Vec<u8>) -> UploadEcho {
-    let echo = UploadEcho::of(&file);
-    store.uploads.lock().unwrap().push(file);
+fn afi_upload(store: State<'_, Store>, file: Upload) -> UploadEcho {
+    let echo = UploadEcho::of(file.bytes()).named(file.name());
+    store.uploads.lock().unwrap().push(file.to_vec());
     echo
+}
+
+// Binary results: `len` bytes, answered raw.
+#[client]
+fn afi_download(len: u32) -> Bytes {
+    (0..len)
+        .map(|i| (i % 256) as u8)
+        .collect::<Vec<u8>>()
+        .into()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct UploadEcho {
     pub len: u32,
     pub sum: u32,
+    pub name: String,
 }
 
 impl UploadEcho {
@@ -199,6 +210,14 @@ impl UploadEcho {
             sum: bytes.iter().fold(0u32, |acc, b| {
                 acc.wrapping_mul(31).wrapping_add(u32::from(*b))
             }),
+            name: String::new(),
+        }
+    }
+
+    pub fn named(self, name: &str) -> Self {
+        UploadEcho {
+            name: name.to_owned(),
+            ..self
         }
     }
 }

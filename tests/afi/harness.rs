@@ -69,6 +69,7 @@ impl Harness {
     fn builder() -> tauri_plugin_mizan::Builder {
         tauri_plugin_mizan::Builder::new()
             .max_request_bytes(LIMIT)
+            .max_upload_bytes(LIMIT)
             .jwt(
                 JwtConfig::hs256(fixture::JWT_SECRET)
                     .issuer(fixture::JWT_ISSUER)

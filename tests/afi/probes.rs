@@ -61,10 +61,16 @@ pub const PROBES: &[(&str, Probe)] = &[
 // Wire shapes SPEC.md leaves to the capability's builder --------------------
 
 const IR: &str = "plugin:mizan|ir";
-/// A raw body; the function and its other args travel in these headers.
+/// A raw body (the files one after the other); the function, its args
+/// (`{"$upload": <index>}` where a file goes) and the files' names, types
+/// and sizes travel in this header, as percent-encoded JSON.
 const UPLOAD: &str = "plugin:mizan|upload";
-const UPLOAD_FN_HEADER: &str = "mizan-fn";
-const UPLOAD_ARGS_HEADER: &str = "mizan-args";
+const UPLOAD_HEADER: &str = "mizan-upload";
+/// Chunked: `upload_begin` takes the same JSON as a body and answers
+/// `{"id"}`; each `upload_chunk` is a raw body with `{"id", "offset"}` in
+/// the header; the last answers the call.
+const UPLOAD_BEGIN: &str = "plugin:mizan|upload_begin";
+const UPLOAD_CHUNK: &str = "plugin:mizan|upload_chunk";
 /// `{"fn", "args", "channel"}`, the channel as the webview serializes it.
 const STREAM: &str = "plugin:mizan|stream";
 /// `{"channel"}`: the consumer stopped.
@@ -679,14 +685,25 @@ fn origin_cache(h: &Harness) -> Finding {
 
 fn uploads(h: &Harness) -> Finding {
     let bytes: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+    let name = "résumé «ملف» 📄.bin";
+    let meta = |size: usize| json!({"fn": "afi_upload", "args": {"file": {"$upload": 0}}, "files": [{"name": name, "type": "application/octet-stream", "size": size}]});
+    let header = |value: &Value| {
+        let text: String = percent_encoding::utf8_percent_encode(
+            &value.to_string(),
+            percent_encoding::NON_ALPHANUMERIC,
+        )
+        .to_string();
+        headers(&[(UPLOAD_HEADER, &text)])
+    };
     let send = |bytes: Vec<u8>| {
         invoke_with(
             &h.main,
             UPLOAD,
-            InvokeBody::Raw(bytes),
-            headers(&[(UPLOAD_FN_HEADER, "afi_upload"), (UPLOAD_ARGS_HEADER, "{}")]),
+            InvokeBody::Raw(bytes.clone()),
+            header(&meta(bytes.len())),
         )
     };
+    let runs = || h.store().uploads.lock().unwrap().len();
     let r = send(bytes.clone());
     if r.is_err() {
         return missing(format!(
@@ -697,18 +714,77 @@ fn uploads(h: &Harness) -> Finding {
     let mut c = Checks::default();
     let echoed = r
         .as_ref()
-        .is_ok_and(|v| v["result"] == json!(UploadEcho::of(&bytes)));
+        .is_ok_and(|v| v["result"] == json!(UploadEcho::of(&bytes).named(name)));
     let kept = h.store().uploads.lock().unwrap().last() == Some(&bytes);
     let core = c.check_got(
         echoed && kept,
-        "3000 raw bytes arrive at the function exactly",
+        "3000 raw bytes and a non-ASCII file name arrive at the function exactly",
         &r,
     );
+    let before = runs();
     let r = send(vec![7; LIMIT + 1]);
     c.check_got(
-        code(&r) == Some("payload_too_large"),
-        "a body over the limit is `payload_too_large`",
+        code(&r) == Some("payload_too_large") && runs() == before,
+        "an upload over the limit is `payload_too_large`, and the function does not run",
         &r,
+    );
+    let r = invoke_with(
+        &h.main,
+        UPLOAD,
+        InvokeBody::Raw(bytes.clone()),
+        header(&meta(bytes.len() + 1)),
+    );
+    c.check_got(
+        code(&r) == Some("invalid_args") && runs() == before,
+        "a header that does not match the body is `invalid_args`",
+        &r,
+    );
+    // Chunked: two chunks, the second first (refused), then in order.
+    let begun = invoke_with(
+        &h.main,
+        UPLOAD_BEGIN,
+        InvokeBody::Json(meta(bytes.len())),
+        headers(&[]),
+    );
+    let id = begun
+        .as_ref()
+        .ok()
+        .and_then(|v| v["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let chunk = |offset: usize, part: &[u8]| {
+        invoke_with(
+            &h.main,
+            UPLOAD_CHUNK,
+            InvokeBody::Raw(part.to_vec()),
+            header(&json!({"id": id, "offset": offset})),
+        )
+    };
+    let early = chunk(1000, &bytes[1000..]);
+    let first = chunk(0, &bytes[..1000]);
+    let last = chunk(1000, &bytes[1000..]);
+    c.check_got(
+        code(&early) == Some("invalid_args")
+            && first.is_ok()
+            && last
+                .as_ref()
+                .is_ok_and(|v| v["result"] == json!(UploadEcho::of(&bytes).named(name))),
+        "a chunked upload arrives whole, its chunks in order (one out of order is `invalid_args`)",
+        &last,
+    );
+    // A binary result: the bytes raw, no JSON.
+    let raw = tauri::test::get_ipc_response(
+        &h.main,
+        common::request(
+            "plugin:mizan|call",
+            InvokeBody::Json(json!({"fn": "afi_download", "args": {"len": 300}})),
+            headers(&[]),
+        ),
+    );
+    let expected: Vec<u8> = (0..300u32).map(|i| (i % 256) as u8).collect();
+    c.check(
+        matches!(&raw, Ok(tauri::ipc::InvokeResponseBody::Raw(b)) if *b == expected),
+        "a query returning `Bytes` answers them raw",
     );
     c.grade(core)
 }

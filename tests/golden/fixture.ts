@@ -134,6 +134,24 @@ export const USER: $mizan.ContextDescriptor<UserParams, UserBundle> = $mizan.def
 
 // Functions
 
+/** The `details` of an `app` error of `attach_files`. */
+export type AttachFilesError = never;
+/** Args of `attach_files`. */
+export type AttachFilesArgs = {
+  post_id: number;
+  files: $mizan.UploadBody[];
+  cover?: $mizan.UploadBody | null;
+};
+/**
+ * Files for a post (SPEC 6.2): uploads.
+ *
+ * Query `attach_files`.
+ */
+export function attachFiles(args: AttachFilesArgs, client?: $mizan.MizanClient, options?: $mizan.UploadOptions): Promise<number> {
+  return $mizan.upload<number, AttachFilesError>('attach_files', args, options, client);
+}
+attachFiles.__mizanError = undefined as AttachFilesError | undefined;
+
 /** The `details` of an `app` error of `feed_page`. */
 export type FeedPageError = never;
 
@@ -193,6 +211,24 @@ export function nothing(args: NothingArgs = {}, client?: $mizan.MizanClient): Pr
     : $mizan.call<null, NothingError>('nothing', args);
 }
 nothing.__mizanError = undefined as NothingError | undefined;
+
+/** The `details` of an `app` error of `picture`. */
+export type PictureError = string;
+/** Args of `picture`. */
+export type PictureArgs = {
+  id: number;
+};
+/**
+ * A picture, answered raw.
+ *
+ * Query `picture`.
+ */
+export function picture(args: PictureArgs, client?: $mizan.MizanClient): Promise<Uint8Array> {
+  return client
+    ? client.call<Uint8Array, PictureError>('picture', args)
+    : $mizan.call<Uint8Array, PictureError>('picture', args);
+}
+picture.__mizanError = undefined as PictureError | undefined;
 
 /** The `details` of an `app` error of `ping`. */
 export type PingError = never;

@@ -8,6 +8,7 @@
 // on failure, on a signal, and after the overall time limit. Prints one line
 // per test and closes with "N passed, N failed".
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -303,6 +304,41 @@ test('tier 3: clearing done notes everywhere refetches every list, in both windo
   await textHas('[data-testid=c-list-counts]', '· 0 done');
   const companionAfter = await ctxCount('list', { list_id: 1 });
   if (companionAfter !== companionBefore + 1) throw new Error('the companion should refetch its list once');
+});
+
+test('an attachment uploads in chunks with progress and downloads back byte for byte', async () => {
+  await use('main');
+  await settle();
+  // Over the 4 MiB chunk size, with a name beyond ASCII.
+  const size = 5 * 1024 * 1024 + 123;
+  const name = 'résumé «ملف» 📄.bin';
+  const expected = createHash('sha256')
+    .update(Uint8Array.from({ length: size }, (_, i) => (i * 31 + 7) & 255))
+    .digest('hex');
+  const chunksBefore = (await exec('return window.mizanDebug.snapshot().byCommand'))['plugin:mizan|upload_chunk'] ?? 0;
+  // What a user's file choice does: the input's files change.
+  const noteId = await exec(
+    `const input = document.querySelector('[data-testid^=attach-input-]');
+     const bytes = new Uint8Array(arguments[0]);
+     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + 7) & 255;
+     const files = new DataTransfer();
+     files.items.add(new File([bytes], arguments[1], { type: 'application/octet-stream' }));
+     input.files = files.files;
+     input.dispatchEvent(new Event('change', { bubbles: true }));
+     return input.dataset.testid.slice('attach-input-'.length);`,
+    size,
+    name,
+  );
+  const box = `[data-testid=attachments-${noteId}]`;
+  await textHas(box, name);
+  await textHas(box, '5.0 MiB');
+  const chunks = (await exec('return window.mizanDebug.snapshot().byCommand'))['plugin:mizan|upload_chunk'] - chunksBefore;
+  if (chunks !== 2) throw new Error(`5 MiB should go up in 2 chunks, went in ${chunks}`);
+  await click(`${box} [data-testid^=attachment-download-]`);
+  const got = await waitFor('the downloaded bytes hashed', () =>
+    exec(`const e = document.querySelector(arguments[0] + ' [data-testid^=attachment-sha256-]'); return e ? e.textContent : null`, box),
+  );
+  if (got !== expected) throw new Error(`the bytes came back different: sha256 ${got}, sent ${expected}`);
 });
 
 // Last: it restarts the app.

@@ -5,6 +5,7 @@
 // exactly those, in this window and in the other one.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
+import { NoteAttachments } from './components/Attachments';
 import { Avatar } from './components/Avatar';
 import { DailyQuote } from './components/DailyQuote';
 import { Journal } from './components/Journal';
@@ -24,6 +25,7 @@ import {
   setNoteDone,
   updateProfile,
   type AppInfo,
+  type Attachment,
   type ListRef,
   type Note,
   type Person,
@@ -254,6 +256,7 @@ function ListPane({
   const remove = useMutation(deleteList);
   const detail = data?.list_detail;
   const notes = data?.list_notes;
+  const attachments = data?.list_attachments ?? [];
   useEffect(() => {
     if (detail && notes) onLoaded();
   }, [detail, notes, onLoaded]);
@@ -319,7 +322,7 @@ function ListPane({
 
       <ul className="notes" data-testid="notes">
         {(notes ?? []).map((n) => (
-          <NoteRow key={n.id} note={n} lists={lists} />
+          <NoteRow key={n.id} note={n} lists={lists} attachments={attachments.filter((a) => a.note_id === n.id)} />
         ))}
         {notes && notes.length === 0 && <li className="empty-notes">Nothing here. Enjoy the quiet.</li>}
       </ul>
@@ -327,7 +330,7 @@ function ListPane({
   );
 }
 
-function NoteRow({ note, lists }: { note: Note; lists: ListRef[] }) {
+function NoteRow({ note, lists, attachments }: { note: Note; lists: ListRef[]; attachments: Attachment[] }) {
   const toggle = useMutation(setNoteDone);
   const remove = useMutation(deleteNote);
   const move = useMutation(moveNote);
@@ -368,6 +371,7 @@ function NoteRow({ note, lists }: { note: Note; lists: ListRef[] }) {
       >
         ×
       </button>
+      <NoteAttachments note={note} attachments={attachments} />
     </li>
   );
 }

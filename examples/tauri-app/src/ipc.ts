@@ -27,20 +27,22 @@ class IpcStats {
   private snapshot: IpcSnapshot = { byCommand: {}, bundles: {}, total: 0, invalidations: [] };
   private readonly listeners = new Set<() => void>();
 
-  readonly invoke: InvokeFn = (cmd, args) => {
+  readonly invoke: InvokeFn = (cmd, args, options) => {
     const byCommand = { ...this.snapshot.byCommand, [cmd]: (this.snapshot.byCommand[cmd] ?? 0) + 1 };
     let bundles = this.snapshot.bundles;
-    if (cmd === 'plugin:mizan|ctx' && args) {
+    if (cmd === 'plugin:mizan|ctx' && args && !ArrayBuffer.isView(args)) {
       const key = bundleKeyOf(String(args.context), (args.params ?? {}) as object);
       bundles = { ...bundles, [key]: (bundles[key] ?? 0) + 1 };
     }
     this.set({ ...this.snapshot, byCommand, bundles, total: this.snapshot.total + 1 });
     this.pending++;
-    const answer = invoke(cmd, args).finally(() => this.pending--);
+    // The options carry headers (uploads, bearer tokens): pass them on.
+    const answer = invoke(cmd, args, options).finally(() => this.pending--);
     if (this.answers) {
       const log = this.answers;
       const record = (outcome: unknown) => {
-        log.push(`${cmd} ${JSON.stringify(args ?? {})} -> ${JSON.stringify(outcome)}`);
+        const sent = ArrayBuffer.isView(args) ? `<${args.byteLength} bytes>` : JSON.stringify(args ?? {});
+        log.push(`${cmd} ${sent} -> ${outcome instanceof ArrayBuffer ? `<${outcome.byteLength} bytes>` : JSON.stringify(outcome)}`);
         if (log.length > 500) log.shift();
       };
       answer.then(record, record);

@@ -299,6 +299,11 @@ pub enum Type {
     },
     /// A generic param of the enclosing named type.
     Generic(String),
+    /// A file sent as raw bytes (SPEC 6.2): only as a function param, or
+    /// inside its `nullable` or `list`. The function `uses upload`.
+    Upload,
+    /// Bytes answered raw (SPEC 6.2): only as the whole result of a query.
+    Bytes,
 }
 
 /// The scalar types, by their Rust names.

@@ -343,6 +343,8 @@ fn write_type(ty: &Type) -> KdlNode {
         Type::Unit => KdlNode::new("unit"),
         Type::Any => KdlNode::new("any"),
         Type::Unknown => KdlNode::new("unknown"),
+        Type::Upload => KdlNode::new("upload"),
+        Type::Bytes => KdlNode::new("bytes"),
         Type::Literal(l) => {
             let mut n = KdlNode::new("literal");
             n.push(match l {
@@ -886,6 +888,14 @@ impl Reader<'_> {
             "unknown" => {
                 self.leaf(node, within)?;
                 Type::Unknown
+            }
+            "upload" => {
+                self.leaf(node, within)?;
+                Type::Upload
+            }
+            "bytes" => {
+                self.leaf(node, within)?;
+                Type::Bytes
             }
             "literal" => {
                 let e = self.entries(node, within, 1, &[])?;

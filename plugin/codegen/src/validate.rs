@@ -84,10 +84,14 @@ pub(crate) fn validate(ir: &Ir) -> Result<(), ReadError> {
             t.generics.iter().map(String::as_str).collect::<Vec<_>>(),
         )?;
         check_type(&t.ty, &arity, &t.generics, &format!("type `{}`", t.name))?;
+        binary::nowhere(&t.ty, &format!("type `{}`", t.name))?;
     }
     for c in &ir.contexts {
         let owner = format!("context `{}`", c.name);
         check_params(&c.params, &arity, &owner)?;
+        for p in &c.params {
+            binary::nowhere(&p.ty, &format!("param `{}` of {owner}", p.name))?;
+        }
         if ir.context_functions(&c.name).next().is_none() {
             return Err(ReadError::Inconsistent(format!(
                 "{owner} has no function (a context exists through its context functions)"
@@ -98,6 +102,7 @@ pub(crate) fn validate(ir: &Ir) -> Result<(), ReadError> {
         let owner = format!("function `{}`", f.name);
         check_params(&f.params, &arity, &owner)?;
         check_type(&f.result, &arity, &[], &format!("the result of {owner}"))?;
+        binary::function(f, &owner)?;
         if let Some(e) = &f.error {
             check_type(e, &arity, &[], &format!("the error of {owner}"))?;
         }
@@ -187,6 +192,8 @@ fn check_type(
 ) -> Result<(), ReadError> {
     match ty {
         Type::Primitive(_) | Type::Unit | Type::Any | Type::Unknown | Type::Literal(_) => Ok(()),
+        // Where they may stand is checked by `crate::validate::binary`.
+        Type::Upload | Type::Bytes => Ok(()),
         Type::List { item, .. } => check_type(item, arity, generics, within),
         Type::Nullable(inner) => check_type(inner, arity, generics, within),
         Type::Map { key, value } => {
@@ -263,5 +270,78 @@ fn check_type(
                 )))
             }
         }
+    }
+}
+
+/// Where `upload` and `bytes` may stand (SPEC 6.2).
+mod binary {
+    use crate::{
+        error::ReadError,
+        model::{Capability, FnKind, Function, Type},
+    };
+
+    /// A function's upload params (each `upload`, or a `nullable` or
+    /// `list` of it, and only when it `uses upload`), and its `bytes`
+    /// result (a whole query result).
+    pub(super) fn function(f: &Function, owner: &str) -> Result<(), ReadError> {
+        let mut uploads = false;
+        for p in &f.params {
+            let within = format!("param `{}` of {owner}", p.name);
+            match &p.ty {
+                Type::Upload => uploads = true,
+                Type::Nullable(t) | Type::List { item: t, .. } if **t == Type::Upload => {
+                    uploads = true
+                }
+                other => nowhere(other, &within)?,
+            }
+        }
+        let uses = f.capabilities.contains(&Capability::Upload);
+        if uploads != uses {
+            return Err(ReadError::Inconsistent(format!(
+                "{owner}: a function has `uses upload` exactly when it takes an `upload` param"
+            )));
+        }
+        if uploads && !matches!(f.kind, FnKind::Query | FnKind::Mutation { .. }) {
+            return Err(ReadError::Inconsistent(format!(
+                "{owner}: a context function cannot take an `upload`"
+            )));
+        }
+        if f.result == Type::Bytes && !matches!(f.kind, FnKind::Query) {
+            return Err(ReadError::Inconsistent(format!(
+                "{owner}: only a query may return `bytes`"
+            )));
+        }
+        if f.result != Type::Bytes {
+            nowhere(&f.result, &format!("the result of {owner}"))?;
+        }
+        if let Some(e) = &f.error {
+            nowhere(e, &format!("the error of {owner}"))?;
+        }
+        Ok(())
+    }
+
+    /// Neither `upload` nor `bytes` anywhere in `ty`.
+    pub(super) fn nowhere(ty: &Type, within: &str) -> Result<(), ReadError> {
+        let inner: Vec<&Type> = match ty {
+            Type::Upload | Type::Bytes => {
+                return Err(ReadError::Inconsistent(format!(
+                    "{within}: `upload` stands only in a function param (or its `nullable` or `list`), `bytes` only as a query's whole result"
+                )))
+            }
+            Type::List { item, .. } => vec![item],
+            Type::Nullable(t) => vec![t],
+            Type::Map { key, value } => vec![key, value],
+            Type::Tuple(items) => items.iter().collect(),
+            Type::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
+            Type::Enum(e) => e.variants.iter().filter_map(|v| v.payload.as_ref()).collect(),
+            Type::Ref { args, .. } => args.iter().collect(),
+            Type::Primitive(_)
+            | Type::Unit
+            | Type::Any
+            | Type::Unknown
+            | Type::Literal(_)
+            | Type::Generic(_) => Vec::new(),
+        };
+        inner.into_iter().try_for_each(|t| nowhere(t, within))
     }
 }

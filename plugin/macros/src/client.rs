@@ -18,6 +18,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let docs = crate::docs::text(&func.attrs);
     crate::docs::strip_params(&mut func);
     check_mappings(&args, &sig)?;
+    check_binary(&args, &sig)?;
 
     let krate = quote!(::tauri_plugin_mizan::__private);
     let fn_ident = &func.sig.ident;
@@ -147,6 +148,32 @@ fn check_mappings(args: &ClientArgs, sig: &Signature) -> syn::Result<()> {
     Ok(())
 }
 
+/// Only a query may return `Bytes`: a raw answer carries no targets, and
+/// a bundle is JSON. A context function takes no `Upload`: a bundle is fetched as JSON.
+fn check_binary(args: &ClientArgs, sig: &Signature) -> syn::Result<()> {
+    if args.context.is_some() {
+        if let Some((_, ty)) = sig.wire().find(|(_, ty)| signature::names_upload(ty)) {
+            return Err(syn::Error::new_spanned(
+                ty,
+                "a context function cannot take an `Upload`: a bundle is fetched as JSON; take the file in a query or a mutation",
+            ));
+        }
+    }
+    if !signature::returns_bytes(&sig.output) {
+        return Ok(());
+    }
+    let (Output::Value(ty) | Output::Result(ty)) = &sig.output else {
+        return Ok(());
+    };
+    if args.context.is_some() || args.affects.is_some() {
+        return Err(syn::Error::new_spanned(
+            ty,
+            "only a query (no `context`, no `affects`) may return `Bytes`: a raw answer carries no invalidation targets and a bundle is JSON; return a JSON type here, or make it a query",
+        ));
+    }
+    Ok(())
+}
+
 fn kind(krate: &TokenStream, args: &ClientArgs) -> TokenStream {
     if let Some(ctx) = &args.context {
         return quote_spanned!(ctx.span()=> #krate::FnKind::Context(&#ctx));
@@ -206,8 +233,13 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
     } else {
         quote!(#fn_ident(#(#call_args),*))
     };
+    let bytes = signature::returns_bytes(&sig.output);
     let finish = match &sig.output {
         Output::Unit => quote!({ #call; #krate::output_unit() }),
+        Output::Value(ty) if bytes => quote_spanned!(ty.span()=> #krate::output_bytes(#call)),
+        Output::Result(ty) if bytes => {
+            quote_spanned!(ty.span()=> #krate::output_bytes_result::<#ty>(#call))
+        }
         Output::Value(ty) => quote_spanned!(ty.span()=> #krate::output_value::<#ty>(#call)),
         Output::Result(ty) => quote_spanned!(ty.span()=> #krate::output_result::<#ty>(#call)),
     };

@@ -181,3 +181,39 @@ fn last_segment(ty: &Type) -> Option<String> {
         _ => None,
     }
 }
+
+/// Whether a function returning `output` returns `Bytes` (or
+/// `Result<Bytes, E>`), recognised by the last segment of the path: its
+/// bytes are answered raw (SPEC 6.2).
+pub(crate) fn returns_bytes(output: &Output) -> bool {
+    match output {
+        Output::Unit => false,
+        Output::Value(ty) => last_segment(ty).is_some_and(|s| s == "Bytes"),
+        Output::Result(ty) => first_type_arg(ty).is_some_and(|t| returns_bytes(&Output::Value(t))),
+    }
+}
+
+/// The first generic type argument of a path type (`T` of `Result<T, E>`).
+fn first_type_arg(ty: &Type) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    })
+}
+
+/// Whether a type names `Upload` anywhere (`Upload`, `Option<Upload>`,
+/// `Vec<Upload>`).
+pub(crate) fn names_upload(ty: &Type) -> bool {
+    fn find(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|t| match t {
+            TokenTree::Ident(i) => i == "Upload",
+            TokenTree::Group(g) => find(g.stream()),
+            _ => false,
+        })
+    }
+    find(ty.to_token_stream())
+}

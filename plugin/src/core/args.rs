@@ -17,6 +17,8 @@ pub struct Args<'a> {
     /// bundle, where the context's params are checked as a whole).
     strict: bool,
     problems: Vec<ArgProblem>,
+    /// An upload's files, which `Upload` params take (SPEC 6.2).
+    files: Option<crate::upload::files::Files>,
 }
 
 impl<'a> Args<'a> {
@@ -27,7 +29,14 @@ impl<'a> Args<'a> {
             found: 0,
             strict: true,
             problems: Vec::new(),
+            files: None,
         }
+    }
+
+    /// The same args with an upload's files for its `Upload` params.
+    pub(crate) fn with_files(mut self, files: Option<crate::upload::files::Files>) -> Self {
+        self.files = files;
+        self
     }
 
     /// A bundle's canonical params, shared by its functions: each takes its
@@ -54,7 +63,8 @@ impl<'a> Args<'a> {
             });
             return None;
         }
-        match T::deserialize(given.unwrap_or(&Value::Null)) {
+        let read = || T::deserialize(given.unwrap_or(&Value::Null));
+        match crate::upload::files::with_files(&mut self.files, read) {
             Ok(v) => Some(v),
             Err(e) => {
                 self.problems.push(ArgProblem {

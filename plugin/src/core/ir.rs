@@ -15,8 +15,8 @@ use specta::{
     SpectaID, TypeCollection,
 };
 use tauri_plugin_mizan_codegen::{
-    Affect, Auth, Cache, ContextDef, Enum, Field, FnKind as IrKind, Function, GenError, Ir,
-    Literal, Param, Primitive, Repr, ScopePair, Struct, StructTag, TsOptions, Type, TypeDef,
+    Affect, Auth, Cache, Capability, ContextDef, Enum, Field, FnKind as IrKind, Function, GenError,
+    Ir, Literal, Param, Primitive, Repr, ScopePair, Struct, StructTag, TsOptions, Type, TypeDef,
     Variant,
 };
 
@@ -109,6 +109,7 @@ impl Registry {
         for f in &fns {
             let t = &fn_types[f.name];
             let params: Vec<Param> = t.params.iter().map(|(n, dt)| param(f, n, dt)).collect();
+            let uses = capabilities(&params);
             let kind = match f.kind {
                 FnKind::Query => IrKind::Query,
                 FnKind::Context(ctx) => IrKind::Context {
@@ -155,7 +156,7 @@ impl Registry {
                     crate::core::auth::Auth::Identity => Auth::Identity,
                     crate::core::auth::Auth::Role(role) => Auth::Role(role.to_owned()),
                 },
-                capabilities: Vec::new(),
+                capabilities: uses,
                 doc: doc(f.docs),
             });
         }
@@ -299,6 +300,21 @@ fn param(f: &ClientFn, name: &str, dt: &DataType) -> Param {
     }
 }
 
+/// The capabilities a function's params make it use: `upload` for an
+/// `Upload` (or a list or option of it).
+fn capabilities(params: &[Param]) -> Vec<Capability> {
+    let upload = params.iter().any(|p| match &p.ty {
+        Type::Upload => true,
+        Type::Nullable(t) | Type::List { item: t, .. } => **t == Type::Upload,
+        _ => false,
+    });
+    if upload {
+        vec![Capability::Upload]
+    } else {
+        Vec::new()
+    }
+}
+
 /// A doc comment, trimmed; `None` when empty.
 fn doc(text: &str) -> Option<String> {
     Some(text.trim().to_owned()).filter(|d| !d.is_empty())
@@ -364,6 +380,8 @@ fn convert(dt: &DataType) -> Type {
             t @ Type::Nullable(_) => t,
             t => Type::Nullable(Box::new(t)),
         },
+        DataType::Struct(s) if s.name() == crate::upload::files::UPLOAD_MARK => Type::Upload,
+        DataType::Struct(s) if s.name() == crate::upload::binary::BYTES_MARK => Type::Bytes,
         DataType::Struct(s) => structure(s),
         DataType::Enum(e) => enumeration(e),
         DataType::Tuple(t) if t.elements().is_empty() => Type::Unit,

@@ -35,6 +35,8 @@ pub(crate) struct Finished {
     pub(crate) function: Option<&'static str>,
     pub(crate) outcome: Outcome,
     pub(crate) targets: Vec<Target>,
+    /// The bytes of a function that returned `Bytes`, answered raw.
+    pub(crate) binary: Option<Vec<u8>>,
 }
 
 impl Finished {
@@ -54,6 +56,7 @@ impl Finished {
             function,
             outcome: Err(error),
             targets: Vec::new(),
+            binary: None,
         }
     }
 }
@@ -134,6 +137,33 @@ impl Dispatcher {
         access: &Access,
         req: CallRequest<'_>,
     ) -> Finished {
+        self.call_with_files(caller, access, req, None).await
+    }
+
+    /// Whether this window and caller may call `function` (access, then
+    /// the auth guard), without running it: an upload asks before it
+    /// accepts any chunk.
+    pub(crate) fn admit_call(
+        &self,
+        function: &str,
+        access: &Access,
+        caller: &dyn Caller,
+    ) -> Result<(), CallError> {
+        let Some(entry) = self.registry.functions.get(function) else {
+            self.unknown("function", function, self.registry.functions.keys());
+            return Err(CallError::UnknownFunction(function.to_owned()));
+        };
+        self.admit(entry, access, caller).map(drop)
+    }
+
+    /// A call whose args may take `files` (an upload's; `None` for `call`).
+    pub(crate) async fn call_with_files(
+        &self,
+        caller: &Arc<dyn Caller>,
+        access: &Access,
+        req: CallRequest<'_>,
+        files: Option<crate::upload::files::Files>,
+    ) -> Finished {
         let Some(entry) = self.registry.functions.get(req.function) else {
             self.unknown("function", req.function, self.registry.functions.keys());
             return Finished::refused(None, CallError::UnknownFunction(req.function.to_owned()));
@@ -147,14 +177,16 @@ impl Dispatcher {
         // Only a mutation collects what its targets are computed from.
         let scope = matches!(entry.def.kind, FnKind::Mutation(_))
             .then(|| Arc::new(CallScope::new(entry.scope_params.clone())));
+        crate::upload::binary::take();
         let outcome = run(
             entry.def,
             caller,
             scope.clone(),
             identity,
-            Args::new(req.args),
+            Args::new(req.args).with_files(files),
         )
         .await;
+        let binary = crate::upload::binary::take();
         let targets = match (&scope, &outcome) {
             (Some(scope), Ok(_) | Err(CallError::App(_))) if self.scoping => {
                 let targets = entry.targets(&scope.captured(), scope.explicit());
@@ -166,6 +198,7 @@ impl Dispatcher {
             function: Some(name),
             outcome,
             targets,
+            binary,
         }
     }
 

@@ -95,6 +95,12 @@ impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
         self.shared.jwt.clone()
     }
 
+    /// The chunked uploads in progress (begun, not yet complete, cancelled
+    /// or expired) and the bytes they hold.
+    pub fn uploads_in_progress(&self) -> (usize, usize) {
+        self.shared.uploads.usage()
+    }
+
     /// The registry being served.
     pub fn registry(&self) -> &Registry {
         &self.shared.dispatcher.registry

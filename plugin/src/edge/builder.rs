@@ -34,6 +34,10 @@ pub(crate) struct Config {
     pub(crate) scoping: bool,
     pub(crate) cache_dir: CacheDir,
     pub(crate) cache_max_bytes: u64,
+    /// The largest upload, all its files together (SPEC 6.2).
+    pub(crate) max_upload_bytes: usize,
+    /// A chunked upload no chunk reached for this long is dropped.
+    pub(crate) upload_expiry: std::time::Duration,
 }
 
 /// Where the origin cache keeps its store and its secret.
@@ -53,9 +57,14 @@ impl Default for Config {
             scoping: true,
             cache_dir: CacheDir::AppData,
             cache_max_bytes: CacheOptions::default().max_bytes,
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            upload_expiry: std::time::Duration::from_secs(60),
         }
     }
 }
+
+/// The default of [`Builder::max_upload_bytes`]: 128 MiB.
+pub(crate) const DEFAULT_MAX_UPLOAD_BYTES: usize = 128 * 1024 * 1024;
 
 /// The plugin's state, shared by the commands and the Rust API.
 #[derive(Debug)]
@@ -64,6 +73,8 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) events: Notifier,
     pub(crate) jwt: Option<Arc<Jwt>>,
+    /// Chunked uploads in progress.
+    pub(crate) uploads: crate::upload::pending::Uploads,
 }
 
 impl Shared {
@@ -137,6 +148,31 @@ impl Builder {
     /// ```
     pub fn export(mut self, file: ExportFile) -> Self {
         self.exports.push(file);
+        self
+    }
+
+    /// The largest upload, all the files of one call together, in bytes.
+    /// The generated client refuses a larger one before sending anything;
+    /// the plugin refuses it on arrival, before it holds any of its bytes:
+    /// `payload_too_large` either way. Chunked uploads are assembled in
+    /// memory, so this bounds the memory one upload takes. Default:
+    /// 128 MiB.
+    ///
+    /// ```no_run
+    /// let plugin = tauri_plugin_mizan::Builder::new()
+    ///     .max_upload_bytes(512 * 1024 * 1024)
+    ///     .build::<tauri::Wry>();
+    /// ```
+    pub fn max_upload_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_upload_bytes = bytes;
+        self
+    }
+
+    /// A chunked upload that no chunk reached for this long (its window
+    /// closed, its page reloaded) is dropped with the bytes it holds.
+    /// Default: 60 seconds.
+    pub fn upload_expiry(mut self, expiry: std::time::Duration) -> Self {
+        self.config.upload_expiry = expiry;
         self
     }
 
@@ -240,6 +276,7 @@ impl Builder {
         let jwt_config = self.jwt;
         PluginBuilder::new("mizan")
             .invoke_handler(super::commands::handler())
+            .js_init_script(crate::upload::limits_script(&config))
             .setup(move |app, _api| {
                 let registry = Registry::discover().map_err(|e| {
                     log::error!("mizan: the registry cannot be served:\n{e}");
@@ -264,6 +301,7 @@ impl Builder {
                     config: config.clone(),
                     events: Notifier::default(),
                     jwt,
+                    uploads: Default::default(),
                 }));
                 Ok(())
             })

@@ -4,4 +4,13 @@
 /// Every IPC command of the plugin. The permissions under `permissions/`
 /// are generated from this list, and access entries are collected from
 /// the scopes of each.
-pub(crate) const COMMANDS: &[&str] = &["call", "ctx", "ir"];
+pub(crate) const COMMANDS: &[&str] = &[
+    "call",
+    "ctx",
+    "ir",
+    // Uploads (SPEC 6.2).
+    "upload",
+    "upload_begin",
+    "upload_chunk",
+    "upload_cancel",
+];

@@ -27,7 +27,7 @@ use crate::{
     dispatch::{
         access::{Access, AccessEntry},
         request::{CallRequest, CtxRequest},
-        Dispatcher,
+        Dispatcher, Finished,
     },
     edge::{
         body::{self, check_size, peek_name},
@@ -47,6 +47,23 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
             ctx(invoke);
             true
         }
+        // Uploads (SPEC 6.2): `crate::upload::commands`.
+        "upload" => {
+            crate::upload::commands::upload(invoke);
+            true
+        }
+        "upload_begin" => {
+            crate::upload::commands::begin(invoke);
+            true
+        }
+        "upload_chunk" => {
+            crate::upload::commands::chunk(invoke);
+            true
+        }
+        "upload_cancel" => {
+            crate::upload::commands::cancel(invoke);
+            true
+        }
         _ => generated(invoke),
     }
 }
@@ -62,7 +79,10 @@ fn generated<R: Runtime>(invoke: Invoke<R>) -> bool {
 /// for the request, the others through `Webview::resolve_command_scope`),
 /// and the plugin's global scope. Which command carries an entry does not
 /// matter (see [`crate::dispatch::access`]).
-fn access<R: Runtime>(invoke: &Invoke<R>, command: &'static str) -> Result<Access, InvokeError> {
+pub(crate) fn access<R: Runtime>(
+    invoke: &Invoke<R>,
+    command: &'static str,
+) -> Result<Access, InvokeError> {
     let item = || CommandItem {
         plugin: Some("mizan"),
         name: command,
@@ -95,7 +115,7 @@ fn access<R: Runtime>(invoke: &Invoke<R>, command: &'static str) -> Result<Acces
     Ok(Access::new(allows, denies))
 }
 
-fn shared<R: Runtime>(invoke: &Invoke<R>) -> Arc<Shared> {
+pub(crate) fn shared<R: Runtime>(invoke: &Invoke<R>) -> Arc<Shared> {
     invoke
         .message
         .webview_ref()
@@ -168,15 +188,30 @@ fn call<R: Runtime>(invoke: Invoke<R>) {
         };
         let caller: Arc<dyn Caller> = message.clone();
         let finished = shared.dispatcher.call(&caller, &access, req).await;
-        if !finished.targets.is_empty() {
-            let webview = message.webview_ref();
-            shared.apply(webview, finished.targets.clone(), Some(webview.label()));
-        }
-        match finished.into_envelope() {
-            Ok(envelope) => resolver.resolve(envelope),
-            Err(error) => resolver.reject(error),
-        }
+        answer(&shared, &message, resolver, finished);
     });
+}
+
+/// Answers a finished call: applies its targets, then resolves with the
+/// envelope, or with the raw bytes of a function that returned `Bytes`
+/// (a query: it has no targets), or rejects with the wire error.
+pub(crate) fn answer<R: Runtime>(
+    shared: &Shared,
+    message: &InvokeMessage<R>,
+    resolver: InvokeResolver<R>,
+    mut finished: Finished,
+) {
+    if !finished.targets.is_empty() {
+        let webview = message.webview_ref();
+        shared.apply(webview, finished.targets.clone(), Some(webview.label()));
+    }
+    if let (Some(bytes), Ok(_)) = (finished.binary.take(), &finished.outcome) {
+        return resolver.resolve(tauri::ipc::Response::new(bytes));
+    }
+    match finished.into_envelope() {
+        Ok(envelope) => resolver.resolve(envelope),
+        Err(error) => resolver.reject(error),
+    }
 }
 
 fn ctx<R: Runtime>(invoke: Invoke<R>) {
@@ -205,7 +240,7 @@ fn ctx<R: Runtime>(invoke: Invoke<R>) {
 
 /// Runs `task` to completion here if `inline` and it completes on its first
 /// poll (a sync function always does); anywhere else, on the async runtime.
-fn drive(inline: bool, task: impl Future<Output = ()> + Send + 'static) {
+pub(crate) fn drive(inline: bool, task: impl Future<Output = ()> + Send + 'static) {
     let mut task = Box::pin(task);
     if inline {
         let mut cx = Context::from_waker(Waker::noop());

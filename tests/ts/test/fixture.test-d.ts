@@ -8,8 +8,34 @@ import type {
   MizanError,
   ErrorTyped,
   ParamsOf,
+  UploadBody,
+  UploadOptions,
+  UploadProgress,
 } from 'tauri-plugin-mizan-api';
 import * as api from '../../golden/fixture';
+
+describe('uploads and binary results', () => {
+  test('an upload param takes a File, a Blob, an ArrayBuffer or a typed array; the function takes upload options', () => {
+    expectTypeOf(api.attachFiles).parameters.toEqualTypeOf<
+      [args: api.AttachFilesArgs, client?: MizanClient, options?: UploadOptions]
+    >();
+    expectTypeOf<api.AttachFilesArgs['files'][number]>().toEqualTypeOf<UploadBody>();
+    expectTypeOf(api.attachFiles).toBeCallableWith({ post_id: 1, files: [new File([], 'a.txt'), new Blob([])] });
+    expectTypeOf(api.attachFiles).toBeCallableWith({ post_id: 1, files: [new ArrayBuffer(1), new Uint8Array(1)], cover: null });
+    expectTypeOf(api.attachFiles).toBeCallableWith({ post_id: 1, files: [] }, undefined, {
+      onProgress: (p: UploadProgress) => void p.loaded,
+      signal: new AbortController().signal,
+    });
+    // @ts-expect-error a string is not a file
+    api.attachFiles({ post_id: 1, files: ['a.txt'] });
+    expectTypeOf(api.attachFiles).returns.toEqualTypeOf<Promise<number>>();
+  });
+
+  test('a query returning Bytes resolves a Uint8Array', () => {
+    expectTypeOf(api.picture).returns.toEqualTypeOf<Promise<Uint8Array>>();
+    expectTypeOf<api.PictureError>().toEqualTypeOf<string>();
+  });
+});
 
 describe('functions', () => {
   test('a mutation takes its wire params by their Rust names and resolves its result', () => {

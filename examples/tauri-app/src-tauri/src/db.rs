@@ -76,6 +76,14 @@ CREATE TABLE IF NOT EXISTS journal (
     owner_id INTEGER NOT NULL REFERENCES accounts(id),
     text     TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS attachments (
+    id           INTEGER PRIMARY KEY,
+    note_id      INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    name         TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    bytes        BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attachments_by_note ON attachments(note_id);
 ";
 
 /// A sample list: id, owner, title, and its notes (text, done).

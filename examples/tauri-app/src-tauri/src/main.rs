@@ -8,7 +8,9 @@
 
 mod account;
 mod api;
+mod attachments;
 mod bench;
+mod bench_upload;
 mod db;
 mod remote;
 mod shell;
@@ -40,11 +42,18 @@ fn main() {
     // Local accounts sign in through JWT identity in held mode: the Rust
     // side issues and holds the tokens (see `account`). The signing secret
     // is new at each start, so a restart signs everyone out.
-    let mut mizan = tauri_plugin_mizan::Builder::new().jwt(
-        JwtConfig::hs256(&signing_secret())
-            .issuer("mizan-notes")
-            .audience("mizan-notes"),
-    );
+    // Attachments and the upload bench (256 MiB) fit under the upload limit.
+    let mut mizan = tauri_plugin_mizan::Builder::new()
+        .jwt(
+            JwtConfig::hs256(&signing_secret())
+                .issuer("mizan-notes")
+                .audience("mizan-notes"),
+        )
+        .max_upload_bytes(300 * 1024 * 1024);
+    if shell::bench_mode() {
+        // The bench sends 64 MiB as a JSON number array through `call`.
+        mizan = mizan.max_request_bytes(512 * 1024 * 1024);
+    }
     if let Some(dir) = shell::data_dir_override() {
         mizan = mizan.cache_dir(dir.join("mizan"));
     }
@@ -62,7 +71,11 @@ fn main() {
             bench::plain_part_6,
             bench::plain_part_7,
             bench::plain_part_8,
+            bench_upload::plain_upload,
+            bench_upload::stall_start,
+            bench_upload::stall_stop,
         ])
+        .manage(bench_upload::StallProbe::default())
         .setup(|app| {
             let launch = shell::Launch::from_env(app.path().app_data_dir()?);
             if let Some(dir) = launch.data_file.parent() {

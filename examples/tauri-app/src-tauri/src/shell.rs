@@ -52,7 +52,7 @@ impl Launch {
     pub(crate) fn from_env(default_data_dir: PathBuf) -> Launch {
         let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
         let screenshot = var("MIZAN_EXAMPLE_SCREENSHOT").map(PathBuf::from);
-        let mode = if var("MIZAN_EXAMPLE_BENCH").is_some() {
+        let mode = if bench_mode() {
             Mode::Bench
         } else if screenshot.is_some() {
             Mode::Screenshot
@@ -73,15 +73,26 @@ impl Launch {
         if self.mode == Mode::Window {
             return;
         }
-        std::thread::spawn(|| {
-            std::thread::sleep(WATCHDOG);
+        // The bench moves hundreds of MiB through uploads: it gets longer.
+        let limit = if self.mode == Mode::Bench {
+            WATCHDOG * 4
+        } else {
+            WATCHDOG
+        };
+        std::thread::spawn(move || {
+            std::thread::sleep(limit);
             eprintln!(
                 "mizan-example: gave up after {} s without finishing",
-                WATCHDOG.as_secs()
+                limit.as_secs()
             );
             std::process::exit(3);
         });
     }
+}
+
+/// Whether `MIZAN_EXAMPLE_BENCH` asks for the benchmark.
+pub(crate) fn bench_mode() -> bool {
+    std::env::var_os("MIZAN_EXAMPLE_BENCH").is_some_and(|v| !v.is_empty())
 }
 
 /// The data dir `MIZAN_EXAMPLE_DATA_DIR` chooses, if any.

@@ -24,7 +24,8 @@ use std::fmt::Write as _;
 use crate::{
     error::GenError,
     model::{
-        Auth, Cache, Enum, FnKind, Function, Ir, Literal, Param, Primitive, Repr, Struct, Type,
+        Auth, Cache, Capability, Enum, FnKind, Function, Ir, Literal, Param, Primitive, Repr,
+        Struct, Type,
     },
 };
 use names::Names;
@@ -177,16 +178,24 @@ pub fn ts_module(ir: &Ir, options: &TsOptions) -> Result<String, GenError> {
         let result = ts_type(&f.result).0;
         doc_comment(&mut out, "", Some(&function_doc(f)));
         let default = if f.params.is_empty() { " = {}" } else { "" };
-        let _ = writeln!(
-            out,
-            "export function {}(args: {}{default}, client?: $mizan.MizanClient): Promise<{result}> {{",
-            n.function, n.args
-        );
         let wire = ts_string(&f.name);
+        let e = &n.error;
+        // Uploads (SPEC 6.2): the files travel as raw IPC bodies.
+        let (options, body) = if f.capabilities.contains(&Capability::Upload) {
+            (
+                ", options?: $mizan.UploadOptions",
+                format!("  return $mizan.upload<{result}, {e}>({wire}, args, options, client);"),
+            )
+        } else {
+            (
+                "",
+                format!("  return client\n    ? client.call<{result}, {e}>({wire}, args)\n    : $mizan.call<{result}, {e}>({wire}, args);"),
+            )
+        };
         let _ = writeln!(
             out,
-            "  return client\n    ? client.call<{result}, {e}>({wire}, args)\n    : $mizan.call<{result}, {e}>({wire}, args);\n}}",
-            e = n.error
+            "export function {}(args: {}{default}, client?: $mizan.MizanClient{options}): Promise<{result}> {{\n{body}\n}}",
+            n.function, n.args
         );
         // Type-only: lets `useMutation(fn)` infer the error type.
         let _ = writeln!(
@@ -456,6 +465,8 @@ fn ts_type(ty: &Type) -> (String, Prec) {
         Type::Unit => primary("null"),
         Type::Any => primary("any"),
         Type::Unknown => primary("unknown"),
+        Type::Upload => primary("$mizan.UploadBody"),
+        Type::Bytes => primary("Uint8Array"),
         Type::Literal(l) => primary(&literal(l)),
         Type::List { item, length } => match length {
             Some(n) if *n <= 16 => {

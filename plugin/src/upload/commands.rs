@@ -1,0 +1,187 @@
+//! The upload commands:
+//!
+//! | command | body | `mizan-upload` header | answer |
+//! |---|---|---|---|
+//! | `upload` | the files' bytes, one after the other | `{"fn", "args", "files"}` | the call's answer |
+//! | `upload_begin` | `{"fn", "args", "files"}` (JSON) | - | `{"id"}` |
+//! | `upload_chunk` | the next bytes | `{"id", "offset"}` | `{"received"}`, or the call's answer after the last chunk |
+//! | `upload_cancel` | `{"id"}` (JSON) | - | `{"cancelled"}` |
+//!
+//! Before a chunk is accepted, `upload_begin` checks the size limit and
+//! whether this window and caller may call the function (the same rule as
+//! `call`); the call itself checks again when it runs.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use tauri::{
+    ipc::{Invoke, InvokeBody, InvokeMessage},
+    Runtime,
+};
+
+use crate::{
+    core::{call::Caller, error::CallError},
+    dispatch::request::CallRequest,
+    edge::{
+        body::json as json_body,
+        builder::Shared,
+        commands::{access, answer, drive, shared},
+    },
+    upload::{
+        files::BodySource,
+        frame::{self, CallMeta, CancelMeta, ChunkMeta},
+        pending::Progress,
+    },
+};
+
+/// The IPC message's raw body, for one-message uploads (no copy).
+impl<R: Runtime> BodySource for InvokeMessage<R> {
+    fn bytes(&self) -> &[u8] {
+        match self.payload() {
+            InvokeBody::Raw(bytes) => bytes,
+            InvokeBody::Json(_) => &[],
+        }
+    }
+}
+
+/// The raw body, or `invalid_args`.
+fn raw(body: &InvokeBody) -> Result<&[u8], CallError> {
+    match body {
+        InvokeBody::Raw(bytes) => Ok(bytes),
+        InvokeBody::Json(_) => Err(frame::invalid(
+            "body",
+            "expected raw bytes (an ArrayBuffer or a typed array)".to_owned(),
+        )),
+    }
+}
+
+fn reject<R: Runtime>(invoke: Invoke<R>, error: CallError) {
+    invoke.resolver.reject(error.to_wire(None, Vec::new()));
+}
+
+/// A one-message upload: checked, then run as a call whose args take the
+/// files.
+pub(crate) fn upload<R: Runtime>(invoke: Invoke<R>) {
+    let shared = shared(&invoke);
+    let meta = raw(invoke.message.payload()).and_then(|body| {
+        let limit = shared.config.max_upload_bytes;
+        if body.len() > limit {
+            return Err(CallError::PayloadTooLarge {
+                size: body.len(),
+                limit,
+            });
+        }
+        let meta: CallMeta = frame::from_header(invoke.message.headers())?;
+        meta.total(limit)?;
+        Ok(meta)
+    });
+    let meta = match meta {
+        Ok(meta) => meta,
+        Err(e) => return reject(invoke, e),
+    };
+    run(invoke, shared, "upload", meta, |message| message);
+}
+
+/// Runs the call an upload carries, its files cut from `body` (the
+/// message's own raw body, or the assembled chunks).
+fn run<R: Runtime>(
+    invoke: Invoke<R>,
+    shared: Arc<Shared>,
+    command: &'static str,
+    meta: CallMeta,
+    body: impl FnOnce(Arc<InvokeMessage<R>>) -> Arc<dyn BodySource>,
+) {
+    let access = match access(&invoke, command) {
+        Ok(access) => access,
+        Err(e) => return invoke.resolver.invoke_error(e),
+    };
+    let Invoke {
+        message, resolver, ..
+    } = invoke;
+    let message = Arc::new(message);
+    let files = match meta.files(body(message.clone())) {
+        Ok(files) => files,
+        Err(e) => return resolver.reject(e.to_wire(None, Vec::new())),
+    };
+    let inline = !shared.dispatcher.runs_async(&meta.function);
+    drive(inline, async move {
+        let req = CallRequest {
+            function: &meta.function,
+            args: meta.args.as_ref(),
+        };
+        let caller: Arc<dyn Caller> = message.clone();
+        let finished = shared
+            .dispatcher
+            .call_with_files(&caller, &access, req, Some(files))
+            .await;
+        answer(&shared, &message, resolver, finished);
+    });
+}
+
+/// Starts a chunked upload: the limit, then access and auth for the
+/// function, then an id.
+pub(crate) fn begin<R: Runtime>(invoke: Invoke<R>) {
+    let shared = shared(&invoke);
+    let limit = shared.config.max_upload_bytes;
+    let checked = json_body(invoke.message.payload())
+        .and_then(frame::from_json::<CallMeta>)
+        .and_then(|meta| meta.total(limit).map(|total| (meta, total)));
+    let (meta, total) = match checked {
+        Ok(checked) => checked,
+        Err(e) => return reject(invoke, e),
+    };
+    let access = match access(&invoke, "upload_begin") {
+        Ok(access) => access,
+        Err(e) => return invoke.resolver.invoke_error(e),
+    };
+    let admitted = shared
+        .dispatcher
+        .admit_call(&meta.function, &access, &invoke.message);
+    let begun = admitted.and_then(|()| {
+        let label = invoke.message.webview_ref().label().to_owned();
+        shared
+            .uploads
+            .begin(&label, meta, total, shared.config.upload_expiry)
+    });
+    match begun {
+        Ok(id) => invoke.resolver.resolve(json!({ "id": id })),
+        Err(e) => reject(invoke, e),
+    }
+}
+
+/// Adds a chunk; the last one runs the call.
+pub(crate) fn chunk<R: Runtime>(invoke: Invoke<R>) {
+    let shared = shared(&invoke);
+    let progress = raw(invoke.message.payload()).and_then(|body| {
+        let meta: ChunkMeta = frame::from_header(invoke.message.headers())?;
+        let label = invoke.message.webview_ref().label();
+        shared.uploads.chunk(
+            label,
+            &meta.id,
+            meta.offset,
+            body,
+            shared.config.upload_expiry,
+        )
+    });
+    let pending = match progress {
+        Ok(Progress::Received(n)) => return invoke.resolver.resolve(json!({ "received": n })),
+        Ok(Progress::Complete(pending)) => pending,
+        Err(e) => return reject(invoke, e),
+    };
+    let body = Arc::new(pending.bytes);
+    run(invoke, shared, "upload_chunk", pending.meta, move |_| body);
+}
+
+/// Drops an upload in progress and the bytes it holds.
+pub(crate) fn cancel<R: Runtime>(invoke: Invoke<R>) {
+    let shared = shared(&invoke);
+    let meta = json_body(invoke.message.payload()).and_then(frame::from_json::<CancelMeta>);
+    match meta {
+        Ok(meta) => {
+            let label = invoke.message.webview_ref().label();
+            let cancelled = shared.uploads.cancel(label, &meta.id);
+            invoke.resolver.resolve(json!({ "cancelled": cancelled }));
+        }
+        Err(e) => reject(invoke, e),
+    }
+}
