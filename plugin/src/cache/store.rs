@@ -30,6 +30,9 @@ use crate::core::scoping::{reaches, Target};
 
 /// The store's file name inside the cache dir.
 pub(crate) const STORE_FILE: &str = "cache.redb";
+/// How long opening waits for another process to let go of the store
+/// file (the previous run of the app, still closing).
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The layout version this code reads and writes.
 const FORMAT: u64 = 1;
@@ -155,7 +158,7 @@ impl Disk {
             source,
         })?;
         let path = dir.join(STORE_FILE);
-        match Self::open_file(&path, fingerprint, max_bytes) {
+        match Self::open_unlocked(&path, fingerprint, max_bytes) {
             Err(OpenError::Store { source, .. }) if unusable(&source) => {
                 let aside = super::aside_path(&path, "corrupt");
                 log::warn!(
@@ -170,6 +173,21 @@ impl Disk {
                 Self::open_file(&path, fingerprint, max_bytes)
             }
             other => other,
+        }
+    }
+
+    /// Opens the file, waiting up to [`LOCK_WAIT`] while another process
+    /// holds it: when an app restarts, its previous run may still be
+    /// closing the store.
+    fn open_unlocked(path: &Path, fingerprint: Key, max_bytes: u64) -> Result<Disk, OpenError> {
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        loop {
+            match Self::open_file(path, fingerprint, max_bytes) {
+                Err(OpenError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => return other,
+            }
         }
     }
 

@@ -15,7 +15,7 @@ use super::StoreError;
 /// signed in again, and every window gets the identity event.
 ///
 /// Without a vault ([`JwtConfig::token_vault`](super::JwtConfig::token_vault)
-/// not called) the tokens live in memory only. [`KeychainVault`] (the
+/// not called) the tokens live in memory only. `KeychainVault` (the
 /// `keychain` feature) keeps the token in the OS credential store;
 /// [`MemoryVault`] keeps it for the life of the process (tests).
 ///
