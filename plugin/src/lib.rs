@@ -40,6 +40,7 @@ mod core;
 mod dispatch;
 mod edge;
 pub mod jwt;
+mod stream;
 
 pub use crate::core::{
     args::Args,
@@ -64,6 +65,7 @@ pub use edge::{
     api::{Mizan, MizanExt},
     builder::{init, Builder},
 };
+pub use stream::StreamSink;
 /// The IR model, its KDL text and the TypeScript generator.
 pub use tauri_plugin_mizan_codegen as codegen;
 #[doc = include_str!("../docs/client.md")]
@@ -95,6 +97,7 @@ pub mod __private {
         ir::type_of,
         registry::{Affect, CachePolicy, ClientFn, FnKind, FnTypes, WireParam},
     };
+    pub use crate::stream::StreamEnd;
     pub use inventory;
     pub use specta;
 }

@@ -15,8 +15,8 @@ use specta::{
     SpectaID, TypeCollection,
 };
 use tauri_plugin_mizan_codegen::{
-    Affect, Auth, Cache, ContextDef, Enum, Field, FnKind as IrKind, Function, GenError, Ir,
-    Literal, Param, Primitive, Repr, ScopePair, Struct, StructTag, TsOptions, Type, TypeDef,
+    Affect, Auth, Cache, Capability, ContextDef, Enum, Field, FnKind as IrKind, Function, GenError,
+    Ir, Literal, Param, Primitive, Repr, ScopePair, Struct, StructTag, TsOptions, Type, TypeDef,
     Variant,
 };
 
@@ -155,7 +155,12 @@ impl Registry {
                     crate::core::auth::Auth::Identity => Auth::Identity,
                     crate::core::auth::Auth::Role(role) => Auth::Role(role.to_owned()),
                 },
-                capabilities: Vec::new(),
+                capabilities: if f.is_stream() {
+                    vec![Capability::Stream]
+                } else {
+                    Vec::new()
+                },
+                item: t.item.as_ref().map(convert),
                 doc: doc(f.docs),
             });
         }

@@ -4,4 +4,12 @@
 /// Every IPC command of the plugin. The permissions under `permissions/`
 /// are generated from this list, and access entries are collected from
 /// the scopes of each.
-pub(crate) const COMMANDS: &[&str] = &["call", "ctx", "ir"];
+pub(crate) const COMMANDS: &[&str] = &[
+    "call",
+    "ctx",
+    "ir",
+    // Streams (SPEC 6.3).
+    "stream",
+    "stream_ack",
+    "stream_cancel",
+];

@@ -47,6 +47,18 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
             ctx(invoke);
             true
         }
+        "stream" => {
+            crate::stream::command::stream(invoke);
+            true
+        }
+        "stream_ack" => {
+            crate::stream::command::ack(invoke);
+            true
+        }
+        "stream_cancel" => {
+            crate::stream::command::cancel(invoke);
+            true
+        }
         _ => generated(invoke),
     }
 }
@@ -62,7 +74,10 @@ fn generated<R: Runtime>(invoke: Invoke<R>) -> bool {
 /// for the request, the others through `Webview::resolve_command_scope`),
 /// and the plugin's global scope. Which command carries an entry does not
 /// matter (see [`crate::dispatch::access`]).
-fn access<R: Runtime>(invoke: &Invoke<R>, command: &'static str) -> Result<Access, InvokeError> {
+pub(crate) fn access<R: Runtime>(
+    invoke: &Invoke<R>,
+    command: &'static str,
+) -> Result<Access, InvokeError> {
     let item = || CommandItem {
         plugin: Some("mizan"),
         name: command,
@@ -95,7 +110,7 @@ fn access<R: Runtime>(invoke: &Invoke<R>, command: &'static str) -> Result<Acces
     Ok(Access::new(allows, denies))
 }
 
-fn shared<R: Runtime>(invoke: &Invoke<R>) -> Arc<Shared> {
+pub(crate) fn shared<R: Runtime>(invoke: &Invoke<R>) -> Arc<Shared> {
     invoke
         .message
         .webview_ref()

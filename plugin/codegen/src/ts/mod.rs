@@ -380,6 +380,7 @@ fn check_depth(ir: &Ir) -> Result<(), GenError> {
         roots.extend(f.params.iter().map(|p| (&p.ty, owner.clone())));
         roots.push((&f.result, owner.clone()));
         roots.extend(f.error.iter().map(|e| (e, owner.clone())));
+        roots.extend(f.item.iter().map(|i| (i, owner.clone())));
     }
     for c in &ir.contexts {
         let owner = format!("context `{}`", c.name);
