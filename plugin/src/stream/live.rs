@@ -111,7 +111,8 @@ impl Streams {
     /// future has been dropped. `None` when no such stream runs.
     pub(crate) fn cancel(&self, key: &Key) -> Option<impl std::future::Future<Output = ()>> {
         let live = self.live().remove(key)?;
-        live.port.close();
+        // Not `port.close()` first: a closed port lets `send` return at
+        // once, and a producer looping on it would never yield to the abort.
         live.abort.abort();
         Some(async move {
             let _ = live.dropped.await;
@@ -131,7 +132,6 @@ impl Streams {
             keys.iter().filter_map(|k| live.remove(k)).collect()
         };
         for live in &stopped {
-            live.port.close();
             live.abort.abort();
         }
         stopped.len()

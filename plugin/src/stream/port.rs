@@ -43,7 +43,8 @@ struct State {
     pump: Option<Waker>,
     /// An item that did not serialize: the stream ends with `internal`.
     failed: Option<String>,
-    /// The stream is over: sends return at once.
+    /// The sending task is gone (and the function with it): sends from
+    /// elsewhere return at once.
     closed: bool,
 }
 
@@ -128,7 +129,9 @@ impl Port {
         self.state().closed
     }
 
-    /// Ends the stream: later sends return at once.
+    /// Ends the stream: later sends return at once. Only once the sending
+    /// task stops polling the function: a function looping on `send` must
+    /// still wait (and be dropped there).
     pub(crate) fn close(&self) {
         let mut s = self.state();
         s.closed = true;
