@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use tauri_plugin_mizan::{
     client,
     codegen::{self, Ir, ReadError, TsOptions},
-    ClientFn, Context, Invalidations, Registry,
+    ClientFn, Context, Invalidations, Registry, StreamSink,
 };
 
 // The fixture registry --------------------------------------------------------
@@ -240,6 +240,16 @@ fn reset_everything(reason: String) {}
 fn post(user_id: u64, text: String, inv: Invalidations) -> Result<(), String> {
     Ok(())
 }
+
+/// Tails one user's profile changes.
+#[client]
+async fn profile_changes(user_id: u64, out: StreamSink<Profile>) -> Result<(), ProfileError> {
+    Ok(())
+}
+
+/// Imports profiles, telling how far it got.
+#[client(affects = USER)]
+async fn import_profiles(count: u32, progress: StreamSink<(u32, u32)>) {}
 
 // Helpers ---------------------------------------------------------------------
 
