@@ -34,6 +34,7 @@ export {
   BundleObserver,
   MizanClient,
   call,
+  stream,
   createMizanClient,
   defineContext,
   ensureBundle,
@@ -52,3 +53,10 @@ export {
   type ParamsOf,
   type TargetOrigin,
 } from './client.js';
+export {
+  MizanStream,
+  DEFAULT_STREAM_WINDOW,
+  type StreamMessage,
+  type StreamOptions,
+  type StreamTransport,
+} from './stream.js';
