@@ -305,6 +305,65 @@ test('tier 3: clearing done notes everywhere refetches every list, in both windo
   if (companionAfter !== companionBefore + 1) throw new Error('the companion should refetch its list once');
 });
 
+/** `export_status` through the plugin, from the current window. */
+async function exportStatus() {
+  const r = await request('POST', s('/execute/async'), {
+    script: `const done = arguments[arguments.length - 1];
+      window.__TAURI_INTERNALS__.invoke('plugin:mizan|call', { fn: 'export_status', args: {} })
+        .then((e) => done(e.result), (e) => done({ error: JSON.stringify(e) }));`,
+    args: [],
+  });
+  if (r.error) throw new Error(`export_status: ${r.error}`);
+  return r;
+}
+
+const exportBar = () => exec('const b = document.querySelector("[data-testid=export-progress]"); return [b.value, b.max]');
+const exportState = () => exec('return document.querySelector("[data-testid=export-status]").dataset.status');
+
+test('export: the progress bar advances to the end', async () => {
+  await use('main');
+  await click('[data-testid=export-start]');
+  await waitFor('the export to finish', async () => (await exportState()) === 'done');
+  const [value, max] = await exportBar();
+  if (!(max > 1 && value === max)) throw new Error(`the bar should be full: ${value} of ${max}`);
+  await textHas('[data-testid=export-status]', `Exported ${max} notes.`);
+  const status = await exportStatus();
+  if (status.running !== 0) throw new Error(`nothing should run: ${JSON.stringify(status)}`);
+});
+
+test('export: Cancel stops the Rust function mid-way', async () => {
+  await use('main');
+  await click('[data-testid=export-start]');
+  await waitFor('the bar to advance', async () => (await exportBar())[0] >= 2);
+  if ((await exportStatus()).running !== 1) throw new Error('the export should be running');
+  await click('[data-testid=export-cancel]');
+  await waitFor('the page to say cancelled', async () => (await exportState()) === 'cancelled');
+  const stopped = await waitFor('the export to stop', async () => {
+    const st = await exportStatus();
+    return st.running === 0 ? st : null;
+  });
+  await sleep(600); // five notes' time: a producer still running would write
+  const later = await exportStatus();
+  if (later.written !== stopped.written) throw new Error(`written after Cancel: ${stopped.written} -> ${later.written}`);
+  const [value, max] = await exportBar();
+  if (value >= max) throw new Error(`cancelled after the end: ${value} of ${max}`);
+});
+
+test('export: reloading the page drops its running export', async () => {
+  await use('main');
+  await click('[data-testid=export-start]');
+  await waitFor('the bar to advance', async () => (await exportBar())[0] >= 1);
+  await exec('location.reload()');
+  const stopped = await waitFor('the export to stop', async () => {
+    const st = await exportStatus().catch(() => null);
+    return st && st.running === 0 ? st : null;
+  });
+  await sleep(600);
+  const later = await exportStatus();
+  if (later.written !== stopped.written) throw new Error(`written after the reload: ${stopped.written} -> ${later.written}`);
+  await textIs('[data-testid=profile-name]', 'Ada King');
+});
+
 // Last: it restarts the app.
 test('offline, the quote of the day stays with a stale badge; restarted offline, it shows at once', async () => {
   await use('main');

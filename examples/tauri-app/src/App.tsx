@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
 import { Avatar } from './components/Avatar';
 import { DailyQuote } from './components/DailyQuote';
+import { Export } from './components/Export';
 import { useReadyOnce } from './components/hooks';
 import { Inspector, StatusBar } from './components/StatusBar';
 import { errorText, listErrorText, noteErrorText, profileErrorText } from './errors';
@@ -78,6 +79,7 @@ export function App({ info }: { info: AppInfo }) {
 
       <main className="content">
         <DailyQuote />
+        <Export />
         {user.data?.user_profile ? (
           <ProfileCard key={userId} profile={user.data.user_profile} listCount={lists.length} />
         ) : (

@@ -9,6 +9,7 @@
 mod api;
 mod bench;
 mod db;
+mod export;
 mod remote;
 mod shell;
 
@@ -53,6 +54,7 @@ fn main() {
             bench::plain_part_6,
             bench::plain_part_7,
             bench::plain_part_8,
+            bench::plain_stream,
         ])
         .setup(|app| {
             let launch = shell::Launch::from_env(app.path().app_data_dir()?);
@@ -61,6 +63,7 @@ fn main() {
             }
             app.manage(db::Db::open(&launch.data_file)?);
             app.manage(remote::Remote::from_args());
+            app.manage(export::Exports::default());
             launch.start_watchdog();
             app.manage(launch);
             Ok(())
