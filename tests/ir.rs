@@ -745,6 +745,19 @@ fn other_inconsistencies_are_refused() {
     ));
     let twice = "mizan-ir 1\nfunction m kind=mutation {\n    result {\n        unit\n    }\n    names-targets\n    names-targets\n    auth none\n}\n";
     assert!(matches!(read_err(twice), ReadError::Invalid { .. }));
+    // A streaming function has one `item` and `uses stream`; no other has one.
+    for bad in [
+        "auth none\n    uses stream",
+        "item {\n        u32\n    }\n    auth none",
+        "item {\n        u32\n    }\n    item {\n        u32\n    }\n    auth none\n    uses stream",
+    ] {
+        assert!(
+            matches!(read_err(&fun(bad)), ReadError::Invalid { .. }),
+            "{bad}"
+        );
+    }
+    let streaming = fun("item {\n        u32\n    }\n    auth none\n    uses stream");
+    assert_eq!(Ir::from_kdl(&streaming).unwrap().to_kdl(), streaming);
     for ok in ["auth none", "auth identity", "auth role admin"] {
         let text = fun(ok);
         let ir = Ir::from_kdl(&text).unwrap();

@@ -351,8 +351,10 @@ test('export: Cancel stops the Rust function mid-way', async () => {
 
 test('export: reloading the page drops its running export', async () => {
   await use('main');
+  const before = (await exportStatus()).written;
   await click('[data-testid=export-start]');
   await waitFor('the bar to advance', async () => (await exportBar())[0] >= 1);
+  const [, total] = await exportBar();
   await exec('location.reload()');
   const stopped = await waitFor('the export to stop', async () => {
     const st = await exportStatus().catch(() => null);
@@ -361,6 +363,7 @@ test('export: reloading the page drops its running export', async () => {
   await sleep(600);
   const later = await exportStatus();
   if (later.written !== stopped.written) throw new Error(`written after the reload: ${stopped.written} -> ${later.written}`);
+  if (stopped.written - before >= total) throw new Error(`the export ran to its end (${total} notes): the reload did not stop it`);
   await textIs('[data-testid=profile-name]', 'Ada King');
 });
 
