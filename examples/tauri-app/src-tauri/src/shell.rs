@@ -25,6 +25,8 @@ const WINDOWS: [&str; 2] = ["main", "companion"];
 
 /// An unattended run that has not finished by then exits with an error.
 const WATCHDOG: Duration = Duration::from_secs(120);
+/// The benchmark mode's limit (`examples/run.sh --bench` stops it at 180 s).
+const BENCH_WATCHDOG: Duration = Duration::from_secs(170);
 
 /// What this run does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
@@ -73,11 +75,18 @@ impl Launch {
         if self.mode == Mode::Window {
             return;
         }
-        std::thread::spawn(|| {
-            std::thread::sleep(WATCHDOG);
+        // The benchmark streams 100,000 items one message each through a
+        // plain Channel: it needs longer.
+        let limit = if self.mode == Mode::Bench {
+            BENCH_WATCHDOG
+        } else {
+            WATCHDOG
+        };
+        std::thread::spawn(move || {
+            std::thread::sleep(limit);
             eprintln!(
                 "mizan-example: gave up after {} s without finishing",
-                WATCHDOG.as_secs()
+                limit.as_secs()
             );
             std::process::exit(3);
         });
