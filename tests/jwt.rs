@@ -26,8 +26,8 @@ use tauri::{
 use tauri_plugin_mizan::{
     client,
     jwt::{
-        Jwt, JwtConfig, JwtMode, MemoryRefreshStore, RefreshRecord, RefreshStore, StoreError,
-        TokenPair, VerifyingKey,
+        Jwt, JwtConfig, JwtMode, MemoryRefreshStore, MemoryVault, RefreshRecord, RefreshStore,
+        StoreError, TokenPair, TokenVault, VerifyingKey,
     },
     Builder, Identity, MizanExt, IDENTITY_EVENT, INVALIDATE_EVENT,
 };
@@ -613,4 +613,136 @@ fn signing_out_purges_the_old_identitys_origin_cache_entries() {
     t.jwt().sign_in(&Identity::new("ada")).unwrap();
     assert_eq!(mine(), "ada's notes");
     assert_eq!(runs(), after_first + 3);
+}
+
+// A held session across restarts (the token vault) ----------------------------
+
+/// A refresh store that outlives one run of the app, as a database would.
+#[derive(Clone, Default)]
+struct DurableStore(Arc<MemoryRefreshStore>);
+
+impl RefreshStore for DurableStore {
+    fn get(&self, key: &str) -> Result<Option<RefreshRecord>, StoreError> {
+        self.0.get(key)
+    }
+    fn put(&self, key: &str, record: RefreshRecord) -> Result<(), StoreError> {
+        self.0.put(key, record)
+    }
+    fn revoke_family(&self, family: &str) -> Result<(), StoreError> {
+        self.0.revoke_family(family)
+    }
+}
+
+/// One run of the app with a vault and a refresh store that survive it.
+fn run_with(clock: &Clock, vault: &Arc<MemoryVault>, store: &DurableStore) -> TestApp {
+    test_app(
+        config(clock)
+            .refresh_store(store.clone())
+            .token_vault(vault.clone()),
+    )
+}
+
+fn whoami(t: &TestApp) -> Result<Value, Value> {
+    call_as(&t.main, "jwt_whoami", None).map(|envelope| envelope["result"].clone())
+}
+
+#[test]
+fn a_saved_session_survives_a_restart_until_signing_out() {
+    let clock = Clock::new();
+    let vault = Arc::new(MemoryVault::default());
+    let store = DurableStore::default();
+
+    let first = run_with(&clock, &vault, &store);
+    assert_eq!(
+        vault.load().unwrap(),
+        None,
+        "nothing saved before a sign-in"
+    );
+    first
+        .jwt()
+        .sign_in(&Identity::new("ada").with_role("member"))
+        .unwrap();
+    let at_sign_in = vault.load().unwrap().expect("saved at sign-in");
+    drop(first);
+
+    // Restarted: signed in before any call, with the saved token rotated.
+    let second = run_with(&clock, &vault, &store);
+    assert_eq!(
+        second.jwt().signed_in().map(|i| i.id).as_deref(),
+        Some("ada")
+    );
+    assert_eq!(whoami(&second), Ok(json!("ada")));
+    assert_eq!(
+        call_as(&second.main, "jwt_guarded", None).unwrap()["result"],
+        "members only"
+    );
+    let resumed = vault.load().unwrap().expect("the successor is saved");
+    assert_ne!(resumed, at_sign_in, "the saved token was rotated on resume");
+
+    // A refresh of the held tokens saves the successor too.
+    clock.advance(301);
+    assert_eq!(whoami(&second), Ok(json!("ada")));
+    let refreshed = vault.load().unwrap().expect("still saved");
+    assert_ne!(refreshed, resumed);
+
+    // Signing out clears the vault: the next run starts signed out.
+    second.jwt().sign_out();
+    assert_eq!(vault.load().unwrap(), None);
+    drop(second);
+    let third = run_with(&clock, &vault, &store);
+    assert_eq!(third.jwt().signed_in(), None);
+    let reply = call_as(&third.main, "jwt_guarded", None);
+    assert_eq!(reply.unwrap_err()["code"], "unauthorized");
+}
+
+#[test]
+fn a_saved_token_that_no_longer_refreshes_is_cleared_at_start_up() {
+    let clock = Clock::new();
+    let vault = Arc::new(MemoryVault::default());
+    let store = DurableStore::default();
+
+    // A token the refresh store never issued (or one that did not survive).
+    vault.save("forged or forgotten").unwrap();
+    let t = run_with(&clock, &vault, &store);
+    assert_eq!(t.jwt().signed_in(), None);
+    assert_eq!(vault.load().unwrap(), None);
+    drop(t);
+
+    // A token whose family was revoked by reuse: presenting a retired token
+    // again signs no one in, and nothing stays saved.
+    let first = run_with(&clock, &vault, &store);
+    first
+        .jwt()
+        .sign_in(&Identity::new("ada").with_role("member"))
+        .unwrap();
+    let stolen = vault.load().unwrap().unwrap();
+    drop(first);
+    let second = run_with(&clock, &vault, &store); // rotates `stolen`
+    assert!(second.jwt().signed_in().is_some());
+    drop(second);
+    vault.save(&stolen).unwrap();
+    let third = run_with(&clock, &vault, &store);
+    assert_eq!(third.jwt().signed_in(), None);
+    assert_eq!(vault.load().unwrap(), None);
+}
+
+#[cfg(feature = "keychain")]
+#[test]
+fn the_keychain_vault_saves_replaces_and_clears() {
+    use tauri_plugin_mizan::jwt::KeychainVault;
+    // A desktop login gives every process a session keyring; a test
+    // process may have none, so it joins one as a login would.
+    #[cfg(target_os = "linux")]
+    linux_keyutils::KeyRing::from_special_id(linux_keyutils::KeyRingIdentifier::Session, true)
+        .expect("a session keyring");
+    let service = format!("dev.mizan.tests.{}", std::process::id());
+    let vault = KeychainVault::new(&service, "session").unwrap();
+    assert_eq!(vault.load().unwrap(), None);
+    vault.save("first token").unwrap();
+    assert_eq!(vault.load().unwrap().as_deref(), Some("first token"));
+    vault.save("second token").unwrap();
+    assert_eq!(vault.load().unwrap().as_deref(), Some("second token"));
+    vault.clear().unwrap();
+    assert_eq!(vault.load().unwrap(), None);
+    vault.clear().unwrap();
 }

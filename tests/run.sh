@@ -39,9 +39,9 @@ npm_test() {
 }
 
 stage "cargo fmt" cargo fmt --all --check
-stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
-stage "cargo test" cargo test --workspace --locked
-stage "cargo doc" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+stage "cargo clippy" cargo clippy --workspace --all-targets --locked --features tauri-plugin-mizan/keychain -- -D warnings
+stage "cargo test" cargo test --workspace --locked --no-fail-fast --features tauri-plugin-mizan/keychain
+stage "cargo doc" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --features tauri-plugin-mizan/keychain
 # An app with tauri-specta and Mizan sharing types: its own workspace (tauri
 # with the `specta` feature), in the shared target dir.
 interop() {

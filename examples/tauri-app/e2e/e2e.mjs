@@ -368,6 +368,65 @@ test('export: reloading the page drops its running export', async () => {
 });
 
 // Last: it restarts the app.
+test('signed in as ada, then grace: no request or render shows ada\'s journal to grace', async () => {
+  const ADA = 'Note G: the Bernoulli numbers';
+  const GRACE = 'Relay 70, panel F';
+  const bodyText = () => exec('return document.body.innerText');
+  const answers = () => exec('return window.mizanDebug.answers()');
+  const signIn = async (name, password) => {
+    await type('[data-testid=sign-in-name]', name);
+    await type('[data-testid=sign-in-password]', password);
+    await click('[data-testid=sign-in-submit]');
+  };
+  for (const view of ['main', 'companion']) {
+    await use(view);
+    await exec('window.mizanDebug.recordAnswers()');
+  }
+  await use('main');
+  await waitFor('the sign-in form', () => exec('return !!document.querySelector("[data-testid=sign-in]")'));
+  await signIn('ada', 'not her password');
+  await textIs('[data-testid=sign-in-error]', 'Wrong account name or password.');
+  await signIn('ada', 'analytical');
+  await textIs('[data-testid=journal-account]', 'ada');
+  await textHas('[data-testid=journal-entries]', ADA);
+  await use('companion');
+  await textHas('[data-testid=c-session]', 'Signed in as ada (1 journal entries)');
+
+  // Signing out in the second window clears both.
+  const marks = {};
+  for (const view of ['main', 'companion']) {
+    await use(view);
+    marks[view] = (await answers()).length;
+  }
+  await use('companion');
+  await click('[data-testid=c-sign-out]');
+  await textIs('[data-testid=c-session]', 'Not signed in');
+  await use('main');
+  await waitFor('the sign-in form after signing out', () =>
+    exec('return !!document.querySelector("[data-testid=sign-in]")'),
+  );
+  if ((await bodyText()).includes(ADA)) throw new Error("ada's journal is still shown after signing out");
+
+  await signIn('grace', 'compiler');
+  await textIs('[data-testid=journal-account]', 'grace');
+  await textHas('[data-testid=journal-entries]', GRACE);
+  await use('companion');
+  await textHas('[data-testid=c-session]', 'Signed in as grace (1 journal entries)');
+  for (const view of ['main', 'companion']) {
+    await use(view);
+    await settle();
+    if ((await bodyText()).includes(ADA)) throw new Error(`the ${view} window shows ada's journal to grace`);
+    const since = (await answers()).slice(marks[view]);
+    const leak = since.find((a) => a.includes(ADA));
+    if (leak) throw new Error(`the ${view} window received ada's journal after she signed out: ${leak}`);
+    if (!since.some((a) => a.includes(GRACE))) throw new Error(`the ${view} window never read grace's journal`);
+  }
+  // As found: no one signed in (the origin cache keys entries by identity).
+  await use('main');
+  await click('[data-testid=sign-out]');
+  await waitFor('the sign-in form at the end', () => exec('return !!document.querySelector("[data-testid=sign-in]")'));
+});
+
 test('offline, the quote of the day stays with a stale badge; restarted offline, it shows at once', async () => {
   await use('main');
   const quote = '[data-testid=quote]';

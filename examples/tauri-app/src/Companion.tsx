@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState, useSyncExternalStore, type FormEvent 
 import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
 import { Avatar } from './components/Avatar';
 import { useReadyOnce } from './components/hooks';
+import { SessionLine } from './components/Journal';
 import { errorText, listErrorText, noteErrorText } from './errors';
 import {
   LIST,
@@ -85,6 +86,7 @@ export function Companion() {
         <CompanionList key={listId} userId={userId} listId={listId} onLoaded={onListLoaded} />
       )}
 
+      <SessionLine />
       <LastChange />
     </div>
   );

@@ -2,7 +2,7 @@
 // of an `app` error is the Rust error enum, serialized); protocol errors
 // such as `forbidden` come with their code.
 import { MizanError } from 'tauri-plugin-mizan-api';
-import type { ListError, NoteError, ProfileError } from './generated/mizan';
+import type { JournalError, ListError, NoteError, ProfileError, SignInError } from './generated/mizan';
 
 export function profileErrorText(e: ProfileError): string {
   switch (e.kind) {
@@ -61,5 +61,25 @@ export function errorText<E>(error: MizanError<E> | null, describeApp: (details:
       return `This window is not allowed to do that (forbidden: ${error.fn ?? 'this function'}).`;
     default:
       return `Something went wrong (${error.code}): ${error.message}`;
+  }
+}
+
+export function signInErrorText(e: SignInError): string {
+  switch (e.kind) {
+    case 'wrong_credentials':
+      return 'Wrong account name or password.';
+    case 'unavailable':
+      return `Could not sign in: ${e.message}`;
+  }
+}
+
+export function journalErrorText(e: JournalError): string {
+  switch (e.kind) {
+    case 'empty_text':
+      return 'Write something first.';
+    case 'too_long':
+      return `An entry can be at most ${e.max} characters.`;
+    case 'storage':
+      return `Could not save: ${e.message}`;
   }
 }

@@ -36,8 +36,20 @@ class IpcStats {
     }
     this.set({ ...this.snapshot, byCommand, bundles, total: this.snapshot.total + 1 });
     this.pending++;
-    return invoke(cmd, args).finally(() => this.pending--);
+    const answer = invoke(cmd, args).finally(() => this.pending--);
+    if (this.answers) {
+      const log = this.answers;
+      const record = (outcome: unknown) => {
+        log.push(`${cmd} ${JSON.stringify(args ?? {})} -> ${JSON.stringify(outcome)}`);
+        if (log.length > 500) log.shift();
+      };
+      answer.then(record, record);
+    }
+    return answer;
   };
+
+  /** Every answer as text, once `recordAnswers()` was called (tests only). */
+  answers: string[] | undefined;
 
   /** IPC calls started and not answered yet. */
   pending = 0;
@@ -70,6 +82,10 @@ declare global {
       ctxCount(context: string, params: object): number;
       snapshot(): IpcSnapshot;
       pending(): number;
+      /** Starts keeping every IPC answer of this window as text. */
+      recordAnswers(): void;
+      /** The answers kept since `recordAnswers()`, oldest first. */
+      answers(): string[];
     };
   }
 }
@@ -78,4 +94,8 @@ window.mizanDebug = {
   ctxCount: (context, params) => ipcStats.get().bundles[bundleKeyOf(context, params)] ?? 0,
   snapshot: () => ipcStats.get(),
   pending: () => ipcStats.pending,
+  recordAnswers: () => {
+    ipcStats.answers ??= [];
+  },
+  answers: () => [...(ipcStats.answers ?? [])],
 };

@@ -333,6 +333,9 @@ fn start_jwt<R: Runtime>(
             log::warn!("mizan: could not emit {IDENTITY_EVENT}: {e}");
         }
     });
+    if let Err(e) = jwt.resume() {
+        log::warn!("mizan: the saved session could not be resumed, signed out: {e}");
+    }
     Ok(jwt)
 }
 

@@ -8,6 +8,7 @@ use super::{
     keys::{SigningKey, VerifyingKey},
     refresh::{MemoryRefreshStore, RefreshStore},
     session::Refresher,
+    vault::TokenVault,
     TokenPair,
 };
 
@@ -52,6 +53,7 @@ pub struct JwtConfig {
     pub(crate) mode: JwtMode,
     pub(crate) store: Arc<dyn RefreshStore>,
     pub(crate) refresher: Option<Refresher>,
+    pub(crate) vault: Option<Arc<dyn TokenVault>>,
     pub(crate) clock: Clock,
 }
 
@@ -69,6 +71,7 @@ impl std::fmt::Debug for JwtConfig {
             .field("roles_claim", &self.roles_claim)
             .field("mode", &self.mode)
             .field("refresher", &self.refresher.is_some())
+            .field("vault", &self.vault.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -88,6 +91,7 @@ impl Default for JwtConfig {
             mode: JwtMode::default(),
             store: Arc::new(MemoryRefreshStore::default()),
             refresher: None,
+            vault: None,
             clock: system_clock(),
         }
     }
@@ -200,6 +204,15 @@ impl JwtConfig {
         refresher: impl Fn(&str) -> Result<TokenPair, String> + Send + Sync + 'static,
     ) -> Self {
         self.refresher = Some(Arc::new(refresher));
+        self
+    }
+
+    /// Where held mode keeps the refresh token between runs, so a restart
+    /// does not sign the user out: saved at sign-in and every rotation,
+    /// cleared at sign-out, exchanged for a fresh pair at start-up. Default:
+    /// none (the session ends with the process). See [`TokenVault`].
+    pub fn token_vault(mut self, vault: impl TokenVault) -> Self {
+        self.vault = Some(Arc::new(vault));
         self
     }
 

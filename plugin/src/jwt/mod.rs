@@ -28,6 +28,7 @@ mod refresh;
 mod session;
 #[cfg(test)]
 mod tests;
+mod vault;
 mod verify;
 
 use std::sync::Arc;
@@ -36,6 +37,9 @@ pub use config::{JwtConfig, JwtMode};
 pub use keys::{KeyError, SigningKey, VerifyingKey};
 pub use refresh::{JwtError, MemoryRefreshStore, RefreshRecord, RefreshStore, Retired, StoreError};
 pub use session::{ChangeKind, IdentityChange};
+#[cfg(feature = "keychain")]
+pub use vault::KeychainVault;
+pub use vault::{MemoryVault, TokenVault};
 pub use verify::{InvalidToken, TokenRefusal};
 
 use crate::Identity;
@@ -107,7 +111,7 @@ impl Jwt {
             rotation: Rotation::new(config.store.clone(), config.refresh_ttl, config.reuse_grace),
             refresher: config.refresher.clone(),
             clock: config.clock.clone(),
-            session: Session::default(),
+            session: Session::new(config.vault.clone()),
         })
     }
 
@@ -238,11 +242,41 @@ impl Jwt {
     /// A new pair for held tokens: from the refresher when one is
     /// configured, else by this app's own rotation.
     fn renew(&self, held: &Held) -> Result<Held, JwtError> {
+        self.renew_token(&held.refresh)
+    }
+
+    fn renew_token(&self, refresh_token: &str) -> Result<Held, JwtError> {
         let pair = match &self.refresher {
-            Some(refresher) => refresher(&held.refresh).map_err(JwtError::Refresher)?,
-            None => self.refresh(&held.refresh)?,
+            Some(refresher) => refresher(refresh_token).map_err(JwtError::Refresher)?,
+            None => self.refresh(refresh_token)?,
         };
         self.held(pair)
+    }
+
+    /// Signs the session saved in the [`TokenVault`] in again: its refresh
+    /// token is exchanged for a fresh pair (rotated, and saved), and every
+    /// webview gets the identity event. A token that no longer refreshes
+    /// (revoked, expired, or unknown to a refresh store that did not
+    /// survive the restart) is cleared: the user is signed out. The plugin
+    /// calls this once at start-up; `Ok(None)`: nothing was saved.
+    pub fn resume(&self) -> Result<Option<Identity>, JwtError> {
+        let Some(vault) = self.session.vault() else {
+            return Ok(None);
+        };
+        let Some(token) = vault.load()? else {
+            return Ok(None);
+        };
+        match self.renew_token(&token) {
+            Ok(held) => {
+                let identity = held.identity.clone();
+                self.hold_verified(held);
+                Ok(Some(identity))
+            }
+            Err(e) => {
+                vault.clear()?;
+                Err(e)
+            }
+        }
     }
 
     fn held(&self, pair: TokenPair) -> Result<Held, JwtError> {

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use serde::Serialize;
 
+use super::vault::TokenVault;
 use crate::Identity;
 
 /// Trades a refresh token for a new pair, for tokens of another issuer.
@@ -72,14 +73,40 @@ impl Held {
     }
 }
 
-/// Who is signed in, and the listeners of changes.
+/// Who is signed in, the listeners of changes, and where the refresh token
+/// is kept between runs.
 #[derive(Default)]
 pub(crate) struct Session {
     held: RwLock<Option<Held>>,
     listeners: Mutex<Vec<Listener>>,
+    vault: Option<Arc<dyn TokenVault>>,
 }
 
 impl Session {
+    pub(crate) fn new(vault: Option<Arc<dyn TokenVault>>) -> Self {
+        Session {
+            vault,
+            ..Session::default()
+        }
+    }
+
+    pub(crate) fn vault(&self) -> Option<&Arc<dyn TokenVault>> {
+        self.vault.as_ref()
+    }
+
+    /// Saves the refresh token of `held` in the vault, or clears it. Called
+    /// under the write lock, so the vault follows the session's order.
+    fn persist(&self, held: Option<&Held>) {
+        let Some(vault) = &self.vault else { return };
+        let saved = match held {
+            Some(h) => vault.save(&h.refresh),
+            None => vault.clear(),
+        };
+        if let Err(e) = saved {
+            log::warn!("mizan: {e}; the session will not survive a restart");
+        }
+    }
+
     pub(crate) fn listen(&self, listener: Listener) {
         self.listeners
             .lock()
@@ -108,6 +135,7 @@ impl Session {
             previous.as_ref().map(|h| &h.identity),
             next.as_ref().map(|h| &h.identity),
         );
+        self.persist(next.as_ref());
         *held = next;
         drop(held);
         self.announce(change);
@@ -150,6 +178,7 @@ impl Session {
             Ok(next) => {
                 let change = IdentityChange::between(Some(&current.identity), Some(&next.identity));
                 let answer = read(&next);
+                self.persist(Some(&next));
                 *held = Some(next);
                 drop(held);
                 self.announce(change);
@@ -158,6 +187,7 @@ impl Session {
             Err(reason) => {
                 log::warn!("mizan: the session could not be refreshed, signing out: {reason}");
                 let previous = held.take();
+                self.persist(None);
                 drop(held);
                 self.announce(IdentityChange::between(
                     previous.as_ref().map(|h| &h.identity),

@@ -19,6 +19,7 @@ export type UserParams = {
 };
 /** Data of a `user` bundle: each context function's result, by function name. */
 export type UserBundle = {
+  /** The same profile as part of the `user` bundle. */
   profile: Profile;
 };
 /** Context `user`: pass it to the cache and the hooks. */
@@ -34,7 +35,11 @@ export type RenameArgs = {
   id: number;
   name: string;
 };
-/** Mutation `rename`; invalidates `user` by `id`. */
+/**
+ * Renames; invalidates the `user` bundle of `id`.
+ *
+ * Mutation `rename`; invalidates `user` by `id`.
+ */
 export function rename(args: RenameArgs, client?: $mizan.MizanClient): Promise<Profile> {
   return client
     ? client.call<Profile, RenameError>('rename', args)

@@ -131,7 +131,9 @@ fn main() {
             "renamed",
             "signed_in",
             "team_name",
+            "user_avatar",
             "user_profile",
+            "user_quote",
             "user_secret",
         ]
     );

@@ -24,6 +24,10 @@ impl Db {
         if users == 0 {
             seed(&conn)?;
         }
+        let accounts: u32 = conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?;
+        if accounts == 0 {
+            seed_accounts(&conn)?;
+        }
         Ok(Db {
             conn: Mutex::new(conn),
         })
@@ -61,6 +65,17 @@ CREATE TABLE IF NOT EXISTS notes (
     done    INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS notes_by_list ON notes(list_id);
+CREATE TABLE IF NOT EXISTS accounts (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    salt TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS journal (
+    id       INTEGER PRIMARY KEY,
+    owner_id INTEGER NOT NULL REFERENCES accounts(id),
+    text     TEXT NOT NULL
+);
 ";
 
 /// A sample list: id, owner, title, and its notes (text, done).
@@ -170,6 +185,44 @@ fn seed(conn: &Connection) -> rusqlite::Result<()> {
                 (id, text, done),
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The sample accounts (name, password, salt) and one private journal
+/// entry each. The passwords are shown on the sign-in form: a sample.
+pub(crate) const SAMPLE_ACCOUNTS: [(u32, &str, &str, &str, &str); 2] = [
+    (
+        1,
+        "ada",
+        "analytical",
+        "5f1c",
+        "Note G: the Bernoulli numbers, step by step",
+    ),
+    (
+        2,
+        "grace",
+        "compiler",
+        "9a7e",
+        "Relay 70, panel F: first actual case of bug being found",
+    ),
+];
+
+fn seed_accounts(conn: &Connection) -> rusqlite::Result<()> {
+    for (id, name, password, salt, entry) in SAMPLE_ACCOUNTS {
+        conn.execute(
+            "INSERT INTO accounts (id, name, salt, hash) VALUES (?1, ?2, ?3, ?4)",
+            (
+                id,
+                name,
+                salt,
+                crate::account::password_hash(salt, password),
+            ),
+        )?;
+        conn.execute(
+            "INSERT INTO journal (owner_id, text) VALUES (?1, ?2)",
+            (id, entry),
+        )?;
     }
     Ok(())
 }

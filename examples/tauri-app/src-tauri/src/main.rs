@@ -6,6 +6,7 @@
 //! `tauri-plugin-mizan-api` runtime, which caches context bundles and keeps
 //! both windows coherent through `mizan://invalidate`.
 
+mod account;
 mod api;
 mod bench;
 mod db;
@@ -14,6 +15,7 @@ mod remote;
 mod shell;
 
 use tauri::Manager;
+use tauri_plugin_mizan::jwt::JwtConfig;
 
 fn main() {
     // The build step of `examples/run.sh`: write the registry's IR (every
@@ -36,7 +38,14 @@ fn main() {
 
     // The origin cache lives beside the database when the data dir is
     // chosen (the tests), else in the app's data dir.
-    let mut mizan = tauri_plugin_mizan::Builder::new();
+    // Local accounts sign in through JWT identity in held mode: the Rust
+    // side issues and holds the tokens (see `account`). The signing secret
+    // is new at each start, so a restart signs everyone out.
+    let mut mizan = tauri_plugin_mizan::Builder::new().jwt(
+        JwtConfig::hs256(&signing_secret())
+            .issuer("mizan-notes")
+            .audience("mizan-notes"),
+    );
     if let Some(dir) = shell::data_dir_override() {
         mizan = mizan.cache_dir(dir.join("mizan"));
     }
@@ -70,4 +79,11 @@ fn main() {
         })
         .run(tauri::generate_context!())
         .expect("error while running Mizan Notes");
+}
+
+/// 32 random bytes from the OS: the HS256 secret of this run.
+fn signing_secret() -> [u8; 32] {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).expect("the OS has no random bytes");
+    secret
 }

@@ -57,6 +57,7 @@ export type FeedParams = {
 };
 /** Data of a `feed` bundle: each context function's result, by function name. */
 export type FeedBundle = {
+  /** One page of the feed. */
   feed: Page<Person>;
 };
 /** Context `feed`: pass it to the cache and the hooks. */
@@ -72,7 +73,11 @@ export type PostArgs = {
   user: UserId;
   event: Event;
 };
-/** Mutation `post`; invalidates `feed` by `user`. */
+/**
+ * Posts to a user's feed.
+ *
+ * Mutation `post`; invalidates `feed` by `user`.
+ */
 export function post(args: PostArgs, client?: $mizan.MizanClient): Promise<null> {
   return client
     ? client.call<null, PostError>('post', args)
@@ -84,7 +89,11 @@ post.__mizanError = undefined as PostError | undefined;
 export type TreeError = never;
 /** Args of `tree`. */
 export type TreeArgs = { [key: string]: never };
-/** Query `tree`. */
+/**
+ * The label tree.
+ *
+ * Query `tree`.
+ */
 export function tree(args: TreeArgs = {}, client?: $mizan.MizanClient): Promise<Node> {
   return client
     ? client.call<Node, TreeError>('tree', args)
