@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use tauri_plugin_mizan::{
     client,
     codegen::{self, Ir, ReadError, TsOptions},
-    ClientFn, Context, Invalidations, Registry,
+    ClientFn, Context, Invalidations, Registry, StreamSink,
 };
 
 // The fixture registry --------------------------------------------------------
@@ -256,6 +256,16 @@ fn picture(id: u64) -> Result<tauri_plugin_mizan::Bytes, String> {
 fn post(user_id: u64, text: String, inv: Invalidations) -> Result<(), String> {
     Ok(())
 }
+
+/// Tails one user's profile changes.
+#[client]
+async fn profile_changes(user_id: u64, out: StreamSink<Profile>) -> Result<(), ProfileError> {
+    Ok(())
+}
+
+/// Imports profiles, telling how far it got.
+#[client(affects = USER)]
+async fn import_profiles(count: u32, progress: StreamSink<(u32, u32)>) {}
 
 // Helpers ---------------------------------------------------------------------
 
@@ -753,6 +763,19 @@ fn other_inconsistencies_are_refused() {
     ));
     let twice = "mizan-ir 1\nfunction m kind=mutation {\n    result {\n        unit\n    }\n    names-targets\n    names-targets\n    auth none\n}\n";
     assert!(matches!(read_err(twice), ReadError::Invalid { .. }));
+    // A streaming function has one `item` and `uses stream`; no other has one.
+    for bad in [
+        "auth none\n    uses stream",
+        "item {\n        u32\n    }\n    auth none",
+        "item {\n        u32\n    }\n    item {\n        u32\n    }\n    auth none\n    uses stream",
+    ] {
+        assert!(
+            matches!(read_err(&fun(bad)), ReadError::Invalid { .. }),
+            "{bad}"
+        );
+    }
+    let streaming = fun("item {\n        u32\n    }\n    auth none\n    uses stream");
+    assert_eq!(Ir::from_kdl(&streaming).unwrap().to_kdl(), streaming);
     for ok in ["auth none", "auth identity", "auth role admin"] {
         let text = fun(ok);
         let ir = Ir::from_kdl(&text).unwrap();

@@ -6,6 +6,7 @@ import { TokenSession, expiredInBundle, type TokenProvider } from './auth.js';
 import { MizanError, isTargetList } from './errors.js';
 import { Notifier } from './notify.js';
 import { sendUpload, type UploadOptions } from './upload.js';
+import { MizanStream, type StreamOptions, type StreamTransport } from './stream.js';
 import {
   IDENTITY_EVENT,
   INVALIDATE_EVENT,
@@ -216,7 +217,7 @@ export class BundleObserver<B> {
  * subscription. Create isolated ones with `createMizanClient`; the module-level
  * `call`/`fetchBundle` use a lazily created default one.
  */
-export class MizanClient {
+export class MizanClient implements StreamTransport {
   readonly cache: BundleCache;
   readonly notifier: Notifier;
   /** Resolves once the `mizan://invalidate` listener is registered (or failed to be). */
@@ -373,6 +374,20 @@ export class MizanClient {
       await this.applyAndRefetch(envelope.invalidate, 'envelope');
     }
     return envelope?.result as R;
+  }
+
+  /**
+   * Reads a streaming function through `plugin:mizan|stream`: its items
+   * with `for await` (see `MizanStream`). A streaming mutation's targets
+   * are applied when it ends.
+   */
+  stream<T, E = unknown>(fn: string, args: Record<string, unknown> = {}, options: StreamOptions = {}): MizanStream<T, E> {
+    return new MizanStream<T, E>(this, fn, args, options);
+  }
+
+  /** The transport of streams: one IPC request, with the client's token. */
+  streamInvoke(cmd: string, args: Record<string, unknown>): Promise<unknown> {
+    return this.send(cmd, args);
   }
 
   /** One `plugin:mizan|ctx` round trip, bypassing the cache. Rejects with `MizanError`. */
@@ -557,6 +572,14 @@ export function upload<R, E = unknown>(
   client?: MizanClient,
 ): Promise<R> {
   return (client ?? getDefaultClient()).upload<R, E>(fn, args, options);
+}
+
+/**
+ * Reads a streaming function (the default client, or `options.client`).
+ * See `MizanStream`.
+ */
+export function stream<T, E = unknown>(fn: string, args: Record<string, unknown> = {}, options: StreamOptions = {}): MizanStream<T, E> {
+  return new MizanStream<T, E>(options.client ?? getDefaultClient(), fn, args, options);
 }
 
 /** One `plugin:mizan|ctx` round trip with the default client, bypassing the cache. */

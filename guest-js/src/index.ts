@@ -35,6 +35,7 @@ export {
   MizanClient,
   call,
   upload,
+  stream,
   createMizanClient,
   defineContext,
   ensureBundle,
@@ -66,3 +67,9 @@ export {
   type UploadProgress,
   type UploadSend,
 } from './upload.js';
+  MizanStream,
+  DEFAULT_STREAM_WINDOW,
+  type StreamMessage,
+  type StreamOptions,
+  type StreamTransport,
+} from './stream.js';

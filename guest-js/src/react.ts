@@ -18,6 +18,7 @@ import {
   type MizanClient,
 } from './client.js';
 import { MizanError, type ErrorTyped } from './errors.js';
+import type { MizanStream, StreamOptions } from './stream.js';
 
 const ClientContext = createContext<MizanClient | null>(null);
 
@@ -166,6 +167,141 @@ export function useMutation<
       isPending: state.status === 'pending',
     }),
     [mutate, mutateAsync, reset, state],
+  );
+}
+
+/** A streaming function, as the generated client declares it. */
+export type StreamFn<A, T, E = unknown> = (args: A, options?: StreamOptions) => MizanStream<T, E>;
+
+export type StreamStatus = 'idle' | 'streaming' | 'done' | 'error' | 'cancelled';
+
+export interface UseStreamOptions {
+  /** Keep every item in `items` (default: only the latest, in `latest`). */
+  accumulate?: boolean;
+  /** The stream's window (see `StreamOptions.window`). */
+  window?: number;
+}
+
+export interface UseStreamResult<A, T, E> {
+  /** Starts the stream (cancelling one this hook is running). */
+  start: (args: A) => void;
+  /** Stops the stream: the Rust function is dropped. */
+  cancel: () => void;
+  /** The last item received. */
+  latest: T | undefined;
+  /** Every item received, with `accumulate`; else empty. */
+  items: readonly T[];
+  /** How many items were received. */
+  count: number;
+  status: StreamStatus;
+  error: MizanError<E> | null;
+  isStreaming: boolean;
+}
+
+interface StreamState<T, E> {
+  status: StreamStatus;
+  latest: T | undefined;
+  count: number;
+  error: MizanError<E> | null;
+}
+
+const STREAM_IDLE: StreamState<never, never> = { status: 'idle', latest: undefined, count: 0, error: null };
+
+/**
+ * Reads a streaming function: `start(args)` runs it, the state follows
+ * its items (the latest, or all of them with `accumulate`), and `cancel()`
+ * or unmounting stops it (the Rust function is dropped). Items that
+ * arrive together cause one render.
+ *
+ * ```tsx
+ * const exporting = useStream(exportNotes);
+ * <button onClick={() => exporting.start({ folder })}>Export</button>
+ * <progress value={exporting.latest?.done ?? 0} max={exporting.latest?.total ?? 1} />
+ * <button onClick={exporting.cancel} disabled={!exporting.isStreaming}>Cancel</button>
+ * ```
+ */
+export function useStream<A, T, E = unknown>(
+  fn: StreamFn<A, T, E>,
+  options: UseStreamOptions = {},
+): UseStreamResult<A, T, E> {
+  const client = useMizanClient();
+  const [state, setState] = useState<StreamState<T, E>>(STREAM_IDLE);
+  const items = useRef<T[]>([]);
+  const running = useRef<AbortController | null>(null);
+  const fnRef = useRef(fn);
+  const optionsRef = useRef(options);
+  useEffect(() => {
+    fnRef.current = fn;
+    optionsRef.current = options;
+  });
+
+  const cancel = useCallback(() => {
+    const controller = running.current;
+    if (!controller) return;
+    running.current = null;
+    controller.abort();
+    setState((s) => ({ ...s, status: 'cancelled' }));
+  }, []);
+
+  const start = useCallback(
+    (args: A) => {
+      running.current?.abort();
+      const controller = new AbortController();
+      running.current = controller;
+      items.current = [];
+      setState({ status: 'streaming', latest: undefined, count: 0, error: null });
+      const { accumulate, window } = optionsRef.current;
+      const stream = fnRef.current(args, { client, signal: controller.signal, window });
+      const mine = () => running.current === controller;
+      // One render per turn of the event loop, whatever the number of items.
+      let scheduled = false;
+      let latest: T | undefined;
+      let count = 0;
+      const render = () => {
+        scheduled = false;
+        if (mine()) setState((s) => ({ ...s, latest, count }));
+      };
+      void (async () => {
+        try {
+          for await (const item of stream) {
+            if (!mine()) return;
+            latest = item;
+            count++;
+            if (accumulate) items.current.push(item);
+            if (!scheduled) {
+              scheduled = true;
+              setTimeout(render, 0);
+            }
+          }
+          if (mine()) {
+            running.current = null;
+            setState({ status: 'done', latest, count, error: null });
+          }
+        } catch (reason) {
+          if (!mine()) return;
+          running.current = null;
+          setState({ status: 'error', latest, count, error: MizanError.from<E>(reason) });
+        }
+      })();
+    },
+    [client],
+  );
+
+  useEffect(() => () => running.current?.abort(), []);
+
+  const all = useMemo(() => items.current.slice(), [state]);
+  return useMemo(
+    () => ({
+      start,
+      cancel,
+      latest: state.latest,
+      items: all,
+      count: state.count,
+      status: state.status,
+      error: state.error,
+      isStreaming: state.status === 'streaming',
+    }),
+    [start, cancel, state, all],
   );
 }
 

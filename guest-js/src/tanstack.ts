@@ -3,6 +3,7 @@ import { bundleKey, canonicalJson, canonicalParams } from './canonical.js';
 import type { Bundle } from './cache.js';
 import { getDefaultClient, type ContextDescriptor, type MizanClient } from './client.js';
 import { reaches } from './reach.js';
+import type { MizanStream, StreamOptions } from './stream.js';
 import type { JsonValue, Target } from './wire.js';
 
 /** First element of every query key this entry point builds. */
@@ -168,4 +169,27 @@ export function applyTargetsToQueryClient(queryClient: QueryClient, targets: rea
  */
 export function connectQueryClient(queryClient: QueryClient, client: MizanClient = getDefaultClient()): () => void {
   return client.onInvalidate((targets) => applyToQueryClient(queryClient, targets).refetched);
+}
+
+/**
+ * The `streamFn` of TanStack Query's `streamedQuery` (query-core 5.69 and
+ * later, exported as `experimental_streamedQuery`; its first releases call
+ * the option `queryFn`) for a streaming function: the query's `signal`
+ * stops the Rust function when the query is cancelled or loses its last
+ * observer.
+ *
+ * ```ts
+ * import { experimental_streamedQuery as streamedQuery } from '@tanstack/query-core';
+ * useQuery({
+ *   queryKey: ['log', path],
+ *   queryFn: streamedQuery({ streamFn: mizanStreamFn(tailLog, { path }) }),
+ * });
+ * ```
+ */
+export function mizanStreamFn<A, T, E = unknown>(
+  fn: (args: A, options?: StreamOptions) => MizanStream<T, E>,
+  args: A,
+  options: Omit<StreamOptions, 'signal'> = {},
+): (context: { signal: AbortSignal }) => MizanStream<T, E> {
+  return (context) => fn(args, { ...options, signal: context.signal });
 }

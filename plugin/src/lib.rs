@@ -41,6 +41,7 @@ mod dispatch;
 mod edge;
 pub mod jwt;
 mod upload;
+mod stream;
 
 pub use crate::core::{
     args::Args,
@@ -65,6 +66,7 @@ pub use edge::{
     api::{Mizan, MizanExt},
     builder::{init, Builder},
 };
+pub use stream::StreamSink;
 /// The IR model, its KDL text and the TypeScript generator.
 pub use tauri_plugin_mizan_codegen as codegen;
 #[doc = include_str!("../docs/client.md")]
@@ -98,6 +100,7 @@ pub mod __private {
         registry::{Affect, CachePolicy, ClientFn, FnKind, FnTypes, WireParam},
     };
     pub use crate::upload::binary::{output_bytes, output_bytes_result};
+    pub use crate::stream::StreamEnd;
     pub use inventory;
     pub use specta;
 }

@@ -15,7 +15,7 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 use tauri::{test::MockRuntime, App, State};
-use tauri_plugin_mizan::{client, Bytes, Context, Invalidations, MizanExt, Upload};
+use tauri_plugin_mizan::{client, Bytes, Context, Invalidations, MizanExt, StreamSink, Upload};
 
 pub const AFI_ACCOUNT: Context = Context::new("afi_account");
 pub const AFI_TEAM: Context = Context::new("afi_team");
@@ -222,20 +222,22 @@ impl UploadEcho {
     }
 }
 
-// Streams: becomes a streaming function (items 1..=to) when streams land.
+// Streams: the items 1..=to.
 #[client]
-fn afi_ticks(to: u32) -> Vec<u32> {
-    (1..=to).collect()
+async fn afi_ticks(to: u32, out: StreamSink<u32>) {
+    for n in 1..=to {
+        out.send(n).await;
+    }
 }
 
 // Streams: a slow producer the probe cancels half way; counts what it sent.
 #[client]
-fn afi_ticks_slow(store: State<'_, Store>, to: u32) -> u32 {
-    for _ in 0..to {
+async fn afi_ticks_slow(store: State<'_, Store>, to: u32, out: StreamSink<u32>) {
+    for n in 1..=to {
         store.ticks_sent.fetch_add(1, Ordering::SeqCst);
-        std::thread::sleep(Duration::from_millis(5));
+        out.send(n).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    to
 }
 
 // Forms: takes a form type with validation attributes when forms land

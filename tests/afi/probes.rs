@@ -789,17 +789,13 @@ fn uploads(h: &Harness) -> Finding {
     c.grade(core)
 }
 
-/// The numbers a channel carried, whatever wraps each item.
+/// The numbers a channel carried, in batches (`{"items": [...]}`).
 fn items(messages: &[crate::harness::ChannelMessage]) -> Vec<u64> {
     messages
         .iter()
-        .filter_map(|m| match &m.body {
-            Value::Number(n) => n.as_u64(),
-            Value::Object(o) => ["item", "value", "data", "message"]
-                .iter()
-                .find_map(|k| o.get(*k).and_then(Value::as_u64)),
-            _ => None,
-        })
+        .filter_map(|m| m.body.get("items").and_then(Value::as_array))
+        .flatten()
+        .filter_map(Value::as_u64)
         .collect()
 }
 
@@ -828,11 +824,32 @@ fn streams(h: &Harness) -> Finding {
         ));
     }
     let mut c = Checks::default();
-    wait_for(|| h.channel(7001).len() >= 3);
+    let ended = |id: u32| {
+        h.channel(id)
+            .iter()
+            .any(|m| m.body.get("end").is_some() || m.body.get("error").is_some())
+    };
+    wait_for(|| ended(7001));
     let got = items(&h.channel(7001));
+    let in_order = got == [1, 2, 3];
     let core = c.check(
-        got == [1, 2, 3],
-        &format!("items arrive in order over the channel (got {got:?})"),
+        in_order,
+        &(if in_order {
+            "items arrive in order over the channel".to_owned()
+        } else {
+            format!("items arrive in order over the channel (got {got:?})")
+        }),
+    );
+    let last = h.channel(7001).last().map(|m| m.body.clone());
+    let end = last == Some(json!({"end": true, "invalidate": []}));
+    let last = last.map_or_else(|| "nothing".to_owned(), |v| v.to_string());
+    c.check(
+        end,
+        &(if end {
+            "then the end marker".to_owned()
+        } else {
+            format!("then the end marker (got {last})")
+        }),
     );
 
     let sent = || h.store().ticks_sent.load(Ordering::SeqCst);
@@ -842,7 +859,7 @@ fn streams(h: &Harness) -> Finding {
             json!({"fn": "afi_ticks_slow", "args": {"to": 400}, "channel": "__CHANNEL__:7002"});
         invoke_with(&webview, STREAM, InvokeBody::Json(body), Default::default())
     });
-    wait_for(|| h.channel(7002).len() >= 3);
+    wait_for(|| items(&h.channel(7002)).len() >= 3);
     let cancel = h.invoke(&h.main, STREAM_CANCEL, json!({"channel": channel(7002)}));
     std::thread::sleep(Duration::from_millis(100));
     let at_cancel = sent();

@@ -182,6 +182,22 @@ export function hello(args: HelloArgs, client?: $mizan.MizanClient): Promise<str
 }
 hello.__mizanError = undefined as HelloError | undefined;
 
+/** The `details` of an `app` error of `import_profiles`. */
+export type ImportProfilesError = never;
+/** Args of `import_profiles`. */
+export type ImportProfilesArgs = {
+  count: number;
+};
+/**
+ * Imports profiles, telling how far it got.
+ *
+ * Mutation `import_profiles`; invalidates `user` (whole context). Streams its items: read them with `for await`; `break` or the `signal` option stops the function.
+ */
+export function importProfiles(args: ImportProfilesArgs, options?: $mizan.StreamOptions): $mizan.MizanStream<[number, number], ImportProfilesError> {
+  return $mizan.stream<[number, number], ImportProfilesError>('import_profiles', args, options);
+}
+importProfiles.__mizanError = undefined as ImportProfilesError | undefined;
+
 /** The `details` of an `app` error of `misc`. */
 export type MiscError = never;
 /** Args of `misc`. */
@@ -256,6 +272,22 @@ export function post(args: PostArgs, client?: $mizan.MizanClient): Promise<null>
     : $mizan.call<null, PostError>('post', args);
 }
 post.__mizanError = undefined as PostError | undefined;
+
+/** The `details` of an `app` error of `profile_changes`. */
+export type ProfileChangesError = ProfileError;
+/** Args of `profile_changes`. */
+export type ProfileChangesArgs = {
+  user_id: number;
+};
+/**
+ * Tails one user's profile changes.
+ *
+ * Query `profile_changes`. Streams its items: read them with `for await`; `break` or the `signal` option stops the function.
+ */
+export function profileChanges(args: ProfileChangesArgs, options?: $mizan.StreamOptions): $mizan.MizanStream<Profile, ProfileChangesError> {
+  return $mizan.stream<Profile, ProfileChangesError>('profile_changes', args, options);
+}
+profileChanges.__mizanError = undefined as ProfileChangesError | undefined;
 
 /** The `details` of an `app` error of `rename_by_id`. */
 export type RenameByIdError = never;

@@ -341,7 +341,68 @@ test('an attachment uploads in chunks with progress and downloads back byte for 
   if (got !== expected) throw new Error(`the bytes came back different: sha256 ${got}, sent ${expected}`);
 });
 
-// Last: it restarts the app.
+/** `export_status` through the plugin, from the current window. */
+async function exportStatus() {
+  const r = await request('POST', s('/execute/async'), {
+    script: `const done = arguments[arguments.length - 1];
+      window.__TAURI_INTERNALS__.invoke('plugin:mizan|call', { fn: 'export_status', args: {} })
+        .then((e) => done(e.result), (e) => done({ error: JSON.stringify(e) }));`,
+    args: [],
+  });
+  if (r.error) throw new Error(`export_status: ${r.error}`);
+  return r;
+}
+
+const exportBar = () => exec('const b = document.querySelector("[data-testid=export-progress]"); return [b.value, b.max]');
+const exportState = () => exec('return document.querySelector("[data-testid=export-status]").dataset.status');
+
+test('export: the progress bar advances to the end', async () => {
+  await use('main');
+  await click('[data-testid=export-start]');
+  await waitFor('the export to finish', async () => (await exportState()) === 'done');
+  const [value, max] = await exportBar();
+  if (!(max > 1 && value === max)) throw new Error(`the bar should be full: ${value} of ${max}`);
+  await textHas('[data-testid=export-status]', `Exported ${max} notes.`);
+  const status = await exportStatus();
+  if (status.running !== 0) throw new Error(`nothing should run: ${JSON.stringify(status)}`);
+});
+
+test('export: Cancel stops the Rust function mid-way', async () => {
+  await use('main');
+  await click('[data-testid=export-start]');
+  await waitFor('the bar to advance', async () => (await exportBar())[0] >= 2);
+  if ((await exportStatus()).running !== 1) throw new Error('the export should be running');
+  await click('[data-testid=export-cancel]');
+  await waitFor('the page to say cancelled', async () => (await exportState()) === 'cancelled');
+  const stopped = await waitFor('the export to stop', async () => {
+    const st = await exportStatus();
+    return st.running === 0 ? st : null;
+  });
+  await sleep(600); // five notes' time: a producer still running would write
+  const later = await exportStatus();
+  if (later.written !== stopped.written) throw new Error(`written after Cancel: ${stopped.written} -> ${later.written}`);
+  const [value, max] = await exportBar();
+  if (value >= max) throw new Error(`cancelled after the end: ${value} of ${max}`);
+});
+
+test('export: reloading the page drops its running export', async () => {
+  await use('main');
+  const before = (await exportStatus()).written;
+  await click('[data-testid=export-start]');
+  await waitFor('the bar to advance', async () => (await exportBar())[0] >= 1);
+  const [, total] = await exportBar();
+  await exec('location.reload()');
+  const stopped = await waitFor('the export to stop', async () => {
+    const st = await exportStatus().catch(() => null);
+    return st && st.running === 0 ? st : null;
+  });
+  await sleep(600);
+  const later = await exportStatus();
+  if (later.written !== stopped.written) throw new Error(`written after the reload: ${stopped.written} -> ${later.written}`);
+  if (stopped.written - before >= total) throw new Error(`the export ran to its end (${total} notes): the reload did not stop it`);
+  await textIs('[data-testid=profile-name]', 'Ada King');
+});
+
 test('signed in as ada, then grace: no request or render shows ada\'s journal to grace', async () => {
   const ADA = 'Note G: the Bernoulli numbers';
   const GRACE = 'Relay 70, panel F';
@@ -401,6 +462,7 @@ test('signed in as ada, then grace: no request or render shows ada\'s journal to
   await waitFor('the sign-in form at the end', () => exec('return !!document.querySelector("[data-testid=sign-in]")'));
 });
 
+// Last: it restarts the app.
 test('offline, the quote of the day stays with a stale badge; restarted offline, it shows at once', async () => {
   await use('main');
   const quote = '[data-testid=quote]';

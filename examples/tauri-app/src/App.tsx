@@ -8,6 +8,7 @@ import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
 import { NoteAttachments } from './components/Attachments';
 import { Avatar } from './components/Avatar';
 import { DailyQuote } from './components/DailyQuote';
+import { Export } from './components/Export';
 import { Journal } from './components/Journal';
 import { useReadyOnce } from './components/hooks';
 import { Inspector, StatusBar } from './components/StatusBar';
@@ -82,6 +83,7 @@ export function App({ info }: { info: AppInfo }) {
       <main className="content">
         <DailyQuote />
         <Journal />
+        <Export />
         {user.data?.user_profile ? (
           <ProfileCard key={userId} profile={user.data.user_profile} listCount={lists.length} />
         ) : (

@@ -100,6 +100,9 @@ pub struct Function {
     pub auth: Auth,
     /// Capabilities beyond plain JSON calls that it uses, sorted.
     pub capabilities: Vec<Capability>,
+    /// A streaming function's item type (the `T` of its `StreamSink<T>`);
+    /// `Some` exactly when `capabilities` holds [`Capability::Stream`].
+    pub item: Option<Type>,
     /// Its doc comment (the Rust function's `///` lines), if any.
     pub doc: Option<String>,
 }

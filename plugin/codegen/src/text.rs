@@ -33,6 +33,7 @@ impl Ir {
     ///     error: None,
     ///     auth: Auth::None,
     ///     capabilities: vec![],
+    ///     item: None,
     ///     doc: None,
     /// });
     /// let text = ir.to_kdl();
@@ -270,6 +271,9 @@ fn write_function(f: &Function) -> KdlNode {
     kids.push(wrap("result", &f.result));
     if let Some(e) = &f.error {
         kids.push(wrap("error", e));
+    }
+    if let Some(item) = &f.item {
+        kids.push(wrap("item", item));
     }
     if let FnKind::Context {
         cache: Some(cache), ..
@@ -626,6 +630,7 @@ impl Reader<'_> {
         let mut error = None;
         let mut auth = None;
         let mut capabilities = Vec::new();
+        let mut item = None;
         for kid in self.kids(node) {
             match kid.name().value() {
                 "param" => params.push(self.param(kid, &within)?),
@@ -634,6 +639,9 @@ impl Reader<'_> {
                 })?,
                 "error" => set_once(&mut error, self.wrapped(kid, &within)?, || {
                     self.invalid(kid, &within, "has two `error`s")
+                })?,
+                "item" => set_once(&mut item, self.wrapped(kid, &within)?, || {
+                    self.invalid(kid, &within, "has two `item`s")
                 })?,
                 "affects" => {
                     let FnKind::Mutation { affects, .. } = &mut kind else {
@@ -715,7 +723,15 @@ impl Reader<'_> {
             what: what.into(),
             within: within.clone(),
         };
+        if capabilities.contains(&Capability::Stream) != item.is_some() {
+            return Err(self.invalid(
+                node,
+                &within,
+                "a streaming function (`uses stream`) has one `item`, and only it has one",
+            ));
+        }
         Ok(Function {
+            item,
             result: result.ok_or_else(|| missing("`result`"))?,
             auth: auth.ok_or_else(|| missing("`auth`"))?,
             name,

@@ -106,6 +106,9 @@ pub(crate) fn validate(ir: &Ir) -> Result<(), ReadError> {
         if let Some(e) = &f.error {
             check_type(e, &arity, &[], &format!("the error of {owner}"))?;
         }
+        if let Some(item) = &f.item {
+            check_type(item, &arity, &[], &format!("the stream item of {owner}"))?;
+        }
         match &f.kind {
             FnKind::Query => {}
             FnKind::Context { context, .. } => {

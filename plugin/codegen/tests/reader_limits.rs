@@ -68,6 +68,7 @@ fn a_deep_model_is_refused_by_the_generator() {
             error: None,
             auth: Auth::None,
             capabilities: vec![],
+            item: None,
             doc: None,
         }],
         ..Ir::default()

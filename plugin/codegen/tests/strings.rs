@@ -66,6 +66,7 @@ fn code_points_of_every_kind_round_trip_in_every_string_place() {
             error: None,
             auth: Auth::Role(at(2, "r".into())),
             capabilities: vec![],
+            item: None,
             doc: Some(at(1, String::new())),
         });
         match i % 8 {

@@ -286,6 +286,7 @@ fn build(p: &Pieces) -> Ir {
             error: (pick(i) % 2 == 0).then(|| some_type(i + 1)),
             auth: Auth::None,
             capabilities: Vec::new(),
+            item: None,
             doc: doc(i + 7),
         });
     }
@@ -352,6 +353,7 @@ fn build(p: &Pieces) -> Ir {
                 _ => Auth::Role(word(i + 2)),
             },
             capabilities: Vec::new(),
+            item: None,
             doc: doc(i + 9),
         });
     }

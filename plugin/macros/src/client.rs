@@ -19,6 +19,12 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     crate::docs::strip_params(&mut func);
     check_mappings(&args, &sig)?;
     check_binary(&args, &sig)?;
+    if let (Some(ctx), Some(_)) = (&args.context, &sig.stream) {
+        return Err(syn::Error::new_spanned(
+            ctx,
+            "a context function cannot stream: its result is part of a bundle. Make it a query (`#[client]`) or a mutation",
+        ));
+    }
 
     let krate = quote!(::tauri_plugin_mizan::__private);
     let fn_ident = &func.sig.ident;
@@ -236,6 +242,9 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
     let bytes = signature::returns_bytes(&sig.output);
     let finish = match &sig.output {
         Output::Unit => quote!({ #call; #krate::output_unit() }),
+        Output::Value(ty) | Output::Result(ty) if sig.stream.is_some() => {
+            quote_spanned!(ty.span()=> <#ty as #krate::StreamEnd>::into_outcome(#call))
+        }
         Output::Value(ty) if bytes => quote_spanned!(ty.span()=> #krate::output_bytes(#call)),
         Output::Result(ty) if bytes => {
             quote_spanned!(ty.span()=> #krate::output_bytes_result::<#ty>(#call))
@@ -257,10 +266,10 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
         #krate::free_function((&#krate::Probe(&#fn_ident)).__mizan_free_fn());
     );
     let plain = match &sig.output {
-        Output::Value(ty) => quote_spanned!(ty.span()=>
+        Output::Value(ty) if sig.stream.is_none() => quote_spanned!(ty.span()=>
             #krate::plain_return((&#krate::Returns::<#ty>::PROBE).__mizan_returns());
         ),
-        Output::Unit | Output::Result(_) => quote!(),
+        Output::Unit | Output::Value(_) | Output::Result(_) => quote!(),
     };
     quote! {
         fn __mizan_handler(
@@ -301,12 +310,19 @@ fn types(krate: &TokenStream, sig: &Signature) -> TokenStream {
             quote_spanned!(ty.span()=> ::core::option::Option::Some(#krate::type_of::<<#ty as #krate::ClientResult>::Err>(__types))),
         ),
     };
+    let item = match &sig.stream {
+        Some(ty) => {
+            quote_spanned!(ty.span()=> ::core::option::Option::Some(#krate::type_of::<#ty>(__types)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         fn __mizan_types(__types: &mut #krate::specta::TypeCollection) -> #krate::FnTypes {
             #krate::FnTypes {
                 params: ::std::vec![#(#params),*],
                 result: #result,
                 error: #error,
+                item: #item,
             }
         }
     }

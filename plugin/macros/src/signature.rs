@@ -15,6 +15,8 @@ const INJECTED: &[&str] = &[
     "WebviewWindow",
     "Invalidations",
     "Identity",
+    // Streams (SPEC 6.3): a function that takes one streams its items.
+    "StreamSink",
 ];
 
 pub(crate) enum Param {
@@ -35,6 +37,8 @@ pub(crate) struct Signature {
     pub(crate) params: Vec<Param>,
     pub(crate) output: Output,
     pub(crate) is_async: bool,
+    /// A streaming function's item type: the `T` of its `StreamSink<T>`.
+    pub(crate) stream: Option<Type>,
 }
 
 impl Signature {
@@ -153,11 +157,60 @@ pub(crate) fn read(item: &ItemFn) -> syn::Result<Signature> {
         }
     };
 
+    let stream = stream_item(&params)?;
+    if let (Some(_), None) = (&stream, &sig.asyncness) {
+        return Err(syn::Error::new_spanned(
+            sig.fn_token,
+            "a streaming #[client] function (one that takes a `StreamSink`) must be `async fn`: it waits for the consumer",
+        ));
+    }
     Ok(Signature {
         params,
         output,
         is_async: sig.asyncness.is_some(),
+        stream,
     })
+}
+
+/// The item type of the one `StreamSink<T>` param, if there is one.
+fn stream_item(params: &[Param]) -> syn::Result<Option<Type>> {
+    let mut found: Option<Type> = None;
+    for p in params {
+        let Param::Injected { ty, kind } = p else {
+            continue;
+        };
+        if kind != "StreamSink" {
+            continue;
+        }
+        if found.is_some() {
+            return Err(syn::Error::new_spanned(
+                ty,
+                "a #[client] function takes at most one `StreamSink`",
+            ));
+        }
+        let item = match ty {
+            Type::Path(p) => p.path.segments.last().and_then(|s| match &s.arguments {
+                syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => {
+                    match a.args.first() {
+                        Some(syn::GenericArgument::Type(t)) => Some(t.clone()),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }),
+            _ => None,
+        };
+        match item {
+            Some(item) => found = Some(item),
+            None => {
+                return Err(syn::Error::new_spanned(
+                    ty,
+                    "write the item type: `StreamSink<T>`",
+                ))
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// The span of a `Self` in a type, if it holds one.

@@ -50,6 +50,8 @@ pub struct CallCtx {
     /// Set for mutations: what their targets are computed from.
     scope: Option<Arc<CallScope>>,
     identity: Option<Identity>,
+    /// Set for a streaming function: where its `StreamSink` writes.
+    stream: Option<Arc<crate::stream::port::Port>>,
 }
 
 /// Per-call state shared between the running function and the dispatcher.
@@ -87,7 +89,19 @@ impl CallCtx {
             caller,
             scope,
             identity,
+            stream: None,
         }
+    }
+
+    /// The same context for a streaming function, writing to `port`.
+    pub(crate) fn with_stream(mut self, port: Arc<crate::stream::port::Port>) -> Self {
+        self.stream = Some(port);
+        self
+    }
+
+    /// The port of a streaming function's `StreamSink`.
+    pub(crate) fn stream_port(&self) -> Option<Arc<crate::stream::port::Port>> {
+        self.stream.clone()
     }
 
     /// The caller's identity, if the app's identity provider gave one.
@@ -132,10 +146,11 @@ impl CallCtx {
 /// A parameter the plugin fills in itself: it never crosses the wire.
 ///
 /// Implemented for `State<T>`, `AppHandle`, `Webview`, `Window`,
-/// `WebviewWindow`, [`Invalidations`] and [`Identity`].
+/// `WebviewWindow`, [`Invalidations`], [`Identity`] and
+/// [`StreamSink`](crate::StreamSink).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be injected into a #[client] function",
-    note = "injected params are State<T>, AppHandle, Webview, Window, WebviewWindow, Invalidations and Identity"
+    note = "injected params are State<T>, AppHandle, Webview, Window, WebviewWindow, Invalidations, Identity and StreamSink<T>"
 )]
 pub trait FromCallContext<'a>: Sized {
     /// Builds the value for one call.

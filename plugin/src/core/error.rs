@@ -37,6 +37,15 @@ pub enum CallError {
     /// No function with this name is registered.
     #[error("no client function named `{0}` is registered")]
     UnknownFunction(String),
+    /// The function is served by another command: a streaming function
+    /// through `stream`, any other through `call`. Code `unknown_function`.
+    #[error("`{function}` is not served by this command: use `{command}`")]
+    OtherCommand {
+        /// The function.
+        function: &'static str,
+        /// The command that serves it.
+        command: &'static str,
+    },
     /// No context with this name is registered.
     #[error("no context named `{0}` is registered")]
     UnknownContext(String),
@@ -100,7 +109,7 @@ impl CallError {
     /// The wire `code` of this error.
     pub fn code(&self) -> &'static str {
         match self {
-            CallError::UnknownFunction(_) => "unknown_function",
+            CallError::UnknownFunction(_) | CallError::OtherCommand { .. } => "unknown_function",
             CallError::UnknownContext(_) => "unknown_context",
             CallError::InvalidArgs(_) => "invalid_args",
             CallError::Unauthorized | CallError::Token(_) => "unauthorized",

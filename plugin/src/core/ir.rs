@@ -156,7 +156,14 @@ impl Registry {
                     crate::core::auth::Auth::Identity => Auth::Identity,
                     crate::core::auth::Auth::Role(role) => Auth::Role(role.to_owned()),
                 },
-                capabilities: uses,
+                capabilities: if f.is_stream() {
+                    let mut uses = uses;
+                    uses.push(Capability::Stream);
+                    uses
+                } else {
+                    uses
+                },
+                item: t.item.as_ref().map(convert),
                 doc: doc(f.docs),
             });
         }

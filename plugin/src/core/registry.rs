@@ -140,6 +140,8 @@ pub struct FnTypes {
     pub result: specta::datatype::DataType,
     /// The `E` of `Result<T, E>`, if the function returns one.
     pub error: Option<specta::datatype::DataType>,
+    /// A streaming function's item type: the `T` of its `StreamSink<T>`.
+    pub item: Option<specta::datatype::DataType>,
 }
 
 /// One `#[client]` function, as the attribute registers it.
@@ -187,6 +189,11 @@ impl ClientFn {
     /// `module::rust_name`, for messages.
     pub fn path(&self) -> String {
         format!("{}::{}", self.module, self.rust_name)
+    }
+
+    /// Whether it streams: it takes a `StreamSink` (read through `stream`).
+    pub fn is_stream(&self) -> bool {
+        self.injected.contains(&"StreamSink")
     }
 
     fn param(&self, name: &str) -> Option<&'static WireParam> {

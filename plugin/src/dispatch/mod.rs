@@ -84,7 +84,7 @@ impl Dispatcher {
     /// Whether this window may run this function (access), then who is
     /// calling and whether the function admits them (the auth guard). The
     /// one gate before any function runs, through `call` or in a bundle.
-    fn admit(
+    pub(crate) fn admit(
         &self,
         entry: &FnEntry,
         access: &Access,
@@ -169,6 +169,13 @@ impl Dispatcher {
             return Finished::refused(None, CallError::UnknownFunction(req.function.to_owned()));
         };
         let name = entry.def.name;
+        if entry.def.is_stream() {
+            let e = CallError::OtherCommand {
+                function: name,
+                command: "stream",
+            };
+            return Finished::refused(Some(name), e);
+        }
         let identity = match self.admit(entry, access, &**caller) {
             Ok(identity) => identity,
             Err(e) => return Finished::refused(Some(name), e),
@@ -187,18 +194,31 @@ impl Dispatcher {
         )
         .await;
         let binary = crate::upload::binary::take();
-        let targets = match (&scope, &outcome) {
-            (Some(scope), Ok(_) | Err(CallError::App(_))) if self.scoping => {
-                let targets = entry.targets(&scope.captured(), scope.explicit());
-                self.registry.normalize_targets(targets)
-            }
-            _ => Vec::new(),
-        };
+        let targets = self.targets_of(name, scope.as_deref(), &outcome);
         Finished {
             function: Some(name),
             outcome,
             targets,
             binary,
+        }
+    }
+
+    /// A mutation's targets once it ran (tiers 1 to 3, normalized): on
+    /// success, and on an `app` error (it may have written part of its
+    /// work). None for other functions, or when scoping is off.
+    pub(crate) fn targets_of(
+        &self,
+        function: &str,
+        scope: Option<&CallScope>,
+        outcome: &Outcome,
+    ) -> Vec<Target> {
+        let entry = self.registry.functions.get(function);
+        match (entry, scope, outcome) {
+            (Some(entry), Some(scope), Ok(_) | Err(CallError::App(_))) if self.scoping => {
+                let targets = entry.targets(&scope.captured(), scope.explicit());
+                self.registry.normalize_targets(targets)
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -312,7 +332,15 @@ fn begin(
     identity: Option<Identity>,
     args: Args<'_>,
 ) -> Result<HandlerFuture, CallError> {
-    let ctx = CallCtx::new(caller.clone(), scope, identity);
+    start(def, CallCtx::new(caller.clone(), scope, identity), args)
+}
+
+/// Parses the args and starts the function in `ctx`, with panics caught.
+pub(crate) fn start(
+    def: &'static ClientFn,
+    ctx: CallCtx,
+    args: Args<'_>,
+) -> Result<HandlerFuture, CallError> {
     let handler = def.handler;
     match std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx, args))) {
         Ok(started) => started,
@@ -321,7 +349,7 @@ fn begin(
 }
 
 /// Runs a started function to its outcome, with panics caught.
-async fn finish(def: &'static ClientFn, future: HandlerFuture) -> Outcome {
+pub(crate) async fn finish(def: &'static ClientFn, future: HandlerFuture) -> Outcome {
     match AssertUnwindSafe(future).catch_unwind().await {
         Ok(outcome) => outcome,
         Err(panic) => Err(panicked(def, panic)),

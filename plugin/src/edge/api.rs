@@ -101,6 +101,19 @@ impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
         self.shared.uploads.usage()
     }
 
+    /// Stops every stream of the webview (or window) labelled `label`, as
+    /// when it reloads or its window is destroyed (the plugin does it
+    /// then): each streaming function's future is dropped. Returns how
+    /// many were running.
+    pub fn stop_streams(&self, label: &str) -> usize {
+        self.shared.streams.stop_label(label)
+    }
+
+    /// How many streams are running, in every webview.
+    pub fn running_streams(&self) -> usize {
+        self.shared.streams.running()
+    }
+
     /// The registry being served.
     pub fn registry(&self) -> &Registry {
         &self.shared.dispatcher.registry

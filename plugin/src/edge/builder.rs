@@ -5,7 +5,8 @@ use std::{collections::HashSet, path::PathBuf, sync::Arc};
 
 use tauri::{
     plugin::{Builder as PluginBuilder, TauriPlugin},
-    Emitter, Manager, RunEvent, Runtime,
+    webview::PageLoadEvent,
+    Emitter, Manager, RunEvent, Runtime, WindowEvent,
 };
 
 use crate::{
@@ -23,6 +24,7 @@ use crate::{
     },
     edge::events::Notifier,
     jwt::{Jwt, JwtConfig},
+    stream::live::Streams,
     Identity,
 };
 
@@ -75,6 +77,8 @@ pub(crate) struct Shared {
     pub(crate) jwt: Option<Arc<Jwt>>,
     /// Chunked uploads in progress.
     pub(crate) uploads: crate::upload::pending::Uploads,
+    /// The running streams.
+    pub(crate) streams: Arc<Streams>,
 }
 
 impl Shared {
@@ -302,10 +306,27 @@ impl Builder {
                     events: Notifier::default(),
                     jwt,
                     uploads: Default::default(),
+                    streams: Arc::default(),
                 }));
                 Ok(())
             })
+            // No stream outlives its page: a load (a reload or a
+            // navigation) starts a new page, and a destroyed window takes
+            // its webviews.
+            .on_page_load(|webview, payload| {
+                if payload.event() == PageLoadEvent::Started {
+                    stop_streams(webview, webview.label());
+                }
+            })
             .on_event(|app, event| {
+                if let RunEvent::WindowEvent {
+                    label,
+                    event: WindowEvent::Destroyed,
+                    ..
+                } = event
+                {
+                    stop_streams(app, label);
+                }
                 if let RunEvent::Exit = event {
                     if let Some(shared) = app.try_state::<Arc<Shared>>() {
                         if let Some(cache) = &shared.dispatcher.cache {
@@ -315,6 +336,16 @@ impl Builder {
                 }
             })
             .build()
+    }
+}
+
+/// Stops the streams of the webview or window labelled `label`.
+fn stop_streams<R: Runtime>(manager: &impl Manager<R>, label: &str) {
+    if let Some(shared) = manager.try_state::<Arc<Shared>>() {
+        let stopped = shared.streams.stop_label(label);
+        if stopped > 0 {
+            log::debug!("mizan: stopped {stopped} stream(s) of `{label}`");
+        }
     }
 }
 

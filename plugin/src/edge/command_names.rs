@@ -13,4 +13,8 @@ pub(crate) const COMMANDS: &[&str] = &[
     "upload_begin",
     "upload_chunk",
     "upload_cancel",
+    // Streams (SPEC 6.3).
+    "stream",
+    "stream_ack",
+    "stream_cancel",
 ];

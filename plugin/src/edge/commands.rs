@@ -64,6 +64,18 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
             crate::upload::commands::cancel(invoke);
             true
         }
+        "stream" => {
+            crate::stream::command::stream(invoke);
+            true
+        }
+        "stream_ack" => {
+            crate::stream::command::ack(invoke);
+            true
+        }
+        "stream_cancel" => {
+            crate::stream::command::cancel(invoke);
+            true
+        }
         _ => generated(invoke),
     }
 }

@@ -2,6 +2,8 @@
 // functions, contexts and errors have the types the Rust side declares.
 import { describe, expectTypeOf, test } from 'vitest';
 import type {
+  MizanStream,
+  StreamOptions,
   BundleOf,
   ContextDescriptor,
   MizanClient,
@@ -135,5 +137,23 @@ describe('contexts', () => {
         tags?: string[];
       } & { created_at: number; updated_by: number | null }
     >();
+  });
+});
+
+describe('streaming functions', () => {
+  test('a streaming function returns an AsyncIterable of its item type, with its typed error', () => {
+    expectTypeOf(api.profileChanges).parameters.toEqualTypeOf<
+      [args: { user_id: number }, options?: StreamOptions]
+    >();
+    expectTypeOf(api.profileChanges).returns.toEqualTypeOf<MizanStream<api.Profile, api.ProfileError>>();
+    expectTypeOf(api.profileChanges({ user_id: 1 })).toMatchTypeOf<AsyncIterable<api.Profile>>();
+    expectTypeOf<api.ProfileChangesError>().toEqualTypeOf<api.ProfileError>();
+  });
+
+  test('options take an AbortSignal and a window, not a client as second argument', () => {
+    expectTypeOf(api.importProfiles).toBeCallableWith({ count: 3 }, { signal: new AbortController().signal, window: 64 });
+    // @ts-expect-error the item is a [done, total] pair
+    expectTypeOf(api.importProfiles({ count: 1 })).toMatchTypeOf<AsyncIterable<string>>();
+    expectTypeOf(api.importProfiles({ count: 1 })).toMatchTypeOf<AsyncIterable<[number, number]>>();
   });
 });

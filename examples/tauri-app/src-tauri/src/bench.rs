@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
-use tauri_plugin_mizan::{client, Context};
+use tauri_plugin_mizan::{client, Context, StreamSink};
 
 use crate::shell::{Launch, Mode};
 
@@ -149,6 +149,25 @@ pub(crate) fn plain_part_7(seed: u32) -> BenchItem {
 #[tauri::command]
 pub(crate) fn plain_part_8(seed: u32) -> BenchItem {
     item(seed, 8)
+}
+
+/// `0..count` through a Mizan stream (batched, with credits).
+#[client]
+async fn bench_stream(count: u32, out: StreamSink<u32>) {
+    for n in 0..count {
+        out.send(n).await;
+    }
+}
+
+/// `0..count` over a plain `Channel`, one message per item, as a plain
+/// Tauri command would stream them.
+#[tauri::command]
+pub(crate) async fn plain_stream(count: u32, channel: tauri::ipc::Channel<u32>) {
+    for n in 0..count {
+        if channel.send(n).is_err() {
+            return;
+        }
+    }
 }
 
 /// The webview hands in its report: printed on stdout, then the app exits.

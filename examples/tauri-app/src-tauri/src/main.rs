@@ -12,6 +12,7 @@ mod attachments;
 mod bench;
 mod bench_upload;
 mod db;
+mod export;
 mod remote;
 mod shell;
 
@@ -74,6 +75,7 @@ fn main() {
             bench_upload::plain_upload,
             bench_upload::stall_start,
             bench_upload::stall_stop,
+            bench::plain_stream,
         ])
         .manage(bench_upload::StallProbe::default())
         .setup(|app| {
@@ -83,6 +85,7 @@ fn main() {
             }
             app.manage(db::Db::open(&launch.data_file)?);
             app.manage(remote::Remote::from_args());
+            app.manage(export::Exports::default());
             launch.start_watchdog();
             app.manage(launch);
             Ok(())

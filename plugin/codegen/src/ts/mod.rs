@@ -175,9 +175,13 @@ pub fn ts_module(ir: &Ir, options: &TsOptions) -> Result<String, GenError> {
             n.args,
             params_object(&f.params)
         );
+        let default = if f.params.is_empty() { " = {}" } else { "" };
+        if let Some(item) = &f.item {
+            stream_function(&mut out, f, n, item, default);
+            continue;
+        }
         let result = ts_type(&f.result).0;
         doc_comment(&mut out, "", Some(&function_doc(f)));
-        let default = if f.params.is_empty() { " = {}" } else { "" };
         let wire = ts_string(&f.name);
         let e = &n.error;
         // Uploads (SPEC 6.2): the files travel as raw IPC bodies.
@@ -205,6 +209,31 @@ pub fn ts_module(ir: &Ir, options: &TsOptions) -> Result<String, GenError> {
         );
     }
     Ok(out)
+}
+
+/// A streaming function: returns a `MizanStream` of its items, read with
+/// `for await`.
+fn stream_function(out: &mut String, f: &Function, n: &names::FnNames, item: &Type, default: &str) {
+    let item = ts_type(item).0;
+    doc_comment(out, "", Some(&function_doc(f)));
+    let _ = writeln!(
+        out,
+        "export function {}(args: {}{default}, options?: $mizan.StreamOptions): $mizan.MizanStream<{item}, {e}> {{",
+        n.function,
+        n.args,
+        e = n.error
+    );
+    let _ = writeln!(
+        out,
+        "  return $mizan.stream<{item}, {e}>({}, args, options);\n}}",
+        ts_string(&f.name),
+        e = n.error
+    );
+    let _ = writeln!(
+        out,
+        "{}.__mizanError = undefined as {} | undefined;",
+        n.function, n.error
+    );
 }
 
 /// The doc comment of a generated function: the Rust doc, what kind of
@@ -274,7 +303,10 @@ fn shared_types(out: &mut String, ir: &Ir, module: &str) {
 }
 
 fn describe(f: &Function) -> String {
-    let what = describe_kind(f);
+    let mut what = describe_kind(f);
+    if f.item.is_some() {
+        what.push_str(" Streams its items: read them with `for await`; `break` or the `signal` option stops the function.");
+    }
     match &f.auth {
         Auth::None => what,
         Auth::Identity => format!("{what} Needs an identity (`unauthorized` otherwise)."),
@@ -389,6 +421,7 @@ fn check_depth(ir: &Ir) -> Result<(), GenError> {
         roots.extend(f.params.iter().map(|p| (&p.ty, owner.clone())));
         roots.push((&f.result, owner.clone()));
         roots.extend(f.error.iter().map(|e| (e, owner.clone())));
+        roots.extend(f.item.iter().map(|i| (i, owner.clone())));
     }
     for c in &ir.contexts {
         let owner = format!("context `{}`", c.name);

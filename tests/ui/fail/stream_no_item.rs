@@ -1,0 +1,6 @@
+use tauri_plugin_mizan::{client, StreamSink};
+
+#[client]
+async fn ticks(out: StreamSink) {}
+
+fn main() {}
