@@ -40,8 +40,8 @@ mod core;
 mod dispatch;
 mod edge;
 pub mod jwt;
-mod upload;
 mod stream;
+mod upload;
 
 pub use crate::core::{
     args::Args,
@@ -99,8 +99,8 @@ pub mod __private {
         ir::type_of,
         registry::{Affect, CachePolicy, ClientFn, FnKind, FnTypes, WireParam},
     };
-    pub use crate::upload::binary::{output_bytes, output_bytes_result};
     pub use crate::stream::StreamEnd;
+    pub use crate::upload::binary::{output_bytes, output_bytes_result};
     pub use inventory;
     pub use specta;
 }

@@ -310,12 +310,12 @@ impl Builder {
                 }));
                 Ok(())
             })
-            // No stream outlives its page: a load (a reload or a
-            // navigation) starts a new page, and a destroyed window takes
-            // its webviews.
+            // No stream or chunked upload outlives its page: a load (a
+            // reload or a navigation) starts a new page, and a destroyed
+            // window takes its webviews.
             .on_page_load(|webview, payload| {
                 if payload.event() == PageLoadEvent::Started {
-                    stop_streams(webview, webview.label());
+                    end_page(webview, webview.label());
                 }
             })
             .on_event(|app, event| {
@@ -325,7 +325,7 @@ impl Builder {
                     ..
                 } = event
                 {
-                    stop_streams(app, label);
+                    end_page(app, label);
                 }
                 if let RunEvent::Exit = event {
                     if let Some(shared) = app.try_state::<Arc<Shared>>() {
@@ -339,12 +339,16 @@ impl Builder {
     }
 }
 
-/// Stops the streams of the webview or window labelled `label`.
-fn stop_streams<R: Runtime>(manager: &impl Manager<R>, label: &str) {
+/// Stops the streams and drops the chunked uploads of the webview or
+/// window labelled `label`.
+fn end_page<R: Runtime>(manager: &impl Manager<R>, label: &str) {
     if let Some(shared) = manager.try_state::<Arc<Shared>>() {
         let stopped = shared.streams.stop_label(label);
-        if stopped > 0 {
-            log::debug!("mizan: stopped {stopped} stream(s) of `{label}`");
+        let dropped = shared.uploads.drop_webview(label);
+        if stopped + dropped > 0 {
+            log::debug!(
+                "mizan: `{label}` went away: stopped {stopped} stream(s), dropped {dropped} upload(s)"
+            );
         }
     }
 }

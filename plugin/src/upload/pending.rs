@@ -139,6 +139,15 @@ impl Uploads {
         }
     }
 
+    /// Drops every upload `webview` began (its page reloaded or its window
+    /// closed); how many there were.
+    pub(crate) fn drop_webview(&self, webview: &str) -> usize {
+        let mut pending = self.lock();
+        let before = pending.len();
+        pending.retain(|_, p| p.webview != webview);
+        before - pending.len()
+    }
+
     /// The uploads in progress and the bytes they hold.
     pub(crate) fn usage(&self) -> (usize, usize) {
         let pending = self.lock();
@@ -216,6 +225,18 @@ mod tests {
             .chunk("w", &id, 0, b"a", Duration::from_millis(1))
             .is_err());
         assert_eq!(u.usage(), (0, 0));
+    }
+
+    #[test]
+    fn a_page_that_goes_away_takes_its_uploads() {
+        let u = Uploads::default();
+        let mine = u.begin("w", meta(), 4, LONG).unwrap();
+        u.chunk("w", &mine, 0, b"a", LONG).unwrap();
+        let theirs = u.begin("other", meta(), 4, LONG).unwrap();
+        assert_eq!(u.drop_webview("w"), 1);
+        assert!(u.chunk("w", &mine, 1, b"b", LONG).is_err());
+        assert!(u.chunk("other", &theirs, 0, b"a", LONG).is_ok());
+        assert_eq!(u.drop_webview("w"), 0);
     }
 
     #[test]
