@@ -35,6 +35,14 @@ if grep -E '^(\.ci/|tests/|examples/|guest-js/|target/)|package-lock\.json$' "$C
 fi
 
 echo "--> cargo publish --dry-run, in order"
+# A dry run checks each crate against the ones packaged before it, through
+# a local registry; cargo unpacks those into its home once per version and
+# would reuse an earlier run's copy of this same version. Drop such copies
+# (local registries only: their folder names start with "-").
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+for crate in "${crates[@]}"; do
+  rm -rf "$cargo_home"/registry/src/-*/"$crate"-0.1.0 "$cargo_home"/registry/cache/-*/"$crate"-0.1.0.crate
+done
 packages=()
 for crate in "${crates[@]}"; do packages+=(--package "$crate"); done
 cargo publish --dry-run --allow-dirty --locked -q "${packages[@]}"

@@ -67,6 +67,7 @@ export {
   type UploadProgress,
   type UploadSend,
 } from './upload.js';
+export {
   MizanStream,
   DEFAULT_STREAM_WINDOW,
   type StreamMessage,

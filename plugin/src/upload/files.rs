@@ -186,7 +186,7 @@ impl<'de> Deserialize<'de> for Upload {
     }
 }
 
-/// Written as the IR type `upload` (see [`UPLOAD_MARK`]); other specta
+/// Written as the IR type `upload` (see `UPLOAD_MARK`); other specta
 /// exporters see an empty struct.
 impl specta::Type for Upload {
     fn inline(_: &mut TypeCollection, _: Generics) -> DataType {
