@@ -38,10 +38,13 @@ echo "--> cargo publish --dry-run, in order"
 # A dry run checks each crate against the ones packaged before it, through
 # a local registry; cargo unpacks those into its home once per version and
 # would reuse an earlier run's copy of this same version. Drop such copies
-# (local registries only: their folder names start with "-").
+# (local registries only: their folder names start with "-"), and what
+# was built from them: cargo takes a registry crate of one version to be
+# the same crate forever.
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
 for crate in "${crates[@]}"; do
   rm -rf "$cargo_home"/registry/src/-*/"$crate"-0.1.0 "$cargo_home"/registry/cache/-*/"$crate"-0.1.0.crate
+  rm -rf "$CARGO_TARGET_DIR"/debug/.fingerprint/"$crate"-*
 done
 packages=()
 for crate in "${crates[@]}"; do packages+=(--package "$crate"); done

@@ -42,7 +42,9 @@ step "package the crates (cargo package) and guest-js (npm pack)"
 (cd "$root" && cargo package --no-verify --allow-dirty --locked -q \
   -p tauri-plugin-mizan-macros -p tauri-plugin-mizan-codegen -p tauri-plugin-mizan)
 for crate in tauri-plugin-mizan-macros tauri-plugin-mizan-codegen tauri-plugin-mizan; do
-  tar -xzf "$CARGO_TARGET_DIR/package/$crate-0.1.0.crate" -C "$work/crates"
+  # --touch: packaged files carry a fixed old mtime, which would let cargo
+  # reuse what an earlier run built from the same folder.
+  tar -xzf "$CARGO_TARGET_DIR/package/$crate-0.1.0.crate" -C "$work/crates" --touch
 done
 # From the sources alone, as in a fresh clone (no dist/, no node_modules):
 # prepack has to build.
