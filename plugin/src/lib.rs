@@ -106,6 +106,8 @@ pub mod __private {
         registry::{Affect, CachePolicy, ClientFn, FnKind, FnTypes, WireParam},
         shape::{ShapeColumn, ShapeMeta, ShapeRegistration},
     };
+    #[cfg(feature = "sqlite")]
+    pub use crate::shape::read_column;
     pub use crate::stream::StreamEnd;
     pub use crate::upload::binary::{output_bytes, output_bytes_result};
     pub use inventory;

@@ -70,7 +70,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         let column = field_column(f)?.unwrap_or_else(|| ident.unraw().to_string());
         if let Some((other, _, _)) = columns.iter().find(|(_, c, _)| *c == column) {
             return Err(syn::Error::new(
-                f.span(),
+                ident.span(),
                 format!("column `{column}` is already read by field `{other}`: a Shape reads each column once"),
             ));
         }
@@ -107,20 +107,18 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let column_names = columns.iter().map(|(_, c, _)| c);
     let metas = columns.iter().map(|(ident, column, ty)| {
         let field = ident.unraw().to_string();
-        let inner = option_inner(ty);
-        let nullable = inner.is_some();
-        let read = inner.unwrap_or(ty);
+        let nullable = option_inner(ty).is_some();
         quote_spanned! {ty.span()=>
             #private::ShapeColumn {
                 field: #field,
                 column: #column,
-                kind: <#read as #root::shape::ColumnType>::KIND,
+                kind: <#ty as #root::shape::ColumnType>::KIND,
                 nullable: #nullable,
             }
         }
     });
     let reads = columns.iter().enumerate().map(|(i, (ident, _, ty))| {
-        quote_spanned! {ty.span()=> #ident: row.get(#i)? }
+        quote_spanned! {ty.span()=> #ident: #private::read_column::<#ty>(row, #i)? }
     });
 
     Ok(quote! {
@@ -205,7 +203,8 @@ fn non_empty(lit: LitStr) -> syn::Result<LitStr> {
     }
 }
 
-/// `T` of an `Option<T>` (by the path's last segment).
+/// `T` of an `Option<T>` (by the path's last segment): the column may be
+/// `NULL`.
 fn option_inner(ty: &Type) -> Option<&Type> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;

@@ -25,6 +25,11 @@ use super::ColumnKind;
 ///     const KIND: ColumnKind = ColumnKind::Real;
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a column type a Shape can read",
+    label = "a Shape's field is one column: an integer, `bool`, `f32`/`f64`, `String`, `Vec<u8>`, or an `Option` of one",
+    note = "for a type of your own that implements rusqlite's `FromSql`, implement `tauri_plugin_mizan::shape::ColumnType`"
+)]
 pub trait ColumnType: FromSql {
     /// The storage class the type reads.
     const KIND: ColumnKind;
@@ -41,3 +46,15 @@ kinds!(Real: f32, f64);
 kinds!(Text: String, Box<str>, std::sync::Arc<str>);
 kinds!(Blob: Vec<u8>);
 kinds!(Any: rusqlite::types::Value);
+
+impl<T: ColumnType> ColumnType for Option<T> {
+    const KIND: ColumnKind = T::KIND;
+}
+
+/// One field's column of a row, for the derive: the bound names
+/// `ColumnType`, so a field of another type is one error that says what a
+/// Shape's field may be.
+#[doc(hidden)]
+pub fn read_column<T: ColumnType>(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<T> {
+    row.get(index)
+}

@@ -51,6 +51,8 @@ mod schema;
 mod select;
 
 pub use crate::core::shape::{ColumnKind, ShapeColumn, ShapeMeta};
+#[doc(hidden)]
+pub use column::read_column;
 pub use column::ColumnType;
 pub use error::ShapeError;
 pub use schema::{check, check_all};
