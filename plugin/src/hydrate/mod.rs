@@ -64,9 +64,12 @@ impl Hydrate {
     }
 }
 
+/// The closure the app gives [`Builder::hydrate`](crate::Builder::hydrate).
+type Choose = dyn Fn(&str) -> Vec<Hydrate> + Send + Sync;
+
 /// The app's choice: the bundles to hydrate for a window label.
 #[derive(Clone)]
-pub(crate) struct Chooser(pub(crate) Arc<dyn Fn(&str) -> Vec<Hydrate> + Send + Sync>);
+pub(crate) struct Chooser(pub(crate) Arc<Choose>);
 
 impl std::fmt::Debug for Chooser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -77,14 +80,17 @@ impl std::fmt::Debug for Chooser {
 /// The default of [`Builder::hydrate_max_bytes`](crate::Builder::hydrate_max_bytes): 1 MiB.
 pub(crate) const DEFAULT_MAX_BYTES: usize = 1024 * 1024;
 
+/// One hydrated bundle: its context and the functions whose values it holds.
+pub(crate) type Held = (String, Vec<String>);
+
 /// What each label was hydrated with, for the check at creation.
 #[derive(Debug, Default)]
 pub(crate) struct Hydrated {
-    by_label: Mutex<HashMap<String, Vec<(String, Vec<String>)>>>,
+    by_label: Mutex<HashMap<String, Vec<Held>>>,
 }
 
 impl Hydrated {
-    pub(crate) fn record(&self, label: &str, bundles: Vec<(String, Vec<String>)>) {
+    pub(crate) fn record(&self, label: &str, bundles: Vec<Held>) {
         let mut map = self.by_label.lock().unwrap_or_else(PoisonError::into_inner);
         if bundles.is_empty() {
             map.remove(label);
@@ -93,7 +99,7 @@ impl Hydrated {
         }
     }
 
-    fn take(&self, label: &str) -> Option<Vec<(String, Vec<String>)>> {
+    fn take(&self, label: &str) -> Option<Vec<Held>> {
         self.by_label
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
