@@ -42,6 +42,8 @@ mod edge;
 mod hydrate;
 pub mod jwt;
 mod refresh;
+#[cfg(feature = "sqlite")]
+pub mod shape;
 mod stream;
 mod upload;
 
@@ -74,6 +76,10 @@ pub use stream::StreamSink;
 pub use tauri_plugin_mizan_codegen as codegen;
 #[doc = include_str!("../docs/client.md")]
 pub use tauri_plugin_mizan_macros::client;
+/// Declares a Shape: a struct whose fields are columns of one SQLite
+/// table. See [`shape`].
+#[cfg(feature = "sqlite")]
+pub use tauri_plugin_mizan_macros::Shape;
 #[doc = include_str!("../docs/type.md")]
 pub use tauri_plugin_mizan_macros::Type;
 pub use upload::{Bytes, Upload};
@@ -101,9 +107,12 @@ pub mod __private {
         error::CallError,
         ir::type_of,
         registry::{Affect, CachePolicy, ClientFn, FnKind, FnTypes, WireParam},
+        shape::{ShapeColumn, ShapeMeta, ShapeRegistration},
     };
     pub use crate::stream::StreamEnd;
     pub use crate::upload::binary::{output_bytes, output_bytes_result};
     pub use inventory;
+    #[cfg(feature = "sqlite")]
+    pub use rusqlite;
     pub use specta;
 }
