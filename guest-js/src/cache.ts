@@ -2,7 +2,7 @@ import { bundleKey, canonicalJson, canonicalParams, compareCodePoints, setOwn } 
 import { MizanError } from './errors.js';
 import { Notifier } from './notify.js';
 import { reaches } from './reach.js';
-import type { BundleResponse, JsonValue, StaleInfo, Target, WireError } from './wire.js';
+import type { BundleResponse, JsonValue, RefreshKey, StaleInfo, Target, WireError } from './wire.js';
 
 /** A bundle as the cache hands it out. */
 export interface Bundle<B> {
@@ -170,6 +170,21 @@ export interface TargetsApplied {
    * entries) has settled, whether it stored data or failed. Never rejects.
    */
   readonly refetched: Promise<void>;
+}
+
+/**
+ * The bundles a single-flight call listed in its `refresh`, with the
+ * generation each entry was at when the call was sent.
+ */
+export interface RefreshPlan {
+  readonly keys: RefreshKey[];
+  readonly sent: ReadonlyMap<CacheEntry, number>;
+}
+
+/** A single-flight call's plan and the bundles its envelope brought back, by cache key. */
+export interface Refreshed {
+  readonly plan: RefreshPlan;
+  readonly bundles: ReadonlyMap<string, BundleResponse<unknown>>;
 }
 
 export const DEFAULT_GC_TIME = 5 * 60 * 1000;
@@ -382,6 +397,36 @@ export class BundleCache {
     return s.status !== 'success' || s.isStale;
   }
 
+  // ---- single-flight refresh ---------------------------------------------
+
+  /**
+   * The bundles someone is subscribed to, at most `limit` of them, with
+   * their generations now: what a single-flight call lists in `refresh`.
+   */
+  subscribedKeys(limit: number): RefreshPlan {
+    const keys: RefreshKey[] = [];
+    const sent = new Map<CacheEntry, number>();
+    if (limit <= 0) return { keys, sent };
+    for (const entry of this.entries.values()) {
+      if (entry.listeners.size === 0) continue;
+      keys.push({ context: entry.context, params: entry.params });
+      sent.set(entry, entry.generation);
+      if (keys.length >= limit) break;
+    }
+    return { keys, sent };
+  }
+
+  /**
+   * The bundle a single-flight envelope brought back for `entry`, if it may
+   * land as fresh: the call listed the entry and no invalidation reached it
+   * since the call was sent (the generation rule of `settle`).
+   */
+  private refreshedFor(entry: CacheEntry, refreshed: Refreshed | undefined): BundleResponse<unknown> | undefined {
+    if (!refreshed || entry.removed) return undefined;
+    if (refreshed.plan.sent.get(entry) !== entry.generation) return undefined;
+    return refreshed.bundles.get(entry.key);
+  }
+
   // ---- invalidation -------------------------------------------------------
 
   /** The entries a target reaches, found through the index. */
@@ -443,7 +488,7 @@ export class BundleCache {
    * `applyTargets`, also handing out a promise of the refetches it started
    * (what `MizanClient.call` awaits before it settles).
    */
-  apply(targets: readonly Target[]): TargetsApplied {
+  apply(targets: readonly Target[], refreshed?: Refreshed, keep = false): TargetsApplied {
     if (targets.length === 0) return { reached: 0, refetched: SETTLED };
     const refetches: Array<Promise<unknown>> = [];
     const reached = this.notifier.batch(() => {
@@ -453,7 +498,7 @@ export class BundleCache {
         for (const entry of this.reached(target)) {
           if (seen.has(entry)) continue;
           seen.add(entry);
-          const refetch = this.invalidateEntry(entry);
+          const refetch = this.invalidateEntry(entry, this.refreshedFor(entry, refreshed), keep);
           if (refetch) refetches.push(refetch);
         }
       }
@@ -463,21 +508,42 @@ export class BundleCache {
     return { reached, refetched };
   }
 
-  private invalidateEntry(entry: CacheEntry): Promise<unknown> | undefined {
+  /**
+   * Invalidates one entry; with `fresh` (a single-flight bundle computed
+   * after the invalidation), stores it instead of refetching.
+   */
+  private invalidateEntry(entry: CacheEntry, fresh?: BundleResponse<unknown>, keep = false): Promise<unknown> | undefined {
     entry.generation++;
+    if (fresh) {
+      // A fetch in flight from before is overtaken: its awaiters get this bundle.
+      this.dispatch(entry, { type: 'success', bundle: fresh, now: Date.now() });
+      this.scheduleGc(entry);
+      return undefined;
+    }
     if (entry.listeners.size > 0) {
       this.dispatch(entry, { type: 'invalidate' });
       const refetch = this.startFetch(entry);
       refetch.catch(noop);
       return refetch;
     }
-    if (entry.inflight) {
-      // Someone awaits this fetch: it will see the new generation and fetch again.
+    if (entry.inflight || keep) {
+      // Someone awaits this fetch: it will see the new generation and fetch
+      // again. Or the stale data is kept to show until the first subscriber
+      // refetches (a hydrated entry: stale-while-revalidate).
       this.dispatch(entry, { type: 'invalidate' });
     } else {
       this.remove(entry);
     }
     return undefined;
+  }
+
+  /**
+   * Like `apply`, but keeps the reached entries nobody subscribes to yet,
+   * marked stale, so their data still shows while the first subscriber
+   * refetches them (what a hydrated page does with invalidations it missed).
+   */
+  revalidate(targets: readonly Target[]): TargetsApplied {
+    return this.apply(targets, undefined, true);
   }
 
   // ---- garbage collection -----------------------------------------------

@@ -1,6 +1,16 @@
 import { invoke as tauriInvoke } from '@tauri-apps/api/core';
 import { listen as tauriListen } from '@tauri-apps/api/event';
-import { BundleCache, type Bundle, type BundleState, type CacheEntry, type TargetsApplied } from './cache.js';
+import {
+  BundleCache,
+  type Bundle,
+  type BundleState,
+  type CacheEntry,
+  type Refreshed,
+  type RefreshPlan,
+  type TargetsApplied,
+} from './cache.js';
+import { pluginFeatures, refreshLimit, type SingleFlightOption } from './refresh.js';
+import { isSinceAnswer, readSnapshot, type Snapshot } from './hydrate.js';
 import { bundleKey, canonicalParams } from './canonical.js';
 import { TokenSession, expiredInBundle, type TokenProvider } from './auth.js';
 import { MizanError, isTargetList } from './errors.js';
@@ -87,6 +97,27 @@ export interface MizanClientOptions {
    * where the Rust side holds the tokens.
    */
   tokens?: TokenProvider;
+  /**
+   * Single-flight refresh (on by default, used only when the plugin says it
+   * supports it): each `call` lists the bundles this webview is subscribed
+   * to (at most `max`, and at most the plugin's bound), and the envelope
+   * brings back those the call's targets reach, so a mutation and its
+   * refreshed view take one round trip. `false` turns it off for every call
+   * of this client.
+   */
+  singleFlight?: SingleFlightOption;
+  /**
+   * First-paint hydration (on by default): the client starts with the
+   * bundles the plugin put in this window's initialization script, so the
+   * first render has them with no IPC call. `false` ignores them.
+   */
+  hydrate?: boolean;
+}
+
+/** Options of one `call`. */
+export interface CallOptions {
+  /** `false`: list no bundles for single-flight refresh on this call (refetch as before). */
+  refresh?: boolean;
 }
 
 /** Called when who is signed in changes (the identity event, or a failed refresh). */
@@ -231,9 +262,11 @@ export class MizanClient implements StreamTransport {
   private destroyed = false;
   /** Highest `seq` seen per event source, to skip duplicates. */
   private readonly lastSeq = new Map<string, number>();
+  private readonly singleFlight: SingleFlightOption | undefined;
 
   constructor(options: MizanClientOptions = {}) {
     this.invokeFn = options.invoke ?? (tauriInvoke as InvokeFn);
+    this.singleFlight = options.singleFlight;
     this.notifier = new Notifier();
     this.cache = new BundleCache({
       fetcher: (context, params) => this.fetchBundle(context, params),
@@ -262,6 +295,38 @@ export class MizanClient implements StreamTransport {
         subscribe(INVALIDATE_EVENT, (payload) => this.onEvent(payload)),
         subscribe(IDENTITY_EVENT, (payload) => this.onIdentityEvent(payload)),
       ]).then(noop);
+    }
+    const snapshot = options.hydrate === false ? undefined : readSnapshot(this.webviewLabel);
+    if (snapshot && snapshot.bundles.length > 0) {
+      this.hydrate(snapshot.bundles);
+      this.hydrated = this.ready.then(() => this.catchUp(snapshot));
+    }
+  }
+
+  /**
+   * Settles once a hydrated page has caught up with the invalidations made
+   * after its snapshot was computed (at once without a snapshot).
+   */
+  readonly hydrated: Promise<void> = Promise.resolve();
+
+  /**
+   * Asks the plugin what was invalidated after the snapshot, and marks what
+   * that reached stale: subscribed entries refetch in the background,
+   * showing their data meanwhile. When the plugin no longer holds every
+   * event since, every hydrated entry is taken as stale.
+   */
+  private async catchUp(snapshot: Snapshot): Promise<void> {
+    let answer: unknown;
+    try {
+      answer = await this.send('plugin:mizan|since', { seq: snapshot.seq });
+    } catch {
+      answer = { seq: snapshot.seq, targets: null };
+    }
+    if (this.destroyed || !isSinceAnswer(answer)) return;
+    const targets =
+      answer.targets ?? snapshot.bundles.map((b) => ({ context: b.context, params: canonicalParams(b.params) }));
+    if (isTargetList(targets) && targets.length > 0) {
+      await this.notifier.batch(() => this.cache.revalidate(targets)).refetched;
     }
   }
 
@@ -336,8 +401,22 @@ export class MizanClient implements StreamTransport {
    * fails does not fail the call: its error is on the bundle's state.
    * Rejects with `MizanError<E>`, whose targets are applied (and awaited) as well.
    */
-  async call<R, E = unknown>(fn: string, args: Record<string, unknown> = {}): Promise<R> {
-    return this.settle<R, E>(fn, () => this.send('plugin:mizan|call', { fn, args }));
+  async call<R, E = unknown>(fn: string, args: Record<string, unknown> = {}, options: CallOptions = {}): Promise<R> {
+    const plan = this.refreshPlan(options);
+    const body = plan ? { fn, args, refresh: plan.keys } : { fn, args };
+    return this.settle<R, E>(fn, () => this.send('plugin:mizan|call', body), plan);
+  }
+
+  /**
+   * The bundles a call lists for single-flight refresh: those subscribed
+   * to, when the client and the plugin both have it on and the call does
+   * not opt out; `undefined` when there are none to list.
+   */
+  private refreshPlan(options: CallOptions): RefreshPlan | undefined {
+    if (options.refresh === false) return undefined;
+    const limit = refreshLimit(this.singleFlight, pluginFeatures());
+    const plan = this.cache.subscribedKeys(limit);
+    return plan.keys.length > 0 ? plan : undefined;
   }
 
   /**
@@ -358,7 +437,7 @@ export class MizanClient implements StreamTransport {
    * `Uint8Array`; an envelope's result once its targets are applied; an
    * error as `MizanError<E>`, its targets applied too.
    */
-  private async settle<R, E>(fn: string, request: () => Promise<unknown>): Promise<R> {
+  private async settle<R, E>(fn: string, request: () => Promise<unknown>, plan?: RefreshPlan): Promise<R> {
     let answer: unknown;
     try {
       answer = await request();
@@ -371,7 +450,7 @@ export class MizanClient implements StreamTransport {
     if (answer instanceof Uint8Array) return answer as R;
     const envelope = answer as Envelope<R> | undefined;
     if (envelope && isTargetList(envelope.invalidate) && envelope.invalidate.length > 0) {
-      await this.applyAndRefetch(envelope.invalidate, 'envelope');
+      await this.applyAll(envelope.invalidate, 'envelope', refreshedOf(plan, envelope.bundles)).refetched;
     }
     return envelope?.result as R;
   }
@@ -472,10 +551,10 @@ export class MizanClient implements StreamTransport {
     return this.applyAll(targets, origin).refetched;
   }
 
-  private applyAll(targets: readonly Target[], origin: TargetOrigin): TargetsApplied {
+  private applyAll(targets: readonly Target[], origin: TargetOrigin, refreshed?: Refreshed): TargetsApplied {
     if (!isTargetList(targets) || targets.length === 0) return { reached: 0, refetched: Promise.resolve() };
     return this.notifier.batch(() => {
-      const applied = this.cache.apply(targets);
+      const applied = this.cache.apply(targets, refreshed);
       const pending: Array<PromiseLike<unknown>> = [applied.refetched];
       for (const listener of this.invalidationListeners) {
         try {
@@ -520,6 +599,23 @@ export class MizanClient implements StreamTransport {
   }
 }
 
+/** The bundles a single-flight envelope brought back, by cache key (malformed ones left out). */
+function refreshedOf(plan: RefreshPlan | undefined, bundles: unknown): Refreshed | undefined {
+  if (!plan || !Array.isArray(bundles)) return undefined;
+  const byKey = new Map<string, BundleResponse<unknown>>();
+  for (const bundle of bundles as unknown[]) {
+    if (!isBundleResponse(bundle)) continue;
+    byKey.set(bundleKey(bundle.context, canonicalParams(bundle.params)), bundle);
+  }
+  return { plan, bundles: byKey };
+}
+
+function isBundleResponse(value: unknown): value is BundleResponse<unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const b = value as BundleResponse<unknown>;
+  return typeof b.context === 'string' && typeof b.params === 'object' && b.params !== null && typeof b.data === 'object' && b.data !== null;
+}
+
 function isIdentityEvent(value: unknown): value is IdentityEvent {
   if (typeof value !== 'object' || value === null) return false;
   const change = (value as IdentityEvent).change;
@@ -557,8 +653,8 @@ export function setDefaultClient(client: MizanClient | undefined): void {
 }
 
 /** Calls a client function with the default client. See `MizanClient.call`. */
-export function call<R, E = unknown>(fn: string, args: Record<string, unknown>): Promise<R> {
-  return getDefaultClient().call<R, E>(fn, args);
+export function call<R, E = unknown>(fn: string, args: Record<string, unknown>, options?: CallOptions): Promise<R> {
+  return getDefaultClient().call<R, E>(fn, args, options);
 }
 
 /**

@@ -2,6 +2,7 @@ export type {
   JsonValue,
   Target,
   Envelope,
+  RefreshKey,
   ErrorCode,
   WireError,
   BundleResponse,
@@ -28,7 +29,11 @@ export {
   type BundleState,
   type BundleStatus,
   type TargetsApplied,
+  type RefreshPlan,
+  type Refreshed,
 } from './cache.js';
+export { readSnapshot, isSinceAnswer, type Snapshot, type SinceAnswer } from './hydrate.js';
+export { pluginFeatures, refreshLimit, type PluginFeatures, type SingleFlightOption } from './refresh.js';
 export { Notifier } from './notify.js';
 export {
   BundleObserver,
@@ -44,6 +49,7 @@ export {
   setDefaultClient,
   type BundleOf,
   type BundleSnapshot,
+  type CallOptions,
   type ContextDescriptor,
   type IdentityListener,
   type InvalidationListener,

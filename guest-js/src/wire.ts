@@ -26,6 +26,17 @@ export interface Target {
 export interface Envelope<T> {
   result: T;
   invalidate: Target[];
+  /**
+   * Single-flight refresh: the bundles of the request's `refresh` list that
+   * `invalidate` reaches, computed after the call; absent when none were listed.
+   */
+  bundles?: BundleResponse<unknown>[];
+}
+
+/** One bundle a `call` lists in its `refresh` (a context and its canonical params). */
+export interface RefreshKey {
+  context: string;
+  params: Record<string, JsonValue>;
 }
 
 /**

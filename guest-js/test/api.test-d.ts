@@ -43,7 +43,11 @@ function updateProfile(args: { user_id: number; name: string }): Promise<UserPro
 describe('wire types', () => {
   it('have the protocol shapes', () => {
     expectTypeOf<Target>().toEqualTypeOf<{ context: string; params: Record<string, JsonValue> }>();
-    expectTypeOf<Envelope<number>>().toEqualTypeOf<{ result: number; invalidate: Target[] }>();
+    expectTypeOf<Envelope<number>>().toEqualTypeOf<{
+      result: number;
+      invalidate: Target[];
+      bundles?: BundleResponse<unknown>[];
+    }>();
     expectTypeOf<InvalidateEvent>().toEqualTypeOf<{ targets: Target[]; source: string | null; seq: number }>();
     expectTypeOf<WireError<{ a: 1 }>['details']>().toEqualTypeOf<{ a: 1 }>();
     expectTypeOf<WireError['fn']>().toEqualTypeOf<string | null>();

@@ -39,7 +39,9 @@ mod cache;
 mod core;
 mod dispatch;
 mod edge;
+mod hydrate;
 pub mod jwt;
+mod refresh;
 #[cfg(feature = "sqlite")]
 pub mod shape;
 mod stream;
@@ -68,6 +70,7 @@ pub use edge::{
     api::{Mizan, MizanExt},
     builder::{init, Builder},
 };
+pub use hydrate::{Hydrate, HydrateExt};
 pub use stream::StreamSink;
 /// The IR model, its KDL text and the TypeScript generator.
 pub use tauri_plugin_mizan_codegen as codegen;

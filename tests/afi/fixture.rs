@@ -333,8 +333,22 @@ pub fn refresh_token(app: &App<MockRuntime>, token: &str) -> Option<String> {
 
 // Hydration: the initialization script the plugin renders for a new window
 // whose first paint should hold the `afi_account` bundle for
-// `{"account_id": account_id}`. `None` while the plugin has no hydration
-// API; fill in with it when it lands.
-pub fn hydration_script(_app: &App<MockRuntime>, _account_id: u32) -> Option<String> {
-    None
+// `{"account_id": account_id}`: the window `hydrate-<id>` is hydrated with
+// it (`first_screen`, the probe app's `Builder::hydrate`).
+pub fn hydration_script(app: &App<MockRuntime>, account_id: u32) -> Option<String> {
+    use tauri_plugin_mizan::MizanExt;
+    app.mizan()
+        .hydration_script(&format!("hydrate-{account_id}"))
+}
+
+/// What a window shows first, by label: `hydrate-<id>` the account `<id>`.
+pub fn first_screen(label: &str) -> Vec<tauri_plugin_mizan::Hydrate> {
+    let id = label
+        .strip_prefix("hydrate-")
+        .and_then(|id| id.parse::<u32>().ok());
+    id.map(|id| {
+        tauri_plugin_mizan::Hydrate::bundle(&AFI_ACCOUNT, serde_json::json!({ "account_id": id }))
+    })
+    .into_iter()
+    .collect()
 }

@@ -76,6 +76,7 @@ impl Harness {
                     .mode(JwtMode::Bearer),
             )
             .cache_dir(cache_dir())
+            .hydrate(fixture::first_screen)
             .identity(|req| match req.label() {
                 "other" => Some(Identity::new("ada").with_role("member")),
                 "narrow" => Some(Identity::new("bob")),

@@ -56,6 +56,7 @@ pub const PROBES: &[(&str, Probe)] = &[
     ("shapes", shapes),
     ("jwt", jwt),
     ("hydration", hydration),
+    ("single-flight", single_flight),
 ];
 
 // Wire shapes SPEC.md leaves to the capability's builder --------------------
@@ -1051,13 +1052,79 @@ fn hydration(h: &Harness) -> Finding {
     c.check(!script.trim().is_empty(), "a script is rendered");
     let bundle = h.ctx(&h.main, "afi_account", json!({"account_id": 51}));
     let holds = bundle.as_ref().is_ok_and(|b| {
-        script.contains("afi_account")
+        let literal = script.contains("afi_account")
             && b["data"]
                 .as_object()
-                .is_some_and(|d| d.values().all(|v| script.contains(&v.to_string())))
+                .is_some_and(|d| d.values().all(|v| script.contains(&v.to_string())));
+        // A snapshot embedded as a JSON string (parsed once by the page).
+        let embedded = embedded_json(&script)
+            .is_some_and(|snap| snap["bundles"].as_array().is_some_and(|bs| bs.contains(b)));
+        literal || embedded
     });
     c.check_got(holds, "it holds the bundle as `ctx` answers it", &bundle);
     c.grade(!script.trim().is_empty())
+}
+
+/// The first JSON document a script carries as a JS string literal.
+fn embedded_json(script: &str) -> Option<Value> {
+    script.match_indices('"').find_map(|(i, _)| {
+        let mut strings = serde_json::Deserializer::from_str(&script[i..]).into_iter::<String>();
+        let text = strings.next()?.ok()?;
+        serde_json::from_str::<Value>(&text)
+            .ok()
+            .filter(Value::is_object)
+    })
+}
+
+fn single_flight(h: &Harness) -> Finding {
+    let listed = json!([
+        {"context": "afi_account", "params": {"account_id": 61}},
+        {"context": "afi_account", "params": {"account_id": 62}},
+        {"context": "afi_team", "params": {"team_id": 1}}
+    ]);
+    let body =
+        json!({"fn": "afi_rename", "args": {"account_id": 61, "name": "Grace"}, "refresh": listed});
+    let ok = h.invoke(&h.main, "plugin:mizan|call", body);
+    if code(&ok) == Some("invalid_args") {
+        return missing("`call` refuses a `refresh` list (no single-flight refresh)");
+    }
+    let mut c = Checks::default();
+    let bundles = ok
+        .as_ref()
+        .map(|v| v["bundles"].clone())
+        .unwrap_or(Value::Null);
+    let fresh = h.ctx(&h.main, "afi_account", json!({"account_id": 61}));
+    let core = c.check_got(
+        fresh.as_ref().is_ok_and(|f| bundles == json!([f]))
+            && bundles[0]["data"]["afi_account_name"] == json!("Grace"),
+        "the envelope carries exactly the listed bundle the targets reach, fresh, as `ctx` answers it",
+        &ok,
+    );
+    let failed = h.invoke(
+        &h.main,
+        "plugin:mizan|call",
+        json!({"fn": "afi_rename", "args": {"account_id": 61, "name": ""}, "refresh": [{"context": "afi_account", "params": {"account_id": 61}}]}),
+    );
+    c.check_got(
+        code(&failed) == Some("app")
+            && failed
+                .as_ref()
+                .err()
+                .is_some_and(|e| e.get("bundles").is_none()),
+        "a failed mutation carries none",
+        &failed,
+    );
+    let narrow = h.invoke(
+        &h.narrow,
+        "plugin:mizan|call",
+        json!({"fn": "afi_reset", "args": {"reason": "x"}, "refresh": [{"context": "afi_team", "params": {"team_id": 1}}]}),
+    );
+    c.check_got(
+        narrow.as_ref().is_ok_and(|v| v["bundles"] == json!([])),
+        "a window gets no bundle its access refuses",
+        &narrow,
+    );
+    c.grade(core)
 }
 
 #[test]

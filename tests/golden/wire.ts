@@ -30,6 +30,12 @@ export type Envelope = {
   result: JsonValue;
   /** What the call invalidated; empty for queries and context functions. */
   invalidate: Target[];
+  /**
+   * Single-flight refresh (SPEC 6.8): the bundles of the request's
+   * `refresh` list that `invalidate` reaches, computed after the call in
+   * the same round trip. Absent when the request listed none.
+   */
+  bundles?: Bundle[] | null;
 };
 
 /** The payload of [`INVALIDATE_EVENT`]. */

@@ -162,6 +162,18 @@ async function ctxCount(context, params) {
   return exec('return window.mizanDebug.ctxCount(arguments[0], arguments[1])', context, params);
 }
 
+/**
+ * How often this window's copy of one bundle was refreshed: fetched through
+ * `ctx`, or brought back fresh in a call's envelope (single-flight refresh).
+ */
+async function refreshes(context, params) {
+  return exec(
+    'return window.mizanDebug.ctxCount(arguments[0], arguments[1]) + window.mizanDebug.refreshCount(arguments[0], arguments[1])',
+    context,
+    params,
+  );
+}
+
 /** Waits until this window has no IPC call in flight, twice in a row. */
 async function settle() {
   let quiet = 0;
@@ -176,6 +188,21 @@ async function settle() {
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
+
+test("the main window's first screen is hydrated: its first render makes no ctx call", async () => {
+  await use('main');
+  await textIs('[data-testid=profile-name]', 'Ada Lovelace');
+  await textHas('[data-testid=person-2]', '2 lists');
+  await settle();
+  const fetched = { people: await ctxCount('people', {}), user1: await ctxCount('user', { user_id: 1 }) };
+  if (fetched.people !== 0 || fetched.user1 !== 0) {
+    throw new Error(`the hydrated bundles were fetched: ${JSON.stringify(fetched)}`);
+  }
+  const first = await exec('return window.mizanFirstRender');
+  if (!first || first.ctxCalls !== 0 || first.profile !== 'Ada Lovelace') {
+    throw new Error(`the first render: ${JSON.stringify(first)}`);
+  }
+});
 
 test('the page shows data from a bundle', async () => {
   await use('main');
@@ -208,16 +235,18 @@ test('a mutation in window A updates window A and window B', async () => {
   await textIs('[data-testid=list-counts]', '5 open · 1 done');
 });
 
-test('a tier-2 mutation for user 1 refetches user 1 only, not user 2 or 3', async () => {
+test('a tier-2 mutation for user 1 refreshes user 1 in its own round trip (single flight), not user 2 or 3', async () => {
   await use('main');
   await settle();
-  const before = {
+  const counts = async () => ({
     u1: await ctxCount('user', { user_id: 1 }),
     u2: await ctxCount('user', { user_id: 2 }),
     u3: await ctxCount('user', { user_id: 3 }),
-  };
-  if (before.u1 < 1 || before.u2 < 1 || before.u3 < 1) {
-    throw new Error(`every user bundle should have been fetched once: ${JSON.stringify(before)}`);
+    ipc: await exec('return Object.values(window.mizanDebug.snapshot().byCommand).reduce((a, b) => a + b, 0)'),
+  });
+  const before = await counts();
+  if (before.u2 < 1 || before.u3 < 1) {
+    throw new Error(`users 2 and 3 should have been fetched once: ${JSON.stringify(before)}`);
   }
   await click('[data-testid=profile-edit]');
   await type('[data-testid=profile-name-input]', 'Ada King');
@@ -225,17 +254,28 @@ test('a tier-2 mutation for user 1 refetches user 1 only, not user 2 or 3', asyn
   await textIs('[data-testid=profile-name]', 'Ada King');
   await textHas('[data-testid=person-1]', 'Ada King');
   await settle();
-  const after = {
-    u1: await ctxCount('user', { user_id: 1 }),
-    u2: await ctxCount('user', { user_id: 2 }),
-    u3: await ctxCount('user', { user_id: 3 }),
-  };
-  if (after.u1 !== before.u1 + 1) throw new Error(`user 1 should refetch once: ${JSON.stringify({ before, after })}`);
-  if (after.u2 !== before.u2 || after.u3 !== before.u3) {
-    throw new Error(`users 2 and 3 must not refetch: ${JSON.stringify({ before, after })}`);
+  const after = await counts();
+  // One IPC call: the mutation, whose envelope brought user 1 (and the
+  // people list) back fresh; without single flight it takes 1 + N.
+  if (after.ipc !== before.ipc + 1) throw new Error(`one IPC call expected: ${JSON.stringify({ before, after })}`);
+  if (after.u1 !== before.u1 || after.u2 !== before.u2 || after.u3 !== before.u3) {
+    throw new Error(`no user bundle may be fetched: ${JSON.stringify({ before, after })}`);
   }
   await use('companion');
   await textIs('[data-testid=c-profile-name]', 'Ada King');
+});
+
+test('a reload after a mutation shows fresh data, not the old snapshot', async () => {
+  await use('main');
+  await exec('location.reload()');
+  await waitFor('the reloaded page', async () => (await exec('return window.mizanFirstRender ? 1 : 0')) === 1);
+  // The initialization script ran again with the snapshot taken at start-up
+  // ("Ada Lovelace"); the rename after it reached user 1, which refetches.
+  await textIs('[data-testid=profile-name]', 'Ada King');
+  await settle();
+  const fetched = { user1: await ctxCount('user', { user_id: 1 }), people: await ctxCount('people', {}) };
+  if (fetched.user1 !== 1) throw new Error(`user 1 should refetch once: ${JSON.stringify(fetched)}`);
+  await textHas('[data-testid=person-1]', 'Ada King');
 });
 
 test('an application error appears as its typed message', async () => {
@@ -264,11 +304,11 @@ test('a window whose capability denies delete_list gets forbidden, and the page 
   await textIs('[data-testid=list-title]', 'Today');
 });
 
-test('tier 1: moving a note refetches exactly the two lists it names', async () => {
+test('tier 1: moving a note refreshes exactly the two lists it names', async () => {
   await use('main');
   await settle();
   const ids = [1, 2, 3];
-  const before = await Promise.all(ids.map((id) => ctxCount('list', { list_id: id })));
+  const before = await Promise.all(ids.map((id) => refreshes('list', { list_id: id })));
   // The first open note of "Today" (list 1) moves to "Reading" (list 3).
   const [first] = await findAll('[data-testid=notes] li.note');
   const testid = await request('GET', s(`/element/${first}/attribute/data-testid`));
@@ -280,25 +320,25 @@ test('tier 1: moving a note refetches exactly the two lists it names', async () 
   );
   await textIs('[data-testid=list-3] .badge', '2');
   await settle();
-  const after = await Promise.all(ids.map((id) => ctxCount('list', { list_id: id })));
+  const after = await Promise.all(ids.map((id) => refreshes('list', { list_id: id })));
   const delta = after.map((a, i) => a - before[i]);
-  if (delta.join() !== '1,0,1') throw new Error(`expected list refetches 1,0,1; got ${delta.join()}`);
+  if (delta.join() !== '1,0,1') throw new Error(`expected list refreshes 1,0,1; got ${delta.join()}`);
 });
 
-test('tier 3: clearing done notes everywhere refetches every list, in both windows', async () => {
+test('tier 3: clearing done notes everywhere refreshes every list, in both windows', async () => {
   await use('companion');
   await settle();
   const companionBefore = await ctxCount('list', { list_id: 1 });
   await use('main');
   await settle();
   const ids = [1, 2, 3];
-  const before = await Promise.all(ids.map((id) => ctxCount('list', { list_id: id })));
+  const before = await Promise.all(ids.map((id) => refreshes('list', { list_id: id })));
   await click('[data-testid=clear-completed]');
   await textHas('[data-testid=list-counts]', '· 0 done');
   await settle();
-  const after = await Promise.all(ids.map((id) => ctxCount('list', { list_id: id })));
+  const after = await Promise.all(ids.map((id) => refreshes('list', { list_id: id })));
   if (!after.every((a, i) => a === before[i] + 1)) {
-    throw new Error(`every list should refetch once: ${before.join()} -> ${after.join()}`);
+    throw new Error(`every list should be refreshed once: ${before.join()} -> ${after.join()}`);
   }
   await use('companion');
   await textHas('[data-testid=c-list-counts]', '· 0 done');

@@ -3,7 +3,7 @@
 // mutation (`useMutation`). Nothing here invalidates anything by hand: the
 // backend says which bundles a mutation changed, and the cache refetches
 // exactly those, in this window and in the other one.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
 import { NoteAttachments } from './components/Attachments';
 import { Avatar } from './components/Avatar';
@@ -13,6 +13,7 @@ import { Journal } from './components/Journal';
 import { useReadyOnce } from './components/hooks';
 import { Inspector, StatusBar } from './components/StatusBar';
 import { errorText, listErrorText, noteErrorText, profileErrorText } from './errors';
+import { ipcStats } from './ipc';
 import {
   LIST,
   PEOPLE,
@@ -44,6 +45,7 @@ export function App({ info }: { info: AppInfo }) {
   const [listLoaded, setListLoaded] = useState(false);
   const onListLoaded = useCallback(() => setListLoaded(true), []);
   const [inspector, setInspector] = useState(false);
+  useFirstRender(user.data?.user_profile?.name);
 
   useReadyOnce(people.status === 'success' && user.status === 'success' && listLoaded);
 
@@ -376,4 +378,23 @@ function NoteRow({ note, lists, attachments }: { note: Note; lists: ListRef[]; a
       <NoteAttachments note={note} attachments={attachments} />
     </li>
   );
+}
+
+/**
+ * Notes what the very first render had (for the end-to-end test of
+ * first-paint hydration): the profile it could show, and how many bundles
+ * had been fetched by then.
+ */
+function useFirstRender(profile: string | undefined): void {
+  const seen = useRef(false);
+  if (!seen.current) {
+    seen.current = true;
+    window.mizanFirstRender ??= { profile: profile ?? null, ctxCalls: ipcStats.get().byCommand['plugin:mizan|ctx'] ?? 0 };
+  }
+}
+
+declare global {
+  interface Window {
+    mizanFirstRender?: { profile: string | null; ctxCalls: number };
+  }
 }

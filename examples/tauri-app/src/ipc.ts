@@ -15,6 +15,8 @@ export interface IpcSnapshot {
   readonly byCommand: Readonly<Record<string, number>>;
   /** `plugin:mizan|ctx` calls by `context canonical-params`. */
   readonly bundles: Readonly<Record<string, number>>;
+  /** Bundles that came back fresh in a call's envelope (single-flight refresh), by the same key. */
+  readonly refreshed: Readonly<Record<string, number>>;
   readonly total: number;
   readonly invalidations: readonly InvalidationRecord[];
 }
@@ -24,7 +26,7 @@ export function bundleKeyOf(context: string, params: object): string {
 }
 
 class IpcStats {
-  private snapshot: IpcSnapshot = { byCommand: {}, bundles: {}, total: 0, invalidations: [] };
+  private snapshot: IpcSnapshot = { byCommand: {}, bundles: {}, refreshed: {}, total: 0, invalidations: [] };
   private readonly listeners = new Set<() => void>();
 
   readonly invoke: InvokeFn = (cmd, args, options) => {
@@ -38,6 +40,7 @@ class IpcStats {
     this.pending++;
     // The options carry headers (uploads, bearer tokens): pass them on.
     const answer = invoke(cmd, args, options).finally(() => this.pending--);
+    if (cmd === 'plugin:mizan|call') answer.then((a) => this.recordRefreshed(a), () => {});
     if (this.answers) {
       const log = this.answers;
       const record = (outcome: unknown) => {
@@ -55,6 +58,17 @@ class IpcStats {
 
   /** IPC calls started and not answered yet. */
   pending = 0;
+
+  private recordRefreshed(answer: unknown): void {
+    const bundles = (answer as { bundles?: Array<{ context: string; params: object }> } | null)?.bundles;
+    if (!Array.isArray(bundles) || bundles.length === 0) return;
+    const refreshed = { ...this.snapshot.refreshed };
+    for (const b of bundles) {
+      const key = bundleKeyOf(b.context, b.params);
+      refreshed[key] = (refreshed[key] ?? 0) + 1;
+    }
+    this.set({ ...this.snapshot, refreshed });
+  }
 
   recordInvalidation(targets: readonly Target[], origin: string): void {
     const invalidations = [{ at: Date.now(), origin, targets }, ...this.snapshot.invalidations].slice(0, 30);
@@ -82,6 +96,8 @@ declare global {
   interface Window {
     mizanDebug?: {
       ctxCount(context: string, params: object): number;
+      /** How often the bundle came back fresh in a call's envelope (single-flight refresh). */
+      refreshCount(context: string, params: object): number;
       snapshot(): IpcSnapshot;
       pending(): number;
       /** Starts keeping every IPC answer of this window as text. */
@@ -94,6 +110,7 @@ declare global {
 
 window.mizanDebug = {
   ctxCount: (context, params) => ipcStats.get().bundles[bundleKeyOf(context, params)] ?? 0,
+  refreshCount: (context, params) => ipcStats.get().refreshed[bundleKeyOf(context, params)] ?? 0,
   snapshot: () => ipcStats.get(),
   pending: () => ipcStats.pending,
   recordAnswers: () => {

@@ -19,6 +19,11 @@ pub struct Envelope {
     pub result: Box<RawValue>,
     /// What the call invalidated; empty for queries and context functions.
     pub invalidate: Vec<Target>,
+    /// Single-flight refresh (SPEC 6.8): the bundles of the request's
+    /// `refresh` list that `invalidate` reaches, computed after the call in
+    /// the same round trip. Absent when the request listed none.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub bundles: Option<Vec<Bundle>>,
 }
 
 /// The success answer of `ctx`: one bundle, possibly partial.

@@ -46,6 +46,7 @@ impl Finished {
             Ok(result) => Ok(Envelope {
                 result,
                 invalidate: self.targets,
+                bundles: None,
             }),
             Err(e) => Err(e.to_wire(self.function, self.targets)),
         }
@@ -222,19 +223,18 @@ impl Dispatcher {
         }
     }
 
-    pub(crate) async fn bundle(
+    /// The canonical params of a bundle of `context` (SPEC section 1): the
+    /// given params read as the context declares them, nulls left out;
+    /// `unknown_context`, or `invalid_args` naming every offending param.
+    pub(crate) fn bundle_params(
         &self,
-        caller: &Arc<dyn Caller>,
-        access: &Access,
-        req: CtxRequest<'_>,
-    ) -> Result<Bundle, CallError> {
-        let Some(ctx) = self.registry.contexts.get(req.context) else {
-            self.unknown("context", req.context, self.registry.contexts.keys());
-            return Err(CallError::UnknownContext(req.context.to_owned()));
+        context: &str,
+        given: Option<&Map<String, Value>>,
+    ) -> Result<Map<String, Value>, CallError> {
+        let Some(ctx) = self.registry.contexts.get(context) else {
+            self.unknown("context", context, self.registry.contexts.keys());
+            return Err(CallError::UnknownContext(context.to_owned()));
         };
-        access.check(Reach::Bundle(req.context))?;
-
-        let given = req.params;
         let mut canonical = Map::new();
         let mut problems = Vec::new();
         for (name, cp) in &ctx.params {
@@ -268,6 +268,21 @@ impl Dispatcher {
             problems.sort_by(|a, b| a.name.cmp(&b.name));
             return Err(CallError::InvalidArgs(problems));
         }
+        Ok(canonical)
+    }
+
+    pub(crate) async fn bundle(
+        &self,
+        caller: &Arc<dyn Caller>,
+        access: &Access,
+        req: CtxRequest<'_>,
+    ) -> Result<Bundle, CallError> {
+        let Some(ctx) = self.registry.contexts.get(req.context) else {
+            self.unknown("context", req.context, self.registry.contexts.keys());
+            return Err(CallError::UnknownContext(req.context.to_owned()));
+        };
+        access.check(Reach::Bundle(req.context))?;
+        let canonical = self.bundle_params(req.context, req.params)?;
 
         let canonical_ref = &canonical;
         let runs = ctx.functions.iter().map(|f| {

@@ -5,11 +5,14 @@ use serde_json::{Map, Value};
 
 use crate::core::error::{ArgProblem, CallError};
 
-/// `{"fn": "...", "args": {...}}`.
+/// `{"fn": "...", "args": {...}}`, and, where single-flight refresh is on,
+/// `"refresh": [...]` (read by [`crate::refresh`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CallRequest<'a> {
     pub(crate) function: &'a str,
     pub(crate) args: Option<&'a Map<String, Value>>,
+    /// The `refresh` list as sent, not yet read; `None` when absent.
+    pub(crate) refresh: Option<&'a Value>,
 }
 
 /// `{"context": "...", "params": {...}}`.
@@ -20,15 +23,25 @@ pub(crate) struct CtxRequest<'a> {
 }
 
 impl<'a> CallRequest<'a> {
-    pub(crate) fn parse(body: &'a Value) -> Result<Self, CallError> {
-        let (function, args) = parse_pair(body, "fn", "args")?;
-        Ok(CallRequest { function, args })
+    /// A `call` body; `refresh` is accepted only when `single_flight` is on
+    /// (otherwise it is an unknown key, as for a plugin without it).
+    pub(crate) fn parse(body: &'a Value, single_flight: bool) -> Result<Self, CallError> {
+        let extra: &[&str] = if single_flight { &[REFRESH_KEY] } else { &[] };
+        let (function, args) = parse_pair(body, "fn", "args", extra)?;
+        let refresh = body
+            .get(REFRESH_KEY)
+            .filter(|v| single_flight && !v.is_null());
+        Ok(CallRequest {
+            function,
+            args,
+            refresh,
+        })
     }
 }
 
 impl<'a> CtxRequest<'a> {
     pub(crate) fn parse(body: &'a Value) -> Result<Self, CallError> {
-        let (context, params) = parse_pair(body, "context", "params")?;
+        let (context, params) = parse_pair(body, "context", "params", &[])?;
         Ok(CtxRequest { context, params })
     }
 }
@@ -36,11 +49,16 @@ impl<'a> CtxRequest<'a> {
 /// A request's name field and its object field (absent when not sent).
 type NamedMap<'a> = (&'a str, Option<&'a Map<String, Value>>);
 
-/// A request object with one name field and one object field, nothing else.
+/// The key of a `call` body that lists the bundles to refresh (SPEC 6.8).
+pub(crate) const REFRESH_KEY: &str = "refresh";
+
+/// A request object with one name field and one object field, and no keys
+/// but those and `extra` (which the caller reads itself).
 fn parse_pair<'a>(
     body: &'a Value,
     name_key: &str,
     map_key: &str,
+    extra: &[&str],
 ) -> Result<NamedMap<'a>, CallError> {
     let Value::Object(obj) = body else {
         return Err(not_an_object("not an object"));
@@ -66,7 +84,7 @@ fn parse_pair<'a>(
         }
     };
     for key in obj.keys() {
-        if key != name_key && key != map_key {
+        if key != name_key && key != map_key && !extra.contains(&key.as_str()) {
             problems.push(ArgProblem {
                 name: key.clone(),
                 problem: "unknown",
@@ -109,18 +127,32 @@ mod tests {
     #[test]
     fn reads_a_call() {
         let b = json!({"fn": "f", "args": {"a": 1}});
-        let r = CallRequest::parse(&b).unwrap();
+        let r = CallRequest::parse(&b, true).unwrap();
         assert_eq!(r.function, "f");
         assert_eq!(r.args.unwrap()["a"], json!(1));
     }
 
     #[test]
     fn names_every_problem() {
-        let err = CallRequest::parse(&json!({"fn": 1, "args": [], "x": 0})).unwrap_err();
+        let err = CallRequest::parse(&json!({"fn": 1, "args": [], "x": 0}), true).unwrap_err();
         let CallError::InvalidArgs(p) = err else {
             panic!()
         };
         let names: Vec<_> = p.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["fn", "args", "x"]);
+    }
+
+    #[test]
+    fn refresh_is_a_key_only_with_single_flight() {
+        let b = json!({"fn": "f", "refresh": []});
+        assert_eq!(
+            CallRequest::parse(&b, true).unwrap().refresh,
+            Some(&json!([]))
+        );
+        let CallError::InvalidArgs(p) = CallRequest::parse(&b, false).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(p[0].name, "refresh");
+        assert_eq!(p[0].problem, "unknown");
     }
 }

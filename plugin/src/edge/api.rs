@@ -32,6 +32,15 @@ impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
         }
     }
 
+    /// The initialization script holding window `label`'s first-paint
+    /// snapshot (the bundles [`Builder::hydrate`](crate::Builder::hydrate)
+    /// chose for it, computed now), or `None` when there is nothing to
+    /// hydrate. [`HydrateExt::hydrate`](crate::HydrateExt::hydrate) adds it
+    /// to a window's builder.
+    pub fn hydration_script(&self, label: &str) -> Option<String> {
+        crate::hydrate::snapshot::script(&self.shared, self.manager.app_handle().clone(), label)
+    }
+
     /// Removes one identity's entries from the origin cache, in memory and
     /// on disk (at sign-out): no later caller is served them, and runs in
     /// flight for that identity store nothing. Returns once the store has

@@ -40,6 +40,12 @@ pub(crate) struct Config {
     pub(crate) max_upload_bytes: usize,
     /// A chunked upload no chunk reached for this long is dropped.
     pub(crate) upload_expiry: std::time::Duration,
+    /// Whether `call` answers a `refresh` list (SPEC 6.8).
+    pub(crate) single_flight: bool,
+    /// The most keys a `refresh` list may hold.
+    pub(crate) max_refresh: usize,
+    /// The bound on one window's first-paint snapshot, in bytes of JSON.
+    pub(crate) hydrate_max_bytes: usize,
 }
 
 /// Where the origin cache keeps its store and its secret.
@@ -61,6 +67,9 @@ impl Default for Config {
             cache_max_bytes: CacheOptions::default().max_bytes,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             upload_expiry: std::time::Duration::from_secs(60),
+            single_flight: true,
+            max_refresh: crate::refresh::DEFAULT_MAX_REFRESH,
+            hydrate_max_bytes: crate::hydrate::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -79,6 +88,13 @@ pub(crate) struct Shared {
     pub(crate) uploads: crate::upload::pending::Uploads,
     /// The running streams.
     pub(crate) streams: Arc<Streams>,
+    /// The app's choice of bundles to hydrate per window label.
+    pub(crate) hydrate: Option<crate::hydrate::Chooser>,
+    /// The access entries a snapshot is computed under: the plugin's
+    /// global scope (no capability of a webview not yet created is known).
+    pub(crate) hydrate_access: crate::dispatch::access::Access,
+    /// What each label was hydrated with, checked when its webview is created.
+    pub(crate) hydrated: crate::hydrate::Hydrated,
 }
 
 impl Shared {
@@ -110,6 +126,7 @@ pub struct Builder {
     exports: Vec<ExportFile>,
     identity: Option<IdentityProvider>,
     jwt: Option<JwtConfig>,
+    hydrate: Option<crate::hydrate::Chooser>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -119,6 +136,7 @@ impl std::fmt::Debug for Builder {
             .field("exports", &self.exports)
             .field("identity_provider", &self.identity.is_some())
             .field("jwt", &self.jwt)
+            .field("hydrate", &self.hydrate.is_some())
             .finish()
     }
 }
@@ -177,6 +195,66 @@ impl Builder {
     /// Default: 60 seconds.
     pub fn upload_expiry(mut self, expiry: std::time::Duration) -> Self {
         self.config.upload_expiry = expiry;
+        self
+    }
+
+    /// Single-flight refresh (SPEC 6.8), on by default: a `call` may list
+    /// the bundles its webview holds (`"refresh"`), and the envelope carries
+    /// fresh values of those the call's targets reach (`"bundles"`), so a
+    /// mutation and its refreshed view take one round trip. Off, the plugin
+    /// answers as one without it: it does not advertise it to guest-js, and
+    /// a `refresh` key is an unknown arg (`invalid_args`).
+    ///
+    /// ```no_run
+    /// let plugin = tauri_plugin_mizan::Builder::new()
+    ///     .single_flight(false)
+    ///     .build::<tauri::Wry>();
+    /// ```
+    pub fn single_flight(mut self, on: bool) -> Self {
+        self.config.single_flight = on;
+        self
+    }
+
+    /// The most bundles one `refresh` list may name; a longer list is
+    /// `invalid_args` and the call does not run (guest-js sends at most
+    /// this many, and refetches the others as usual). Default: 32.
+    pub fn max_refresh(mut self, keys: usize) -> Self {
+        self.config.max_refresh = keys;
+        self
+    }
+
+    /// First-paint hydration (SPEC 6.7): the bundles each window shows
+    /// first, by window label. A window created with
+    /// [`HydrateExt::hydrate`](crate::HydrateExt::hydrate) gets them in its
+    /// initialization script, computed as `ctx` computes them for it (auth
+    /// guard, origin cache, access entries), so its first render makes no
+    /// IPC call. See the README, "First-paint hydration".
+    ///
+    /// ```no_run
+    /// use tauri_plugin_mizan::{Context, Hydrate};
+    /// const USER: Context = Context::new("user");
+    ///
+    /// let plugin = tauri_plugin_mizan::Builder::new()
+    ///     .hydrate(|label| match label {
+    ///         "main" => vec![Hydrate::bundle(&USER, serde_json::json!({"user_id": 1}))],
+    ///         _ => vec![],
+    ///     })
+    ///     .build::<tauri::Wry>();
+    /// ```
+    pub fn hydrate(
+        mut self,
+        choose: impl Fn(&str) -> Vec<crate::Hydrate> + Send + Sync + 'static,
+    ) -> Self {
+        self.hydrate = Some(crate::hydrate::Chooser(Arc::new(choose)));
+        self
+    }
+
+    /// The bound on one window's snapshot, in bytes of JSON. Bundles are
+    /// taken in the order chosen; from the first that would pass it, the
+    /// rest are left out (with a logged warning) and the page fetches them
+    /// as usual. Default: 1 MiB.
+    pub fn hydrate_max_bytes(mut self, bytes: usize) -> Self {
+        self.config.hydrate_max_bytes = bytes;
         self
     }
 
@@ -278,10 +356,15 @@ impl Builder {
         let exports = self.exports;
         let identity = self.identity;
         let jwt_config = self.jwt;
+        let hydrate = self.hydrate;
         PluginBuilder::new("mizan")
             .invoke_handler(super::commands::handler())
-            .js_init_script(crate::upload::limits_script(&config))
-            .setup(move |app, _api| {
+            .js_init_script(format!(
+                "{}\n{}",
+                crate::upload::limits_script(&config),
+                crate::refresh::features_script(config.single_flight, config.max_refresh)
+            ))
+            .setup(move |app, api| {
                 let registry = Registry::discover().map_err(|e| {
                     log::error!("mizan: the registry cannot be served:\n{e}");
                     Box::new(e) as Box<dyn std::error::Error>
@@ -295,6 +378,19 @@ impl Builder {
                     None => identity.clone(),
                 };
                 let cache = open_cache(app, &config, &registry);
+                let (hydrate, hydrate_access) = match api.scope::<crate::AccessEntry>() {
+                    Ok(global) => {
+                        let access = crate::dispatch::access::Access::new(
+                            global.allows().clone(),
+                            global.denies().clone(),
+                        );
+                        (hydrate.clone(), access)
+                    }
+                    Err(e) => {
+                        log::warn!("mizan: the global scope could not be read ({e}); no window is hydrated");
+                        (None, crate::dispatch::access::Access::new(Vec::new(), Vec::new()))
+                    }
+                };
                 app.manage(Arc::new(Shared {
                     dispatcher: Dispatcher {
                         registry: Arc::new(registry),
@@ -307,9 +403,14 @@ impl Builder {
                     jwt,
                     uploads: Default::default(),
                     streams: Arc::default(),
+                    hydrate,
+                    hydrate_access,
+                    hydrated: Default::default(),
                 }));
                 Ok(())
             })
+            // A hydrated webview is checked against its own capabilities.
+            .on_webview_ready(|webview| crate::hydrate::audit(&webview))
             // No stream or chunked upload outlives its page: a load (a
             // reload or a navigation) starts a new page, and a destroyed
             // window takes its webviews.

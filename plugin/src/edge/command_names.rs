@@ -17,4 +17,6 @@ pub(crate) const COMMANDS: &[&str] = &[
     "stream",
     "stream_ack",
     "stream_cancel",
+    // First-paint hydration (SPEC 6.7).
+    "since",
 ];

@@ -34,6 +34,7 @@ use crate::{
         builder::Shared,
         command_names::COMMANDS,
     },
+    refresh,
 };
 
 /// The plugin's invoke handler.
@@ -74,6 +75,11 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
         }
         "stream_cancel" => {
             crate::stream::command::cancel(invoke);
+            true
+        }
+        // First-paint hydration (SPEC 6.7).
+        "since" => {
+            crate::hydrate::since::since(invoke);
             true
         }
         _ => generated(invoke),
@@ -122,6 +128,31 @@ pub(crate) fn access<R: Runtime>(
                 scope.command_scope().allows(),
                 scope.command_scope().denies(),
             );
+        }
+    }
+    Ok(Access::new(allows, denies))
+}
+
+/// A webview's access entries, outside any request: those of every
+/// capability that grants it one of the plugin's commands, and the global
+/// ones (what [`access`] finds for a request of that webview).
+pub(crate) fn webview_access<R: Runtime>(webview: &tauri::Webview<R>) -> tauri::Result<Access> {
+    let mut allows = Vec::new();
+    let mut denies = Vec::new();
+    for command in COMMANDS {
+        if let Some(scope) = webview.resolve_command_scope::<AccessEntry>("mizan", command)? {
+            for s in [
+                scope.command_scope().allows(),
+                scope.global_scope().allows(),
+            ] {
+                allows.extend(s.iter().cloned());
+            }
+            for s in [
+                scope.command_scope().denies(),
+                scope.global_scope().denies(),
+            ] {
+                denies.extend(s.iter().cloned());
+            }
         }
     }
     Ok(Access::new(allows, denies))
@@ -194,14 +225,45 @@ fn call<R: Runtime>(invoke: Invoke<R>) {
         return;
     };
     drive(inline, async move {
-        let req = match body::json(message.payload()).and_then(CallRequest::parse) {
-            Ok(req) => req,
+        let config = &shared.config;
+        let parsed = body::json(message.payload())
+            .and_then(|body| CallRequest::parse(body, config.single_flight));
+        let (req, refresh) = match parsed.and_then(|req| {
+            let keys = req
+                .refresh
+                .map(|list| refresh::request::parse(list, config.max_refresh))
+                .transpose()?;
+            Ok((req, keys))
+        }) {
+            Ok(parsed) => parsed,
             Err(e) => return resolver.reject(e.to_wire(None, Vec::new())),
         };
         let caller: Arc<dyn Caller> = message.clone();
         let finished = shared.dispatcher.call(&caller, &access, req).await;
-        answer(&shared, &message, resolver, finished);
+        let Some(keys) = refresh else {
+            return answer(&shared, &message, resolver, finished);
+        };
+        // Single flight: the targets go out first (origin cache, other
+        // webviews), then the listed bundles they reach are computed.
+        apply(&shared, &message, &finished);
+        let bundles = match &finished.outcome {
+            Ok(_) => {
+                let targets = &finished.targets;
+                refresh::reached(&shared.dispatcher, &caller, &access, targets, &keys).await
+            }
+            Err(_) => Vec::new(),
+        };
+        respond(resolver, finished, Some(bundles));
     });
+}
+
+/// Applies a finished call's targets: the origin cache, then the other
+/// webviews.
+fn apply<R: Runtime>(shared: &Shared, message: &InvokeMessage<R>, finished: &Finished) {
+    if !finished.targets.is_empty() {
+        let webview = message.webview_ref();
+        shared.apply(webview, finished.targets.clone(), Some(webview.label()));
+    }
 }
 
 /// Answers a finished call: applies its targets, then resolves with the
@@ -211,17 +273,28 @@ pub(crate) fn answer<R: Runtime>(
     shared: &Shared,
     message: &InvokeMessage<R>,
     resolver: InvokeResolver<R>,
-    mut finished: Finished,
+    finished: Finished,
 ) {
-    if !finished.targets.is_empty() {
-        let webview = message.webview_ref();
-        shared.apply(webview, finished.targets.clone(), Some(webview.label()));
-    }
+    apply(shared, message, &finished);
+    respond(resolver, finished, None);
+}
+
+/// Resolves with the envelope (carrying `bundles`, when the request listed
+/// some to refresh), or with the raw bytes of a function that returned
+/// `Bytes` (a query: it has no targets), or rejects with the wire error.
+fn respond<R: Runtime>(
+    resolver: InvokeResolver<R>,
+    mut finished: Finished,
+    bundles: Option<Vec<crate::core::wire::Bundle>>,
+) {
     if let (Some(bytes), Ok(_)) = (finished.binary.take(), &finished.outcome) {
         return resolver.resolve(tauri::ipc::Response::new(bytes));
     }
     match finished.into_envelope() {
-        Ok(envelope) => resolver.resolve(envelope),
+        Ok(mut envelope) => {
+            envelope.bundles = bundles;
+            resolver.resolve(envelope)
+        }
         Err(error) => resolver.reject(error),
     }
 }

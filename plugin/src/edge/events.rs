@@ -37,11 +37,44 @@ struct Queue {
     pending: VecDeque<InvalidateEvent>,
     /// Some thread is emitting the pending events.
     emitting: bool,
+    /// The last [`RECENT`] events' targets, oldest first, for a page that
+    /// asks what it missed since a snapshot (`since`).
+    recent: VecDeque<(u64, Vec<Target>)>,
 }
+
+/// How many past events [`Notifier::since`] can answer from.
+pub(crate) const RECENT: usize = 256;
 
 impl Notifier {
     fn lock(&self) -> MutexGuard<'_, Queue> {
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The number of the last event (0 before the first).
+    pub(crate) fn seq(&self) -> u64 {
+        self.lock().seq
+    }
+
+    /// The targets of every event numbered after `seq`, and the last number;
+    /// `None` for the targets when the events kept no longer reach back to
+    /// `seq` (the caller must then take everything as invalidated).
+    pub(crate) fn since(&self, seq: u64) -> (u64, Option<Vec<Target>>) {
+        let queue = self.lock();
+        let kept_from = queue
+            .recent
+            .front()
+            .map_or(queue.seq + 1, |(first, _)| *first);
+        // A number from before the kept events, or from another run of the app.
+        if seq.saturating_add(1) < kept_from || seq > queue.seq {
+            return (queue.seq, None);
+        }
+        let targets = queue
+            .recent
+            .iter()
+            .filter(|(n, _)| *n > seq)
+            .flat_map(|(_, t)| t.iter().cloned())
+            .collect();
+        (queue.seq, Some(targets))
     }
 
     /// Sends targets to every webview but `source`.
@@ -55,6 +88,10 @@ impl Notifier {
             let mut queue = self.lock();
             queue.seq += 1;
             let seq = queue.seq;
+            if queue.recent.len() == RECENT {
+                queue.recent.pop_front();
+            }
+            queue.recent.push_back((seq, targets.clone()));
             queue.pending.push_back(InvalidateEvent {
                 targets,
                 source: source.map(str::to_owned),

@@ -32,6 +32,11 @@ fn webview<R: Runtime>(ctx: &CallCtx) -> Result<&Webview<R>, CallError> {
     ctx.webview_any()
         .downcast_ref::<Webview<R>>()
         .ok_or_else(|| {
+            if ctx.webview_any().is::<AppHandle<R>>() {
+                return CallError::internal(
+                    "the function takes its caller's webview, which a first-paint snapshot is computed before",
+                );
+            }
             CallError::internal(format!(
                 "the function takes a handle for runtime `{}`, which is not the app's runtime",
                 std::any::type_name::<R>()
@@ -39,16 +44,24 @@ fn webview<R: Runtime>(ctx: &CallCtx) -> Result<&Webview<R>, CallError> {
         })
 }
 
-/// Managed state, from the caller's webview (`State<T>` names no runtime:
-/// try the runtimes an app can have).
+/// Managed state, from the caller's webview, or from the app when there is
+/// no webview yet (a first-paint snapshot, computed before its webview
+/// exists). `State<T>` names no runtime: try the runtimes an app can have.
 fn state<T: Send + Sync + 'static>(ctx: &CallCtx) -> Option<State<'_, T>> {
     let any = ctx.webview_any();
     if let Some(w) = any.downcast_ref::<Webview<tauri::Wry>>() {
         return w.try_state::<T>();
     }
+    if let Some(app) = any.downcast_ref::<AppHandle<tauri::Wry>>() {
+        return app.try_state::<T>();
+    }
     #[cfg(feature = "test")]
     if let Some(w) = any.downcast_ref::<Webview<tauri::test::MockRuntime>>() {
         return w.try_state::<T>();
+    }
+    #[cfg(feature = "test")]
+    if let Some(app) = any.downcast_ref::<AppHandle<tauri::test::MockRuntime>>() {
+        return app.try_state::<T>();
     }
     None
 }
@@ -66,6 +79,9 @@ impl<'a, T: Send + Sync + 'static> FromCallContext<'a> for State<'a, T> {
 
 impl<R: Runtime> FromCallContext<'_> for AppHandle<R> {
     fn from_call_context(ctx: &CallCtx) -> Result<Self, CallError> {
+        if let Some(app) = ctx.webview_any().downcast_ref::<AppHandle<R>>() {
+            return Ok(app.clone());
+        }
         Ok(webview::<R>(ctx)?.app_handle().clone())
     }
 }

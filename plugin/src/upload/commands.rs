@@ -108,6 +108,7 @@ fn run<R: Runtime>(
         let req = CallRequest {
             function: &meta.function,
             args: meta.args.as_ref(),
+            refresh: None,
         };
         let caller: Arc<dyn Caller> = message.clone();
         let finished = shared

@@ -16,7 +16,10 @@ pub struct NoteCard {
 }
 
 /// Both plugins, as the app installs them.
-pub fn plugins<R: Runtime>() -> (TauriPlugin<R>, TauriPlugin<R>) {
+pub fn plugins<R: Runtime>() -> (
+    TauriPlugin<R, Option<tauri_plugin_sql::PluginConfig>>,
+    TauriPlugin<R>,
+) {
     (
         tauri_plugin_sql::Builder::default().build(),
         tauri_plugin_mizan::init(),
@@ -46,8 +49,14 @@ mod tests {
         assert_eq!(
             cards,
             [
-                NoteCard { id: 1, text: "Milk".into() },
-                NoteCard { id: 2, text: "Tea".into() },
+                NoteCard {
+                    id: 1,
+                    text: "Milk".into()
+                },
+                NoteCard {
+                    id: 2,
+                    text: "Tea".into()
+                },
             ]
         );
     }

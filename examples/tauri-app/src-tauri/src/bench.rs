@@ -69,6 +69,13 @@ pub(crate) async fn plain_echo_async(seed: u32, text: String) -> BenchItem {
     echo(seed, text)
 }
 
+/// A write that reaches the `bench` bundle of its `seed` (tier 2): the
+/// mutation of the single-flight pair.
+#[client(affects = BENCH)]
+fn bench_touch(seed: u32) -> u32 {
+    seed
+}
+
 /// Part 1 of the `bench` bundle.
 #[client(context = BENCH)]
 fn bench_part_1(seed: u32) -> BenchItem {

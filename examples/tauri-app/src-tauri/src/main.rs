@@ -16,8 +16,8 @@ mod export;
 mod remote;
 mod shell;
 
-use tauri::Manager;
-use tauri_plugin_mizan::jwt::JwtConfig;
+use tauri::{Manager, WebviewWindowBuilder};
+use tauri_plugin_mizan::{jwt::JwtConfig, Hydrate, HydrateExt};
 
 fn main() {
     // The build step of `examples/run.sh`: write the registry's IR (every
@@ -50,7 +50,8 @@ fn main() {
                 .issuer("mizan-notes")
                 .audience("mizan-notes"),
         )
-        .max_upload_bytes(300 * 1024 * 1024);
+        .max_upload_bytes(300 * 1024 * 1024)
+        .hydrate(first_screen);
     if shell::bench_mode() {
         // The bench sends 64 MiB as a JSON number array through `call`.
         mizan = mizan.max_request_bytes(512 * 1024 * 1024);
@@ -88,10 +89,37 @@ fn main() {
             app.manage(export::Exports::default());
             launch.start_watchdog();
             app.manage(launch);
+            // The main window is created here (`"create": false` in
+            // tauri.conf.json), once the database is open, with its first
+            // screen in its initialization script: its first render makes
+            // no IPC call.
+            let config = app
+                .config()
+                .app
+                .windows
+                .iter()
+                .find(|w| w.label == "main")
+                .cloned()
+                .ok_or("no `main` window in tauri.conf.json")?;
+            WebviewWindowBuilder::from_config(app.handle(), &config)?
+                .hydrate(app, "main")
+                .build()?;
             Ok(())
         })
         .run(tauri::generate_context!())
         .expect("error while running Mizan Notes");
+}
+
+/// What a window shows first, hydrated at its creation: the main window's
+/// people and the first person's lists.
+fn first_screen(label: &str) -> Vec<Hydrate> {
+    match label {
+        "main" => vec![
+            Hydrate::bundle(&api::PEOPLE, serde_json::json!({})),
+            Hydrate::bundle(&api::USER, serde_json::json!({"user_id": 1})),
+        ],
+        _ => Vec::new(),
+    }
 }
 
 /// 32 random bytes from the OS: the HS256 secret of this run.
