@@ -39,6 +39,7 @@ mod cache;
 mod core;
 mod dispatch;
 mod edge;
+mod form;
 pub mod jwt;
 mod stream;
 mod upload;
@@ -66,14 +67,22 @@ pub use edge::{
     api::{Mizan, MizanExt},
     builder::{init, Builder},
 };
+pub use form::{FieldError, Form, FormErrors, WireField};
 pub use stream::StreamSink;
 /// The IR model, its KDL text and the TypeScript generator.
 pub use tauri_plugin_mizan_codegen as codegen;
 #[doc = include_str!("../docs/client.md")]
 pub use tauri_plugin_mizan_macros::client;
+#[doc = include_str!("../docs/form.md")]
+pub use tauri_plugin_mizan_macros::Form;
 #[doc = include_str!("../docs/type.md")]
 pub use tauri_plugin_mizan_macros::Type;
 pub use upload::{Bytes, Upload};
+/// The validation crate forms use (validator 0.20): its `Validate` derive
+/// and rules. Add `validator = { version = "0.20", features = ["derive"] }`
+/// to the app (its derive writes `::validator` paths), or write
+/// `#[validate(crate = "tauri_plugin_mizan::validator")]` on the struct.
+pub use validator;
 
 /// The specta version the plugin describes types with (`=2.0.0-rc.22`),
 /// for code that names specta's traits, e.g. a generic bound
@@ -99,8 +108,12 @@ pub mod __private {
         ir::type_of,
         registry::{Affect, CachePolicy, ClientFn, FnKind, FnTypes, WireParam},
     };
+    pub use crate::form::probe::{validated, FormProbe, ProbeForm, ProbePlain};
+    pub use crate::form::{Form, WireField};
     pub use crate::stream::StreamEnd;
     pub use crate::upload::binary::{output_bytes, output_bytes_result};
     pub use inventory;
     pub use specta;
+    pub use tauri_plugin_mizan_codegen::{FieldKind, Form as FormSchema, FormField, Rule};
+    pub use validator;
 }

@@ -287,6 +287,7 @@ fn build(p: &Pieces) -> Ir {
             auth: Auth::None,
             capabilities: Vec::new(),
             item: None,
+            form: None,
             doc: doc(i + 7),
         });
     }
@@ -354,6 +355,7 @@ fn build(p: &Pieces) -> Ir {
             },
             capabilities: Vec::new(),
             item: None,
+            form: None,
             doc: doc(i + 9),
         });
     }

@@ -12,6 +12,7 @@ mod args;
 mod client;
 mod derive_type;
 mod docs;
+mod form;
 mod signature;
 
 /// Marks a function as callable from the webview through Mizan.
@@ -33,6 +34,19 @@ pub fn client(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(Type, attributes(specta, serde))]
 pub fn derive_type(item: TokenStream) -> TokenStream {
     derive_type::expand(item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Gives a struct a form schema: its fields by serde wire name with the
+/// rules of validator's `#[validate(...)]` attributes, and the wire name
+/// of each Rust field, so a function that takes it validates every call
+/// and reports errors by wire path.
+///
+/// See the documentation of `tauri_plugin_mizan::Form`.
+#[proc_macro_derive(Form, attributes(validate, serde))]
+pub fn derive_form(item: TokenStream) -> TokenStream {
+    form::expand(item.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

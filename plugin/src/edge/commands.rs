@@ -47,6 +47,11 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
             ctx(invoke);
             true
         }
+        // Forms (SPEC 6.4).
+        "validate" => {
+            validate(invoke);
+            true
+        }
         // Uploads (SPEC 6.2): `crate::upload::commands`.
         "upload" => {
             crate::upload::commands::upload(invoke);
@@ -183,25 +188,46 @@ impl<R: Runtime> Accepted<R> {
 }
 
 fn call<R: Runtime>(invoke: Invoke<R>) {
-    let Some(Accepted {
-        shared,
-        access,
-        message,
-        resolver,
-        inline,
-    }) = Accepted::check(invoke, "call", "fn", Dispatcher::runs_async)
-    else {
+    let Some(accepted) = Accepted::check(invoke, "call", "fn", Dispatcher::runs_async) else {
         return;
     };
-    drive(inline, async move {
-        let req = match body::json(message.payload()).and_then(CallRequest::parse) {
-            Ok(req) => req,
-            Err(e) => return resolver.reject(e.to_wire(None, Vec::new())),
-        };
-        let caller: Arc<dyn Caller> = message.clone();
-        let finished = shared.dispatcher.call(&caller, &access, req).await;
-        answer(&shared, &message, resolver, finished);
-    });
+    accepted.run_call(false);
+}
+
+/// `validate` (SPEC 6.4): a call's args checked, its body not run. Always
+/// inline: no function body runs, so nothing waits.
+fn validate<R: Runtime>(invoke: Invoke<R>) {
+    let Some(accepted) = Accepted::check(invoke, "validate", "fn", |_, _| false) else {
+        return;
+    };
+    accepted.run_call(true);
+}
+
+impl<R: Runtime> Accepted<R> {
+    /// Reads a `call`-shaped body (`{"fn", "args"}`), then runs the
+    /// function, or only checks its args when `validate_only`, and answers.
+    fn run_call(self, validate_only: bool) {
+        let Accepted {
+            shared,
+            access,
+            message,
+            resolver,
+            inline,
+        } = self;
+        drive(inline, async move {
+            let req = match body::json(message.payload()).and_then(CallRequest::parse) {
+                Ok(req) => req,
+                Err(e) => return resolver.reject(e.to_wire(None, Vec::new())),
+            };
+            let caller: Arc<dyn Caller> = message.clone();
+            let finished = if validate_only {
+                shared.dispatcher.validate(&caller, &access, req).await
+            } else {
+                shared.dispatcher.call(&caller, &access, req).await
+            };
+            answer(&shared, &message, resolver, finished);
+        });
+    }
 }
 
 /// Answers a finished call: applies its targets, then resolves with the
