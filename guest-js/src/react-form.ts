@@ -20,7 +20,7 @@ export interface FieldBinding {
   name: string;
   value: string;
   onChange: (event: { target: { value: string } }) => void;
-  onBlur: () => void;
+  onBlur: (event?: { target: { value: string } }) => void;
 }
 
 export interface UseFormResult<A, P extends keyof A & string, R, E> extends FormSnapshot<A[P], R, E> {
@@ -74,7 +74,17 @@ export function useForm<A, P extends keyof A & string, R, E = unknown>(
         name: path,
         value: value === undefined || value === null ? '' : String(value),
         onChange: (event) => form.setValue(path, event.target.value),
-        onBlur: () => form.touch(path),
+        // A value the input holds but no change event reported yet (a
+        // WebDriver clear, some autofill) is taken before the field is
+        // touched: the re-render that touching causes would put the old
+        // value back into the input.
+        onBlur: (event) => {
+          const now = event?.target.value;
+          if (now !== undefined && now !== (value === undefined || value === null ? '' : String(value))) {
+            form.setValue(path, now);
+          }
+          form.touch(path);
+        },
       };
     },
     // The binding reads the current values: recompute on every change.

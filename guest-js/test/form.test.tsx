@@ -235,6 +235,24 @@ describe('useForm', () => {
     expect(b.requests.at(-1)?.body).toEqual({ fn: 'create_list', args: { team_id: 3, list: { ...valid, name: 'Books' } } });
   });
 
+  it('a value the input holds when it loses focus is taken, even with no change event before', async () => {
+    const b = backend();
+    const client = createMizanClient({ invoke: b.invoke, listen: false });
+    render(<NewListForm />, { wrapper: wrapper(client) });
+    const input = screen.getByLabelText('name') as HTMLInputElement;
+    // As a WebDriver clear does: the value changes, then focus leaves,
+    // and the change event comes last.
+    await act(async () => {
+      fireEvent.change(input, { target: { value: 'Books' } });
+    });
+    input.value = '';
+    await act(async () => {
+      fireEvent.blur(input);
+    });
+    expect(input.value).toBe('');
+    expect(screen.getByRole('alert').textContent).toBe('name must be 1 to 10 characters');
+  });
+
   it('exposes the form state and stays one instance across renders', () => {
     const client = createMizanClient({ invoke: backend().invoke, listen: false });
     const { result, rerender } = renderHook(() => useForm(createList, { initial: valid, args: { team_id: 1 } }), {

@@ -120,6 +120,11 @@ async function type(css, text) {
   await request('POST', s(`/element/${el}/value`), { text });
 }
 
+/** Empties an input. */
+async function clear(css) {
+  await request('POST', s(`/element/${await find(css)}/clear`), {});
+}
+
 /** Sends keys to an element without clearing it (`\uE007` is Enter). */
 async function press(css, keys) {
   await request('POST', s(`/element/${await find(css)}/value`), { text: keys });
@@ -470,7 +475,7 @@ test('signed in as ada, then grace: no request or render shows ada\'s journal to
 test('forms: invalid fields show their errors inline; fixed, they save and the data shows', async () => {
   await use('main');
   // New list: the title's rule (1 to 40 characters) shows under the field.
-  await type('[data-testid=new-list-title]', '');
+  await clear('[data-testid=new-list-title]');
   await press('[data-testid=new-list-title]', '\uE007');
   await textIs('[data-testid=new-list-error]', 'must be 1 to 40 characters');
   await type('[data-testid=new-list-title]', 'x'.repeat(41));
