@@ -1,4 +1,5 @@
-//! The `#[client]` attribute and the `Type` derive of Mizan for Tauri.
+//! The `#[client]` attribute and the `Type` and `Form` derives of Mizan
+//! for Tauri.
 //!
 //! Use them through the plugin crate: `tauri_plugin_mizan::client` and
 //! `tauri_plugin_mizan::Type`. The attribute keeps the function as written
