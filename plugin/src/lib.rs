@@ -41,6 +41,8 @@ mod dispatch;
 mod edge;
 mod form;
 pub mod jwt;
+#[cfg(feature = "sqlite")]
+pub mod shape;
 mod stream;
 mod upload;
 
@@ -75,6 +77,10 @@ pub use tauri_plugin_mizan_codegen as codegen;
 pub use tauri_plugin_mizan_macros::client;
 #[doc = include_str!("../docs/form.md")]
 pub use tauri_plugin_mizan_macros::Form;
+/// Declares a Shape: a struct whose fields are columns of one SQLite
+/// table. See [`shape`].
+#[cfg(feature = "sqlite")]
+pub use tauri_plugin_mizan_macros::Shape;
 #[doc = include_str!("../docs/type.md")]
 pub use tauri_plugin_mizan_macros::Type;
 pub use upload::{Bytes, Upload};
@@ -107,12 +113,17 @@ pub mod __private {
         error::CallError,
         ir::type_of,
         registry::{Affect, CachePolicy, ClientFn, FnKind, FnTypes, WireParam},
+        shape::{ShapeColumn, ShapeMeta, ShapeRegistration},
     };
     pub use crate::form::probe::{validated, FormProbe, ProbeForm, ProbePlain};
     pub use crate::form::{Form, WireField};
+    #[cfg(feature = "sqlite")]
+    pub use crate::shape::read_column;
     pub use crate::stream::StreamEnd;
     pub use crate::upload::binary::{output_bytes, output_bytes_result};
     pub use inventory;
+    #[cfg(feature = "sqlite")]
+    pub use rusqlite;
     pub use specta;
     pub use tauri_plugin_mizan_codegen::{FieldKind, Form as FormSchema, FormField, Rule};
     pub use validator;

@@ -15,7 +15,9 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 use tauri::{test::MockRuntime, App, State};
-use tauri_plugin_mizan::{client, Bytes, Context, Invalidations, MizanExt, StreamSink, Upload};
+use tauri_plugin_mizan::{
+    client, shape::Shape, Bytes, Context, Invalidations, MizanExt, StreamSink, Upload,
+};
 
 pub const AFI_ACCOUNT: Context = Context::new("afi_account");
 pub const AFI_TEAM: Context = Context::new("afi_team");
@@ -58,6 +60,7 @@ pub struct Store {
     pub ticks_sent: AtomicU32,
     // Accounts whose name source is unreachable: `afi_account_name` fails.
     pub offline: Mutex<std::collections::BTreeSet<u32>>,
+    pub accounts: AccountsDb,
 }
 
 impl Store {
@@ -264,20 +267,42 @@ fn afi_signup(store: State<'_, Store>, form: AfiSignup) -> String {
     format!("{} ({})", form.name, form.age)
 }
 
-// Shapes: `AfiAccountCard` becomes a Shape over an SQLite table, and this
-// function `AfiAccountCard::query(...)`, when Shapes land.
+// Shapes: `AfiAccountCard` is a Shape of the SQLite table `accounts` (which
+// has more columns than the card reads), read through rusqlite.
 #[client]
-fn afi_account_cards() -> Vec<AfiAccountCard> {
-    vec![AfiAccountCard {
-        id: 1,
-        name: "Ada".into(),
-    }]
+fn afi_account_cards(store: State<'_, Store>) -> Result<Vec<AfiAccountCard>, String> {
+    let conn = store.accounts.0.lock().unwrap();
+    AfiAccountCard::select()
+        .order_by("id")
+        .all(&conn)
+        .map_err(|e| e.to_string())
 }
 
-#[derive(Debug, Clone, Serialize, specta::Type)]
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_plugin_mizan::Shape)]
+#[shape(table = "accounts")]
 pub struct AfiAccountCard {
     pub id: u32,
     pub name: String,
+}
+
+/// The fixture's SQLite database, in memory: `accounts` with columns the
+/// Shape does not read.
+#[derive(Debug)]
+pub struct AccountsDb(pub Mutex<rusqlite::Connection>);
+
+impl Default for AccountsDb {
+    fn default() -> Self {
+        let conn = rusqlite::Connection::open_in_memory().expect("an in-memory database");
+        conn.execute_batch(
+            "CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                                    email TEXT NOT NULL, password_hash TEXT NOT NULL);
+             INSERT INTO accounts VALUES (1, 'Ada', 'ada@example.com', 'x'),
+                                         (2, 'Grace', 'grace@example.com', 'y');",
+        )
+        .expect("the accounts table");
+        tauri_plugin_mizan::shape::check_all(&conn).expect("the fixture's Shapes fit");
+        AccountsDb(Mutex::new(conn))
+    }
 }
 
 // Hooks for capabilities whose Rust API does not exist yet ----------------------

@@ -949,30 +949,41 @@ fn shapes(h: &Harness) -> Finding {
             short(&r)
         ));
     };
-    // A `shape` node naming it, or a `shape`/`kind=shape` property on the
-    // line that declares it.
-    let declared = text.lines().any(|l| {
-        let l = l.trim_start();
-        has_token(l, "AfiAccountCard")
-            && (l.starts_with("shape ") || l.contains("kind=shape") || l.contains("shape=#true"))
-    });
-    if !declared {
+    // The type's node holds a `shape <table>` node, then its columns.
+    let block: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !(l.starts_with("type ") && has_token(l, "AfiAccountCard")))
+        .skip(1)
+        .take_while(|l| l.starts_with(' '))
+        .map(str::trim)
+        .collect();
+    let Some(shape) = block.first().filter(|l| l.starts_with("shape ")) else {
         return missing("the IR does not declare `AfiAccountCard` as a Shape");
-    }
+    };
     let mut c = Checks::default();
     c.check(true, "the IR declares the Shape `AfiAccountCard`");
+    let columns: Vec<&str> = block
+        .iter()
+        .skip(1)
+        .take_while(|l| l.starts_with("column "))
+        .map(|l| l["column ".len()..].split(' ').next().unwrap_or(""))
+        .collect();
+    c.check(
+        has_token(shape, "accounts") && has_token(shape, "key=id") && columns == ["id", "name"],
+        "the Shape names its table, its key and exactly its columns",
+    );
     let rows = h.call(&h.main, "afi_account_cards", json!({}));
     c.check_got(
         rows.as_ref().is_ok_and(|v| {
             v["result"].as_array().is_some_and(|rows| {
-                !rows.is_empty()
+                rows.len() == 2
                     && rows.iter().all(|row| {
                         row.as_object()
                             .is_some_and(|o| o.keys().map(String::as_str).eq(["id", "name"]))
                     })
             })
         }),
-        "`afi_account_cards` answers rows holding exactly the Shape's fields",
+        "`afi_account_cards` answers the table's rows holding exactly the Shape's fields",
         &rows,
     );
     c.grade(true)

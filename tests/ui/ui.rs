@@ -1,4 +1,4 @@
-//! `#[client]` misuse is a compile error at the user's span, with a message
+//! `#[client]` and `#[derive(Shape)]` misuse is a compile error at the user's span, with a message
 //! that says what to write instead; the messages are pinned in `fail/`
 //! (`TRYBUILD=overwrite cargo test -p tauri-plugin-mizan-ui-tests --test ui`
 //! rewrites them). Every form that compiles is `pass/every_form.rs`, a test

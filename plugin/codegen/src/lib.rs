@@ -35,7 +35,8 @@ pub use error::{GenError, ReadError};
 pub use form::{FieldKind, Form, FormField, Rule};
 pub use model::{
     Affect, Auth, Cache, Capability, ContextDef, Enum, Field, FnKind, Function, Ir, Literal, Param,
-    Primitive, Repr, ScopePair, Struct, StructTag, Type, TypeDef, Variant, FORMAT_VERSION,
+    Primitive, Repr, ScopePair, ShapeColumn, ShapeDef, Struct, StructTag, Type, TypeDef, Variant,
+    FORMAT_VERSION,
 };
 pub use nesting::MAX_DEPTH;
 pub use ts::{generate_ts, ts_module, TsOptions};

@@ -259,6 +259,29 @@ pub struct TypeDef {
     pub doc: Option<String>,
     /// Its shape.
     pub ty: Type,
+    /// Set when the type is a Shape: a projection of a SQLite table
+    /// (SPEC 6.5). Only on a struct.
+    pub shape: Option<ShapeDef>,
+}
+
+/// The table a Shape projects, and which column each field reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeDef {
+    /// The table.
+    pub table: String,
+    /// Its primary key column (one of `columns`).
+    pub key: String,
+    /// The columns, in the order of the struct's fields.
+    pub columns: Vec<ShapeColumn>,
+}
+
+/// One column of a Shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeColumn {
+    /// The table's column.
+    pub column: String,
+    /// The struct field (its wire name) the column fills.
+    pub field: String,
 }
 
 /// A type as serde puts it on the wire.

@@ -11,8 +11,8 @@ use crate::{
     error::ReadError,
     model::{
         Affect, Auth, Cache, Capability, ContextDef, Enum, Field, FnKind, Function, Ir, Literal,
-        Param, Primitive, Repr, ScopePair, Struct, StructTag, Type, TypeDef, Variant,
-        FORMAT_VERSION,
+        Param, Primitive, Repr, ScopePair, ShapeColumn, ShapeDef, Struct, StructTag, Type, TypeDef,
+        Variant, FORMAT_VERSION,
     },
 };
 
@@ -65,6 +65,7 @@ impl Ir {
             }
             let mut kids: Vec<KdlNode> =
                 t.generics.iter().map(|g| named("type-param", g)).collect();
+            kids.extend(t.shape.as_ref().map(write_shape));
             kids.push(write_type(&t.ty));
             children(&mut node, kids);
             doc.nodes_mut().push(node);
@@ -253,6 +254,26 @@ fn children(node: &mut KdlNode, kids: Vec<KdlNode>) {
         *doc.nodes_mut() = kids;
         node.set_children(doc);
     }
+}
+
+/// `shape <table> key=<key> { column <column> [field=<field>] ... }`:
+/// `field` only when the wire name differs from the column.
+fn write_shape(shape: &ShapeDef) -> KdlNode {
+    let mut node = named("shape", &shape.table);
+    node.push(string(Some("key"), &shape.key));
+    let columns = shape
+        .columns
+        .iter()
+        .map(|c| {
+            let mut n = named("column", &c.column);
+            if c.field != c.column {
+                n.push(string(Some("field"), &c.field));
+            }
+            n
+        })
+        .collect();
+    children(&mut node, columns);
+    node
 }
 
 fn wrap(node: &str, ty: &Type) -> KdlNode {
@@ -873,8 +894,17 @@ impl Reader<'_> {
         let doc = self.prop_str(node, &e, "doc", &within)?;
         let mut generics = Vec::new();
         let mut body = None;
+        let mut shape = None;
         for kid in self.kids(node) {
-            if kid.name().value() == "type-param" {
+            if kid.name().value() == "shape" {
+                if body.is_some() {
+                    return Err(self.invalid(kid, &within, "`shape` must come before the type"));
+                }
+                let s = self.shape(kid, &within)?;
+                set_once(&mut shape, s, || {
+                    self.invalid(kid, &within, "holds more than one `shape`")
+                })?;
+            } else if kid.name().value() == "type-param" {
                 if body.is_some() {
                     return Err(self.invalid(
                         kid,
@@ -901,6 +931,41 @@ impl Reader<'_> {
             generics,
             doc,
             ty,
+            shape,
+        })
+    }
+
+    fn shape(&self, node: &KdlNode, within: &str) -> Result<ShapeDef, ReadError> {
+        let e = self.entries(node, within, 1, &["key"])?;
+        let table = self.string_arg(node, &e, 0, within, "a shape's table")?;
+        let key = self
+            .prop_str(node, &e, "key", within)?
+            .ok_or_else(|| ReadError::Missing {
+                line: self.line(node),
+                what: "a shape's `key`".into(),
+                within: within.to_owned(),
+            })?;
+        let mut columns = Vec::new();
+        for kid in self.kids(node) {
+            if kid.name().value() != "column" {
+                return Err(ReadError::UnknownNode {
+                    line: self.line(kid),
+                    node: kid.name().value().to_owned(),
+                    within: within.to_owned(),
+                });
+            }
+            self.no_kids(kid, within)?;
+            let ce = self.entries(kid, within, 1, &["field"])?;
+            let column = self.string_arg(kid, &ce, 0, within, "a column name")?;
+            let field = self
+                .prop_str(kid, &ce, "field", within)?
+                .unwrap_or_else(|| column.clone());
+            columns.push(ShapeColumn { column, field });
+        }
+        Ok(ShapeDef {
+            table,
+            key,
+            columns,
         })
     }
 

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
     error::ReadError,
-    model::{FnKind, Ir, Param, Repr, Struct, Type},
+    model::{FnKind, Ir, Param, Repr, ShapeDef, Struct, Type},
 };
 
 /// A tag serde writes beside the fields must not be one of them: the
@@ -85,6 +85,9 @@ pub(crate) fn validate(ir: &Ir) -> Result<(), ReadError> {
         )?;
         check_type(&t.ty, &arity, &t.generics, &format!("type `{}`", t.name))?;
         binary::nowhere(&t.ty, &format!("type `{}`", t.name))?;
+        if let Some(shape) = &t.shape {
+            check_shape(shape, &t.ty, &t.name)?;
+        }
     }
     for c in &ir.contexts {
         let owner = format!("context `{}`", c.name);
@@ -178,6 +181,42 @@ pub(crate) fn validate(ir: &Ir) -> Result<(), ReadError> {
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// A Shape is a struct; its columns and their fields are unique, every
+/// field is one of the struct's, and the key is one of the columns.
+fn check_shape(shape: &ShapeDef, ty: &Type, name: &str) -> Result<(), ReadError> {
+    let owner = format!("the shape of type `{name}`");
+    let Type::Struct(s) = ty else {
+        return Err(ReadError::Inconsistent(format!(
+            "{owner}: a shape is a struct"
+        )));
+    };
+    unique_within(
+        "column",
+        shape.columns.iter().map(|c| c.column.as_str()),
+        &owner,
+    )?;
+    unique_within(
+        "field",
+        shape.columns.iter().map(|c| c.field.as_str()),
+        &owner,
+    )?;
+    for c in &shape.columns {
+        if !s.fields.iter().any(|f| f.name == c.field) {
+            return Err(ReadError::Inconsistent(format!(
+                "{owner}: column `{}` fills field `{}`, which the struct does not have",
+                c.column, c.field
+            )));
+        }
+    }
+    if !shape.columns.iter().any(|c| c.column == shape.key) {
+        return Err(ReadError::Inconsistent(format!(
+            "{owner}: its key `{}` is not one of its columns",
+            shape.key
+        )));
     }
     Ok(())
 }

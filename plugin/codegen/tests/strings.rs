@@ -81,6 +81,7 @@ fn code_points_of_every_kind_round_trip_in_every_string_place() {
         generics: vec![],
         doc: Some(type_doc),
         ty: Type::Tuple(literals),
+        shape: None,
     });
     ir.normalize();
     let text = ir.to_kdl();

@@ -242,6 +242,7 @@ fn build(p: &Pieces) -> Ir {
             generics: Vec::new(),
             doc: doc(i),
             ty,
+            shape: None,
         });
     }
     let some_type = |i: usize| match types.get(i % types.len().max(1)) {

@@ -14,6 +14,8 @@ mod client;
 mod derive_type;
 mod docs;
 mod form;
+#[cfg(feature = "sqlite")]
+mod shape;
 mod signature;
 
 /// Marks a function as callable from the webview through Mizan.
@@ -48,6 +50,18 @@ pub fn derive_type(item: TokenStream) -> TokenStream {
 #[proc_macro_derive(Form, attributes(validate, serde))]
 pub fn derive_form(item: TokenStream) -> TokenStream {
     form::expand(item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Declares a Shape: a struct whose fields are columns of one SQLite
+/// table, read with exactly those columns.
+///
+/// See the documentation of `tauri_plugin_mizan::shape`.
+#[cfg(feature = "sqlite")]
+#[proc_macro_derive(Shape, attributes(shape))]
+pub fn derive_shape(item: TokenStream) -> TokenStream {
+    shape::expand(item.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

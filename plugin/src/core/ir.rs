@@ -16,14 +16,15 @@ use specta::{
 };
 use tauri_plugin_mizan_codegen::{
     Affect, Auth, Cache, Capability, ContextDef, Enum, Field, FnKind as IrKind, Function, GenError,
-    Ir, Literal, Param, Primitive, Repr, ScopePair, Struct, StructTag, TsOptions, Type, TypeDef,
-    Variant,
+    Ir, Literal, Param, Primitive, Repr, ScopePair, ShapeColumn, ShapeDef, Struct, StructTag,
+    TsOptions, Type, TypeDef, Variant,
 };
 
 use crate::core::{
     error::RegistryError,
     export::write_if_changed,
     registry::{ClientFn, FnKind, FnTypes, Registry},
+    shape::ShapeMeta,
 };
 
 /// Why a registry has no IR.
@@ -382,14 +383,45 @@ fn named_types(types: &TypeCollection) -> Result<Vec<TypeDef>, IrError> {
             .map(|g| g.iter().map(ToString::to_string).collect())
             .unwrap_or_default();
         let doc = doc(ndt.docs());
+        let ty = convert(&ndt.inner);
         out.push(TypeDef {
+            shape: crate::core::shape::by_sid(sid).and_then(|m| shape_def(m, &ndt.inner)),
             name,
             generics,
             doc,
-            ty: convert(&ndt.inner),
+            ty,
         });
     }
     Ok(out)
+}
+
+/// A Shape's table and columns, each column with the wire name of the
+/// field it fills. specta lists a struct's fields in declaration order,
+/// skipped ones included (without a type), as the derive lists the
+/// columns; a column whose field serde skips is not on the wire and is
+/// left out of the IR.
+fn shape_def(meta: &ShapeMeta, dt: &DataType) -> Option<ShapeDef> {
+    let DataType::Struct(s) = dt else { return None };
+    let StructFields::Named(named) = s.fields() else {
+        return None;
+    };
+    let fields = named.fields();
+    if fields.len() != meta.columns.len() {
+        return None;
+    }
+    Some(ShapeDef {
+        table: meta.table.to_owned(),
+        key: meta.key.to_owned(),
+        columns: fields
+            .iter()
+            .zip(meta.columns)
+            .filter(|((_, f), _)| f.ty().is_some())
+            .map(|((wire, _), c)| ShapeColumn {
+                column: c.column.to_owned(),
+                field: wire.to_string(),
+            })
+            .collect(),
+    })
 }
 
 fn convert(dt: &DataType) -> Type {

@@ -15,4 +15,5 @@ pub(crate) mod ir;
 pub(crate) mod notice;
 pub(crate) mod registry;
 pub mod scoping;
+pub(crate) mod shape;
 pub(crate) mod wire;

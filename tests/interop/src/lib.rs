@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use tauri_plugin_mizan::{client, Context, ExportFile};
 
+pub mod sql;
+
 /// The Mizan client: its types come from tauri-specta's bindings.
 pub const CLIENT: ExportFile =
     tauri_plugin_mizan::client_file!("../golden/interop/mizan.gen.ts").types_from("./bindings");

@@ -20,7 +20,11 @@
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use tauri::State;
-use tauri_plugin_mizan::{client, Context, Form, Invalidations};
+use tauri_plugin_mizan::{
+    client,
+    shape::{Shape, ShapeError},
+    Context, Form, Invalidations,
+};
 use validator::{Validate, ValidationError};
 
 use crate::db::Db;
@@ -39,8 +43,9 @@ const MAX_NOTE: u64 = 200;
 
 // Wire types ------------------------------------------------------------------
 
-/// A user's profile.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+/// A user's profile: a Shape of the `users` table.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Shape)]
+#[shape(table = "users")]
 pub(crate) struct Profile {
     /// Its id.
     pub(crate) id: u32,
@@ -93,8 +98,9 @@ fn not_reserved(name: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// Someone in the people switcher.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+/// Someone in the people switcher: the `users` columns the switcher shows.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Shape)]
+#[shape(table = "users")]
 pub(crate) struct Person {
     /// Their id.
     pub(crate) id: u32,
@@ -104,8 +110,9 @@ pub(crate) struct Person {
     pub(crate) color: String,
 }
 
-/// A list as the sidebar names it.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+/// A list as the sidebar names it: two columns of `lists`.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Shape)]
+#[shape(table = "lists")]
 pub(crate) struct ListRef {
     /// Its id.
     pub(crate) id: u32,
@@ -128,8 +135,9 @@ pub(crate) struct ListDetail {
     pub(crate) done: u32,
 }
 
-/// One note of a list.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+/// One note of a list: a Shape of `notes`.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Shape)]
+#[shape(table = "notes")]
 pub(crate) struct Note {
     /// Its id.
     pub(crate) id: u32,
@@ -279,6 +287,14 @@ macro_rules! storage_from {
 }
 storage_from!(ReadError, ProfileError, ListError, NoteError);
 
+impl From<ShapeError> for ReadError {
+    fn from(e: ShapeError) -> Self {
+        Self::Storage {
+            message: e.to_string(),
+        }
+    }
+}
+
 fn chars(s: &str) -> u64 {
     u64::try_from(s.chars().count()).unwrap_or(u64::MAX)
 }
@@ -288,48 +304,28 @@ fn chars(s: &str) -> u64 {
 /// A user's profile.
 #[client(context = USER)]
 fn user_profile(db: State<'_, Db>, user_id: u32) -> Result<Profile, ReadError> {
-    db.with(|c| {
-        c.query_row(
-            "SELECT id, name, bio, color, website, email FROM users WHERE id = ?1",
-            [user_id],
-            |r| {
-                Ok(Profile {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    bio: r.get(2)?,
-                    color: r.get(3)?,
-                    website: r.get(4)?,
-                    email: r.get(5)?,
-                })
-            },
-        )
-        .optional()
-    })?
-    .ok_or(ReadError::NotFound {
-        what: "user".into(),
-        id: user_id,
-    })
+    db.read(|c| Profile::select().where_eq("id", user_id).first(c))?
+        .ok_or(ReadError::NotFound {
+            what: "user".into(),
+            id: user_id,
+        })
 }
 
 /// The lists a user owns, oldest first.
 #[client(context = USER)]
 fn user_lists(db: State<'_, Db>, user_id: u32) -> Result<Vec<ListRef>, ReadError> {
-    Ok(db.with(|c| {
-        let mut st =
-            c.prepare_cached("SELECT id, title FROM lists WHERE owner_id = ?1 ORDER BY id")?;
-        let rows = st.query_map([user_id], |r| {
-            Ok(ListRef {
-                id: r.get(0)?,
-                title: r.get(1)?,
-            })
-        })?;
-        rows.collect()
+    Ok(db.read(|c| {
+        ListRef::select()
+            .where_eq("owner_id", user_id)
+            .order_by("id")
+            .all(c)
     })?)
 }
 
 // The `list` context ----------------------------------------------------------
 
-/// A list's title, owner and counts.
+/// A list's title, owner and counts. Counts are aggregates, not a
+/// projection of columns, so this read stays plain SQL.
 #[client(context = LIST)]
 fn list_detail(db: State<'_, Db>, list_id: u32) -> Result<ListDetail, ReadError> {
     db.with(|c| {
@@ -360,38 +356,21 @@ fn list_detail(db: State<'_, Db>, list_id: u32) -> Result<ListDetail, ReadError>
 /// A list's notes: open ones first, then in the order they were written.
 #[client(context = LIST)]
 fn list_notes(db: State<'_, Db>, list_id: u32) -> Result<Vec<Note>, ReadError> {
-    Ok(db.with(|c| {
-        let mut st = c.prepare_cached(
-            "SELECT id, list_id, text, done FROM notes WHERE list_id = ?1 ORDER BY done, id",
-        )?;
-        let rows = st.query_map([list_id], |r| {
-            Ok(Note {
-                id: r.get(0)?,
-                list_id: r.get(1)?,
-                text: r.get(2)?,
-                done: r.get(3)?,
-            })
-        })?;
-        rows.collect()
+    Ok(db.read(|c| {
+        Note::select()
+            .where_eq("list_id", list_id)
+            .order_by("done")
+            .order_by("id")
+            .all(c)
     })?)
 }
 
 // The `people` context --------------------------------------------------------
 
-/// Everyone, by name.
+/// Everyone, in the order they joined.
 #[client(context = PEOPLE)]
 fn people(db: State<'_, Db>) -> Result<Vec<Person>, ReadError> {
-    Ok(db.with(|c| {
-        let mut st = c.prepare_cached("SELECT id, name, color FROM users ORDER BY id")?;
-        let rows = st.query_map([], |r| {
-            Ok(Person {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                color: r.get(2)?,
-            })
-        })?;
-        rows.collect()
-    })?)
+    Ok(db.read(|c| Person::select().order_by("id").all(c))?)
 }
 
 // Mutations -------------------------------------------------------------------

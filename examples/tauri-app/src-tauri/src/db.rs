@@ -7,6 +7,7 @@ use std::{
 };
 
 use rusqlite::Connection;
+use tauri_plugin_mizan::shape::ShapeError;
 
 /// The app's database. One connection behind a mutex is plenty for a
 /// desktop app: every statement here takes microseconds.
@@ -16,11 +17,13 @@ pub(crate) struct Db {
 
 impl Db {
     /// Opens (or creates) the database file, migrates it and, when it is
-    /// new, fills it with sample data.
-    pub(crate) fn open(path: &Path) -> rusqlite::Result<Db> {
+    /// new, fills it with sample data. Checks every Shape against the
+    /// schema: a Shape naming a column the tables lack stops the start.
+    pub(crate) fn open(path: &Path) -> Result<Db, ShapeError> {
         let conn = Connection::open(path)?;
         conn.execute_batch(SCHEMA)?;
         add_profile_columns(&conn)?;
+        tauri_plugin_mizan::shape::check_all(&conn)?;
         let users: u32 = conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
         if users == 0 {
             seed(&conn)?;
@@ -32,6 +35,15 @@ impl Db {
         Ok(Db {
             conn: Mutex::new(conn),
         })
+    }
+
+    /// Runs a read through Shapes with the connection.
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, ShapeError>,
+    ) -> Result<T, ShapeError> {
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&conn)
     }
 
     /// Runs `f` with the connection.

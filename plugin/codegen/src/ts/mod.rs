@@ -102,6 +102,8 @@ pub fn ts_module(ir: &Ir, options: &TsOptions) -> Result<String, GenError> {
         None => declared_types(&mut out, &ir),
     }
 
+    shapes(&mut out, &ir, &names);
+
     if !ir.contexts.is_empty() {
         out.push_str("\n// Contexts\n");
     }
@@ -287,6 +289,34 @@ fn declared_types(out: &mut String, ir: &Ir) {
         };
         let sep = if body.starts_with('\n') { "" } else { " " };
         let _ = writeln!(out, "export type {}{generics} ={sep}{body};", t.name);
+    }
+}
+
+/// One descriptor constant per Shape (SPEC 6.5): its table, its key, and
+/// the column each field reads, so the webview knows which types are rows
+/// of which table.
+fn shapes(out: &mut String, ir: &Ir, names: &Names<'_>) {
+    let mut first = true;
+    for t in &ir.types {
+        let Some(shape) = &t.shape else { continue };
+        if std::mem::take(&mut first) {
+            out.push_str("\n// Shapes: types whose fields are columns of one SQLite table\n");
+        }
+        let _ = writeln!(
+            out,
+            "\n/** `{}` is a Shape of the table `{}`, primary key `{}`: each field and the column it reads. */",
+            quote::name(&t.name),
+            quote::name(&shape.table),
+            quote::name(&shape.key),
+        );
+        let _ = writeln!(out, "export const {} = {{", names.shapes[t.name.as_str()]);
+        let _ = writeln!(out, "  table: {},", ts_string(&shape.table));
+        let _ = writeln!(out, "  key: {},", ts_string(&shape.key));
+        out.push_str("  columns: {\n");
+        for c in &shape.columns {
+            let _ = writeln!(out, "    {}: {},", key(&c.field), ts_string(&c.column));
+        }
+        out.push_str("  },\n} as const;\n");
     }
 }
 

@@ -39,6 +39,8 @@ pub(super) struct CtxNames {
 pub(super) struct Names<'a> {
     pub(super) functions: BTreeMap<&'a str, FnNames>,
     pub(super) contexts: BTreeMap<&'a str, CtxNames>,
+    /// The descriptor constant of each Shape, by type name.
+    pub(super) shapes: BTreeMap<&'a str, String>,
 }
 
 /// Names the generated code uses from outside itself.
@@ -77,6 +79,12 @@ impl<'a> Names<'a> {
                 }
             }
             claim(&t.name, format!("type `{}`", t.name))?;
+        }
+        let mut shapes = BTreeMap::new();
+        for t in ir.types.iter().filter(|t| t.shape.is_some()) {
+            let descriptor = format!("{}Shape", t.name);
+            claim(&descriptor, format!("the shape of type `{}`", t.name))?;
+            shapes.insert(t.name.as_str(), descriptor);
         }
         let mut contexts = BTreeMap::new();
         for c in &ir.contexts {
@@ -122,6 +130,7 @@ impl<'a> Names<'a> {
         Ok(Names {
             functions,
             contexts,
+            shapes,
         })
     }
 }
