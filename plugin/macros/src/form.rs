@@ -42,7 +42,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         };
         let rules = validate_rules(&field.attrs)?;
         let shape = Shape::of(&field.ty);
-        let nested = rules.nested.then(|| shape.inner).map(|inner| {
+        let nested = rules.nested.then_some(shape.inner).map(|inner| {
             quote_spanned!(inner.span()=> <#inner as #krate::Form>::wire_field as fn(&str) -> ::core::option::Option<#krate::WireField>)
         });
         let nested_map = match &nested {

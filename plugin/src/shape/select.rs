@@ -179,7 +179,7 @@ impl<T: Shape> Select<T> {
                     column::<T>(&mut sql, c);
                     sql.push_str(if *null { " IS NULL" } else { " IS NOT NULL" });
                 }
-                Filter::In(_, 0) => sql.push_str("0"),
+                Filter::In(_, 0) => sql.push('0'),
                 Filter::In(c, n) => {
                     column::<T>(&mut sql, c);
                     sql.push_str(" IN (?");
