@@ -20,6 +20,7 @@ use tauri_plugin_mizan::{
     codegen::{self, Ir, ReadError, TsOptions},
     ClientFn, Context, Invalidations, Registry, StreamSink,
 };
+use validator::Validate;
 
 // The fixture registry --------------------------------------------------------
 
@@ -266,6 +267,42 @@ async fn profile_changes(user_id: u64, out: StreamSink<Profile>) -> Result<(), P
 /// Imports profiles, telling how far it got.
 #[client(affects = USER)]
 async fn import_profiles(count: u32, progress: StreamSink<(u32, u32)>) {}
+
+static SLUG: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new("^[a-z]+(-[a-z]+)*$").unwrap());
+
+/// A new team (SPEC 6.4): a form.
+#[derive(Serialize, Deserialize, Validate, tauri_plugin_mizan::Form, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NewTeam {
+    #[validate(length(min = 1, max = 40))]
+    team_name: String,
+    #[validate(email)]
+    contact: Option<String>,
+    #[validate(url)]
+    home_page: String,
+    #[validate(range(min = 0.5, exclusive_max = 10.0))]
+    weight: f64,
+    #[validate(regex(path = *SLUG), contains(pattern = "-"))]
+    slug: String,
+    #[validate(nested, length(min = 1))]
+    members: Vec<Member>,
+    #[serde(default)]
+    private: bool,
+}
+
+#[derive(Serialize, Deserialize, Validate, tauri_plugin_mizan::Form, specta::Type)]
+pub struct Member {
+    #[serde(rename = "id")]
+    #[validate(range(min = 1))]
+    member_id: u64,
+}
+
+/// Creates a team from a validated form.
+#[client(affects = TEAM)]
+fn create_team(team: NewTeam) -> u64 {
+    0
+}
 
 // Helpers ---------------------------------------------------------------------
 

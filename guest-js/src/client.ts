@@ -420,6 +420,21 @@ export class MizanClient implements StreamTransport {
   }
 
   /**
+   * Checks a call's args through `plugin:mizan|validate` without running
+   * the function (SPEC 6.4): the same access, auth and argument checks as
+   * `call`, then a form param's rules. Resolves when they pass; rejects
+   * with `MizanError` (`invalid_form` with the errors by wire path,
+   * `invalid_args`, `forbidden`, ...). Nothing runs, nothing is invalidated.
+   */
+  async validate(fn: string, args: Record<string, unknown> = {}): Promise<void> {
+    try {
+      await this.send('plugin:mizan|validate', { fn, args });
+    } catch (reason) {
+      throw MizanError.from(reason, fn);
+    }
+  }
+
+  /**
    * Calls a client function that takes files (`Upload` params): the files
    * travel as raw IPC bodies, in chunks above `options.chunkBytes` with
    * `options.onProgress` after each; `options.signal` cancels. Files over

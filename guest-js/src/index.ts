@@ -80,3 +80,19 @@ export {
   type StreamOptions,
   type StreamTransport,
 } from './stream.js';
+export {
+  FormState,
+  checkForm,
+  createForm,
+  isFormError,
+  parsePath,
+  type FieldKind,
+  type FormErrorDetails,
+  type FormErrorItem,
+  type FormFieldSchema,
+  type FormFunction,
+  type FormRule,
+  type FormSchema,
+  type FormSnapshot,
+  type FormStateOptions,
+} from './form.js';

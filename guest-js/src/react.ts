@@ -308,3 +308,5 @@ export function useStream<A, T, E = unknown>(
 export type { BundleSnapshot, ContextDescriptor, MizanClient } from './client.js';
 // Uploads (SPEC 6.2).
 export { useUpload, type UploadFn, type UseUploadOptions, type UseUploadResult } from './react-upload.js';
+// Forms (SPEC 6.4).
+export { useForm, type FieldBinding, type UseFormOptions, type UseFormResult } from './react-form.js';

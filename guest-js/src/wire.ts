@@ -41,12 +41,14 @@ export interface RefreshKey {
 
 /**
  * Error codes fixed by the protocol. The union stays open: a newer backend may
- * send codes this version does not know yet (e.g. `invalid_form`).
+ * send codes this version does not know yet.
  */
 export type ErrorCode =
   | 'unknown_function'
   | 'unknown_context'
   | 'invalid_args'
+  /** A form param broke its rules (SPEC 6.4): `details` is `FormErrorDetails`. */
+  | 'invalid_form'
   | 'unauthorized'
   | 'forbidden'
   | 'payload_too_large'

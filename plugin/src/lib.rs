@@ -39,6 +39,7 @@ mod cache;
 mod core;
 mod dispatch;
 mod edge;
+mod form;
 mod hydrate;
 pub mod jwt;
 mod refresh;
@@ -70,12 +71,15 @@ pub use edge::{
     api::{Mizan, MizanExt},
     builder::{init, Builder},
 };
+pub use form::{FieldError, Form, FormErrors, WireField};
 pub use hydrate::{Hydrate, HydrateExt};
 pub use stream::StreamSink;
 /// The IR model, its KDL text and the TypeScript generator.
 pub use tauri_plugin_mizan_codegen as codegen;
 #[doc = include_str!("../docs/client.md")]
 pub use tauri_plugin_mizan_macros::client;
+#[doc = include_str!("../docs/form.md")]
+pub use tauri_plugin_mizan_macros::Form;
 /// Declares a Shape: a struct whose fields are columns of one SQLite
 /// table. See [`shape`].
 #[cfg(feature = "sqlite")]
@@ -83,6 +87,11 @@ pub use tauri_plugin_mizan_macros::Shape;
 #[doc = include_str!("../docs/type.md")]
 pub use tauri_plugin_mizan_macros::Type;
 pub use upload::{Bytes, Upload};
+/// The validation crate forms use (validator 0.20): its `Validate` derive
+/// and rules. Add `validator = { version = "0.20", features = ["derive"] }`
+/// to the app (its derive writes `::validator` paths), or write
+/// `#[validate(crate = "tauri_plugin_mizan::validator")]` on the struct.
+pub use validator;
 
 /// The specta version the plugin describes types with (`=2.0.0-rc.22`),
 /// for code that names specta's traits, e.g. a generic bound
@@ -109,6 +118,8 @@ pub mod __private {
         registry::{Affect, CachePolicy, ClientFn, FnKind, FnTypes, WireParam},
         shape::{ShapeColumn, ShapeMeta, ShapeRegistration},
     };
+    pub use crate::form::probe::{validated, FormProbe, ProbeForm, ProbePlain};
+    pub use crate::form::{Form, WireField};
     #[cfg(feature = "sqlite")]
     pub use crate::shape::read_column;
     pub use crate::stream::StreamEnd;
@@ -117,4 +128,6 @@ pub mod __private {
     #[cfg(feature = "sqlite")]
     pub use rusqlite;
     pub use specta;
+    pub use tauri_plugin_mizan_codegen::{FieldKind, Form as FormSchema, FormField, Rule};
+    pub use validator;
 }

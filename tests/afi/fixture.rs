@@ -243,12 +243,28 @@ async fn afi_ticks_slow(store: State<'_, Store>, to: u32, out: StreamSink<u32>) 
     }
 }
 
-// Forms: takes a form type with validation attributes when forms land
-// (`name` required and non-empty, `age` at least 18).
+/// Forms: a form with validator's rules (`name` 1 to 40 characters,
+/// `age` at least 18).
+#[derive(
+    Debug,
+    Serialize,
+    Deserialize,
+    validator::Validate,
+    tauri_plugin_mizan::Form,
+    tauri_plugin_mizan::Type,
+)]
+pub struct AfiSignup {
+    #[validate(length(min = 1, max = 40))]
+    name: String,
+    #[validate(range(min = 18))]
+    age: u32,
+}
+
+// Forms: takes the form; every call validates it first.
 #[client]
-fn afi_signup(store: State<'_, Store>, name: String, age: u32) -> String {
+fn afi_signup(store: State<'_, Store>, form: AfiSignup) -> String {
     store.signup_runs.fetch_add(1, Ordering::SeqCst);
-    format!("{name} ({age})")
+    format!("{} ({})", form.name, form.age)
 }
 
 // Shapes: `AfiAccountCard` is a Shape of the SQLite table `accounts` (which

@@ -76,9 +76,12 @@ const UPLOAD_CHUNK: &str = "plugin:mizan|upload_chunk";
 const STREAM: &str = "plugin:mizan|stream";
 /// `{"channel"}`: the consumer stopped.
 const STREAM_CANCEL: &str = "plugin:mizan|stream_cancel";
-const FORM_SCHEMA: &str = "plugin:mizan|form_schema";
-const FORM_VALIDATE: &str = "plugin:mizan|form_validate";
-const FORM_SUBMIT: &str = "plugin:mizan|form_submit";
+/// Forms: the schema is the function's `form` node in the IR (`ir`);
+/// `validate` takes a `call` body and runs no function; a submit is a
+/// `call`, which validates first.
+const FORM_SCHEMA: &str = "plugin:mizan|ir";
+const FORM_VALIDATE: &str = "plugin:mizan|validate";
+const FORM_SUBMIT: &str = "plugin:mizan|call";
 /// `Bearer <token>`.
 const TOKEN_HEADER: &str = "authorization";
 
@@ -878,16 +881,25 @@ fn streams(h: &Harness) -> Finding {
 fn forms(h: &Harness) -> Finding {
     let runs = || h.store().signup_runs.load(Ordering::SeqCst);
     let mut c = Checks::default();
-    let schema = h.invoke(&h.main, FORM_SCHEMA, json!({"fn": "afi_signup"}));
-    c.check_got(
-        schema.as_ref().is_ok_and(|s| {
-            let text = s.to_string();
-            text.contains("\"name\"") && text.contains("\"age\"")
-        }),
-        "`form_schema` describes the fields",
-        &schema,
+    let schema = h.invoke(&h.main, FORM_SCHEMA, json!({}));
+    let fields: Vec<String> = schema
+        .as_ref()
+        .ok()
+        .and_then(Value::as_str)
+        .and_then(|text| tauri_plugin_mizan::codegen::Ir::from_kdl(text).ok())
+        .and_then(|ir| ir.function("afi_signup").and_then(|f| f.form.clone()))
+        .map(|form| form.fields.into_iter().map(|f| f.name).collect())
+        .unwrap_or_default();
+    let described = fields == ["name", "age"];
+    c.check(
+        described,
+        &if described {
+            "the IR's form schema describes the fields by wire name".to_owned()
+        } else {
+            format!("the IR's form schema describes the fields (found {fields:?})")
+        },
     );
-    let invalid = json!({"fn": "afi_signup", "args": {"name": "", "age": 3}});
+    let invalid = json!({"fn": "afi_signup", "args": {"form": {"name": "", "age": 3}}});
     let field_errors = |r: &Reply| {
         code(r) == Some("invalid_form")
             && r.as_ref().err().is_some_and(|e| {
@@ -902,29 +914,29 @@ fn forms(h: &Harness) -> Finding {
     let v = h.invoke(&h.main, FORM_VALIDATE, invalid.clone());
     c.check_got(
         field_errors(&v) && runs() == before,
-        "`form_validate` answers `invalid_form` field errors without running the function",
+        "`validate` answers `invalid_form` field errors without running the function",
         &v,
     );
     let s = h.invoke(&h.main, FORM_SUBMIT, invalid);
     c.check_got(
         field_errors(&s) && runs() == before,
-        "`form_submit` refuses invalid fields",
+        "a submit (`call`) refuses invalid fields",
         &s,
     );
     let s = h.invoke(
         &h.main,
         FORM_SUBMIT,
-        json!({"fn": "afi_signup", "args": {"name": "Ada", "age": 30}}),
+        json!({"fn": "afi_signup", "args": {"form": {"name": "Ada", "age": 30}}}),
     );
     c.check_got(
         s.as_ref().is_ok_and(|v| v["result"] == "Ada (30)") && runs() == before + 1,
-        "`form_submit` calls the function with valid fields",
+        "a submit (`call`) runs the function with valid fields",
         &s,
     );
     if c.seen.is_empty() {
         return missing(format!(
-            "the form commands are refused: `{FORM_SCHEMA}`: {}",
-            short(&schema)
+            "the form commands are refused: `{FORM_VALIDATE}`: {}",
+            short(&v)
         ));
     }
     c.grade(true)

@@ -37,6 +37,21 @@ export type Loose =
 /** A unit struct (`null` on the wire). */
 export type Marker = null;
 
+export type Member = {
+  id: number;
+};
+
+/** A new team (SPEC 6.4): a form. */
+export type NewTeam = {
+  teamName: string;
+  contact: string | null;
+  homePage: string;
+  weight: number;
+  slug: string;
+  members: Member[];
+  private?: boolean;
+};
+
 export type Owner = {
   owner: string;
 };
@@ -151,6 +166,41 @@ export function attachFiles(args: AttachFilesArgs, client?: $mizan.MizanClient, 
   return $mizan.upload<number, AttachFilesError>('attach_files', args, options, client);
 }
 attachFiles.__mizanError = undefined as AttachFilesError | undefined;
+
+/** The `details` of an `app` error of `create_team`. */
+export type CreateTeamError = never;
+/** Args of `create_team`. */
+export type CreateTeamArgs = {
+  team: NewTeam;
+};
+/**
+ * Creates a team from a validated form.
+ *
+ * Mutation `create_team`; invalidates `team` (whole context).
+ */
+export function createTeam(args: CreateTeamArgs, client?: $mizan.MizanClient): Promise<number> {
+  return client
+    ? client.call<number, CreateTeamError>('create_team', args)
+    : $mizan.call<number, CreateTeamError>('create_team', args);
+}
+createTeam.__mizanError = undefined as CreateTeamError | undefined;
+/** The form of `create_team`: the fields of its `team` param by wire name, with the rules the server checks (on `validate` and on every call). */
+export const createTeamForm: $mizan.FormSchema<CreateTeamArgs, 'team'> = {
+  fn: 'create_team',
+  param: 'team',
+  fields: [
+    { name: 'teamName', kind: 'string', required: true, rules: [{ rule: 'length', min: 1, max: 40 }], fields: [] },
+    { name: 'contact', kind: 'string', required: false, rules: [{ rule: 'email' }], fields: [] },
+    { name: 'homePage', kind: 'string', required: true, rules: [{ rule: 'url' }], fields: [] },
+    { name: 'weight', kind: 'number', required: true, rules: [{ rule: 'range', min: 0.5, exclusiveMax: 10 }], fields: [] },
+    { name: 'slug', kind: 'string', required: true, rules: [{ rule: 'pattern', pattern: '^[a-z]+(-[a-z]+)*$' }, { rule: 'server', code: 'contains' }], fields: [] },
+    { name: 'members', kind: 'list', required: true, rules: [{ rule: 'length', min: 1 }], fields: [
+      { name: 'id', kind: 'integer', required: true, rules: [{ rule: 'range', min: 1 }], fields: [] },
+    ] },
+    { name: 'private', kind: 'boolean', required: false, rules: [], fields: [] },
+  ],
+};
+createTeam.form = createTeamForm;
 
 /** The `details` of an `app` error of `feed_page`. */
 export type FeedPageError = never;

@@ -120,6 +120,16 @@ async function type(css, text) {
   await request('POST', s(`/element/${el}/value`), { text });
 }
 
+/** Empties an input. */
+async function clear(css) {
+  await request('POST', s(`/element/${await find(css)}/clear`), {});
+}
+
+/** Sends keys to an element without clearing it (`\uE007` is Enter). */
+async function press(css, keys) {
+  await request('POST', s(`/element/${await find(css)}/value`), { text: keys });
+}
+
 /**
  * The element's rendered text (`innerText`). WebKitWebDriver's own "element
  * text" leaves out text clipped by `overflow: hidden` + `text-overflow`.
@@ -440,6 +450,45 @@ test('export: reloading the page drops its running export', async () => {
   const later = await exportStatus();
   if (later.written !== stopped.written) throw new Error(`written after the reload: ${stopped.written} -> ${later.written}`);
   if (stopped.written - before >= total) throw new Error(`the export ran to its end (${total} notes): the reload did not stop it`);
+  await textIs('[data-testid=profile-name]', 'Ada King');
+});
+
+test('forms: invalid fields show their errors inline; fixed, they save and the data shows', async () => {
+  await use('main');
+  // New list: the title's rule (1 to 40 characters) shows under the field.
+  await clear('[data-testid=new-list-title]');
+  await press('[data-testid=new-list-title]', '\uE007');
+  await textIs('[data-testid=new-list-error]', 'must be 1 to 40 characters');
+  await type('[data-testid=new-list-title]', 'x'.repeat(41));
+  await press('[data-testid=new-list-title]', '\uE007');
+  await textIs('[data-testid=new-list-error]', 'must be 1 to 40 characters');
+  await type('[data-testid=new-list-title]', 'Validated');
+  await press('[data-testid=new-list-title]', '\uE007');
+  await textIs('[data-testid=list-title]', 'Validated');
+  if ((await exec('return document.querySelector("[data-testid=new-list-error]")')) !== null) {
+    throw new Error('the title error stays after a valid submit');
+  }
+
+  // Edit profile: the URL and email rules, checked in the webview.
+  await click('[data-testid=profile-edit]');
+  await type('[data-testid=profile-website-input]', 'not a url');
+  await type('[data-testid=profile-email-input]', 'ada');
+  await click('[data-testid=profile-save]');
+  await textIs('[data-testid=profile-website-error]', 'must be a URL');
+  await textIs('[data-testid=profile-email-error]', 'must be an email address');
+  // A rule only the server knows: its `invalid_form` error lands on the field.
+  await type('[data-testid=profile-website-input]', 'https://ada.example.com/');
+  await type('[data-testid=profile-email-input]', 'ada@example.com');
+  await type('[data-testid=profile-name-input]', 'Admin');
+  await click('[data-testid=profile-save]');
+  await textIs('[data-testid=profile-name-error]', 'is reserved');
+  const code = await exec('return document.querySelector("[data-testid=profile-name-error]").dataset.code');
+  if (code !== 'reserved') throw new Error(`expected the server's code, got ${code}`);
+  // Fixed: saved, and the profile shows the new data.
+  await type('[data-testid=profile-name-input]', 'Ada King');
+  await click('[data-testid=profile-save]');
+  await textIs('[data-testid=profile-website]', 'https://ada.example.com/');
+  await textIs('[data-testid=profile-email]', 'ada@example.com');
   await textIs('[data-testid=profile-name]', 'Ada King');
 });
 

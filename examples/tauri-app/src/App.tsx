@@ -4,7 +4,7 @@
 // backend says which bundles a mutation changed, and the cache refetches
 // exactly those, in this window and in the other one.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
+import { useBundle, useForm, useMutation } from 'tauri-plugin-mizan-api/react';
 import { NoteAttachments } from './components/Attachments';
 import { Avatar } from './components/Avatar';
 import { DailyQuote } from './components/DailyQuote';
@@ -146,82 +146,45 @@ function ListRow({ list, selected, onSelect }: { list: ListRef; selected: boolea
   );
 }
 
+/** The errors of one form field, inline under it. */
+function FieldErrors({ errors, testid }: { errors: readonly { code: string; message: string }[]; testid: string }) {
+  if (errors.length === 0) return null;
+  return (
+    <p className="error small" role="alert" data-testid={testid} data-code={errors[0]?.code}>
+      {errors.map((e) => e.message).join('; ')}
+    </p>
+  );
+}
+
+// "New list" is a validated form (SPEC 6.4): the title's rule (1 to 40
+// characters) shows under the field before any IPC, and the server checks
+// it again on the call.
 function NewList({ userId, onCreated }: { userId: number; onCreated: (id: number) => void }) {
-  const [title, setTitle] = useState('');
-  const create = useMutation(createList);
-  const submit = (e: FormEvent) => {
+  const form = useForm(createList, { initial: { title: '' }, args: { user_id: userId } });
+  const submit = async (e: FormEvent) => {
     e.preventDefault();
-    create.mutate(
-      { user_id: userId, title },
-      {
-        onSuccess: (list) => {
-          setTitle('');
-          onCreated(list.id);
-        },
-      },
-    );
+    const list = await form.submit();
+    if (list) {
+      form.reset();
+      onCreated(list.id);
+    }
   };
   return (
-    <form className="new-list" onSubmit={submit}>
-      <input
-        value={title}
-        onChange={(e) => {
-          setTitle(e.target.value);
-          create.reset();
-        }}
-        placeholder="New list…"
-        aria-label="New list title"
-      />
-      {create.error && <p className="error small">{errorText(create.error, listErrorText)}</p>}
+    <form className="new-list" onSubmit={(e) => void submit(e)} noValidate>
+      <input {...form.field('title')} placeholder="New list…" aria-label="New list title" data-testid="new-list-title" />
+      <FieldErrors errors={form.errorsOf('title')} testid="new-list-error" />
+      {form.error && <p className="error small">{errorText(form.error, listErrorText)}</p>}
     </form>
   );
 }
 
 function ProfileCard({ profile, listCount }: { profile: Profile; listCount: number }) {
   const [editing, setEditing] = useState(false);
-  const [name, setName] = useState(profile.name);
-  const [bio, setBio] = useState(profile.bio);
-  const save = useMutation(updateProfile);
-
-  const startEditing = () => {
-    setName(profile.name);
-    setBio(profile.bio);
-    save.reset();
-    setEditing(true);
-  };
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate({ user_id: profile.id, name, bio }, { onSuccess: () => setEditing(false) });
-  };
-  const message = errorText(save.error, profileErrorText);
-
   return (
     <section className="card profile" data-testid="profile">
       <Avatar name={profile.name} color={profile.color} size={56} />
       {editing ? (
-        <form className="profile-form" onSubmit={submit}>
-          <label>
-            Name
-            <input value={name} onChange={(e) => setName(e.target.value)} data-testid="profile-name-input" autoFocus />
-          </label>
-          <label>
-            About
-            <textarea value={bio} rows={2} onChange={(e) => setBio(e.target.value)} data-testid="profile-bio-input" />
-          </label>
-          {message && (
-            <p className="error" role="alert" data-testid="profile-error" data-code={save.error?.code}>
-              {message}
-            </p>
-          )}
-          <div className="form-actions">
-            <button type="button" className="ghost" onClick={() => setEditing(false)}>
-              Cancel
-            </button>
-            <button type="submit" className="primary" disabled={save.isPending} data-testid="profile-save">
-              {save.isPending ? 'Saving…' : 'Save'}
-            </button>
-          </div>
-        </form>
+        <ProfileEditor profile={profile} onDone={() => setEditing(false)} />
       ) : (
         <>
           <div className="who">
@@ -229,16 +192,81 @@ function ProfileCard({ profile, listCount }: { profile: Profile; listCount: numb
             <p className="bio" data-testid="profile-bio">
               {profile.bio || 'No bio yet.'}
             </p>
+            {(profile.website || profile.email) && (
+              <p className="meta">
+                {profile.website && <span data-testid="profile-website">{profile.website}</span>}
+                {profile.website && profile.email && ' · '}
+                {profile.email && <span data-testid="profile-email">{profile.email}</span>}
+              </p>
+            )}
             <p className="meta">
               {listCount} {listCount === 1 ? 'list' : 'lists'}
             </p>
           </div>
-          <button className="ghost" onClick={startEditing} data-testid="profile-edit">
+          <button className="ghost" onClick={() => setEditing(true)} data-testid="profile-edit">
             Edit profile
           </button>
         </>
       )}
     </section>
+  );
+}
+
+// "Edit profile" is a validated form: each field's errors show under it,
+// from the rules mirrored in the webview (lengths, URL, email) or from the
+// server (a reserved name), and the typed application errors (a name taken)
+// below the form.
+function ProfileEditor({ profile, onDone }: { profile: Profile; onDone: () => void }) {
+  const form = useForm(updateProfile, {
+    initial: { name: profile.name, bio: profile.bio, website: profile.website, email: profile.email },
+    args: { user_id: profile.id },
+  });
+  // An optional field left empty is sent as `null`: no web page, no email.
+  const optional = (path: 'website' | 'email') => ({
+    ...form.field(path),
+    onChange: (e: { target: { value: string } }) => form.setValue(path, e.target.value === '' ? null : e.target.value),
+  });
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await form.submit()) onDone();
+  };
+  const message = errorText(form.error ?? null, profileErrorText);
+  return (
+    <form className="profile-form" onSubmit={(e) => void submit(e)} noValidate>
+      <label>
+        Name
+        <input {...form.field('name')} data-testid="profile-name-input" autoFocus />
+      </label>
+      <FieldErrors errors={form.errorsOf('name')} testid="profile-name-error" />
+      <label>
+        About
+        <textarea {...form.field('bio')} rows={2} data-testid="profile-bio-input" />
+      </label>
+      <FieldErrors errors={form.errorsOf('bio')} testid="profile-bio-error" />
+      <label>
+        Web page
+        <input {...optional('website')} placeholder="https://…" data-testid="profile-website-input" />
+      </label>
+      <FieldErrors errors={form.errorsOf('website')} testid="profile-website-error" />
+      <label>
+        Email
+        <input {...optional('email')} placeholder="name@example.com" data-testid="profile-email-input" />
+      </label>
+      <FieldErrors errors={form.errorsOf('email')} testid="profile-email-error" />
+      {message && (
+        <p className="error" role="alert" data-testid="profile-error" data-code={form.error?.code}>
+          {message}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="button" className="ghost" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={form.submitting} data-testid="profile-save">
+          {form.submitting ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+    </form>
   );
 }
 

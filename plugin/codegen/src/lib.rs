@@ -23,6 +23,7 @@
 
 mod diff;
 mod error;
+mod form;
 mod model;
 mod nesting;
 mod text;
@@ -31,6 +32,7 @@ mod validate;
 
 pub use diff::changed_lines;
 pub use error::{GenError, ReadError};
+pub use form::{FieldKind, Form, FormField, Rule};
 pub use model::{
     Affect, Auth, Cache, Capability, ContextDef, Enum, Field, FnKind, Function, Ir, Literal, Param,
     Primitive, Repr, ScopePair, ShapeColumn, ShapeDef, Struct, StructTag, Type, TypeDef, Variant,

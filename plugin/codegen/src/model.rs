@@ -103,6 +103,9 @@ pub struct Function {
     /// A streaming function's item type (the `T` of its `StreamSink<T>`);
     /// `Some` exactly when `capabilities` holds [`Capability::Stream`].
     pub item: Option<Type>,
+    /// Its form schema (SPEC 6.4); `Some` exactly when `capabilities`
+    /// holds [`Capability::Form`].
+    pub form: Option<crate::form::Form>,
     /// Its doc comment (the Rust function's `///` lines), if any.
     pub doc: Option<String>,
 }

@@ -16,6 +16,8 @@ use crate::{
     },
 };
 
+mod form;
+
 const ROOT: &str = "mizan-ir";
 
 impl Ir {
@@ -34,6 +36,7 @@ impl Ir {
     ///     auth: Auth::None,
     ///     capabilities: vec![],
     ///     item: None,
+    ///     form: None,
     ///     doc: None,
     /// });
     /// let text = ir.to_kdl();
@@ -295,6 +298,9 @@ fn write_function(f: &Function) -> KdlNode {
     }
     if let Some(item) = &f.item {
         kids.push(wrap("item", item));
+    }
+    if let Some(form) = &f.form {
+        kids.push(form::write_form(form));
     }
     if let FnKind::Context {
         cache: Some(cache), ..
@@ -652,6 +658,7 @@ impl Reader<'_> {
         let mut auth = None;
         let mut capabilities = Vec::new();
         let mut item = None;
+        let mut form = None;
         for kid in self.kids(node) {
             match kid.name().value() {
                 "param" => params.push(self.param(kid, &within)?),
@@ -663,6 +670,9 @@ impl Reader<'_> {
                 })?,
                 "item" => set_once(&mut item, self.wrapped(kid, &within)?, || {
                     self.invalid(kid, &within, "has two `item`s")
+                })?,
+                "form" => set_once(&mut form, self.form(kid, &within)?, || {
+                    self.invalid(kid, &within, "has two `form`s")
                 })?,
                 "affects" => {
                     let FnKind::Mutation { affects, .. } = &mut kind else {
@@ -751,8 +761,16 @@ impl Reader<'_> {
                 "a streaming function (`uses stream`) has one `item`, and only it has one",
             ));
         }
+        if capabilities.contains(&Capability::Form) != form.is_some() {
+            return Err(self.invalid(
+                node,
+                &within,
+                "a form function (`uses form`) has one `form`, and only it has one",
+            ));
+        }
         Ok(Function {
             item,
+            form,
             result: result.ok_or_else(|| missing("`result`"))?,
             auth: auth.ok_or_else(|| missing("`auth`"))?,
             name,

@@ -112,6 +112,14 @@ pub(crate) fn validate(ir: &Ir) -> Result<(), ReadError> {
         if let Some(item) = &f.item {
             check_type(item, &arity, &[], &format!("the stream item of {owner}"))?;
         }
+        if let Some(form) = &f.form {
+            if !f.params.iter().any(|p| p.name == form.param) {
+                return Err(ReadError::Inconsistent(format!(
+                    "the form of {owner} names `{}`, which is not one of its params",
+                    form.param
+                )));
+            }
+        }
         match &f.kind {
             FnKind::Query => {}
             FnKind::Context { context, .. } => {

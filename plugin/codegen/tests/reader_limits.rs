@@ -69,6 +69,7 @@ fn a_deep_model_is_refused_by_the_generator() {
             auth: Auth::None,
             capabilities: vec![],
             item: None,
+            form: None,
             doc: None,
         }],
         ..Ir::default()

@@ -67,6 +67,7 @@ fn code_points_of_every_kind_round_trip_in_every_string_place() {
             auth: Auth::Role(at(2, "r".into())),
             capabilities: vec![],
             item: None,
+            form: None,
             doc: Some(at(1, String::new())),
         });
         match i % 8 {

@@ -288,6 +288,7 @@ fn build(p: &Pieces) -> Ir {
             auth: Auth::None,
             capabilities: Vec::new(),
             item: None,
+            form: None,
             doc: doc(i + 7),
         });
     }
@@ -355,6 +356,7 @@ fn build(p: &Pieces) -> Ir {
             },
             capabilities: Vec::new(),
             item: None,
+            form: None,
             doc: doc(i + 9),
         });
     }

@@ -208,6 +208,7 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
     let mut captures = Vec::new();
     let mut call_args = Vec::new();
     let mut injects = Vec::new();
+    let mut forms = Vec::new();
     let wire_names: Vec<String> = sig
         .wire()
         .map(|(name, _)| name.unraw().to_string())
@@ -221,6 +222,11 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
                 takes.push(quote_spanned!(ty.span()=> let #var = __args.take::<#ty>(#wire);));
                 unwraps.push(var.clone());
                 captures.push(quote!(__ctx.capture(#wire, &#var);));
+                // A form param (its type derives `Form`) is validated
+                // before the body runs (SPEC 6.4).
+                forms.push(quote_spanned!(ty.span()=>
+                    (&#krate::FormProbe::<#ty>::PROBE).__mizan_check_form(&#var)?;
+                ));
             }
             Param::Injected { ty, .. } => {
                 injects.push(quote_spanned!(ty.span()=>
@@ -281,6 +287,14 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
             #(#takes)*
             __args.finish(&[#(#wire_names),*])?;
             #destructure
+            {
+                #[allow(unused_imports)]
+                use #krate::{ProbeForm as _, ProbePlain as _};
+                #(#forms)*
+            }
+            if __ctx.validating() {
+                return ::core::result::Result::Ok(::std::boxed::Box::pin(::core::future::ready(#krate::validated())));
+            }
             #(#captures)*
             ::core::result::Result::Ok(::std::boxed::Box::pin(async move {
                 #(#injects)*
@@ -310,6 +324,10 @@ fn types(krate: &TokenStream, sig: &Signature) -> TokenStream {
             quote_spanned!(ty.span()=> ::core::option::Option::Some(#krate::type_of::<<#ty as #krate::ClientResult>::Err>(__types))),
         ),
     };
+    let forms = sig.wire().map(|(name, ty)| {
+        let wire = name.unraw().to_string();
+        quote_spanned!(ty.span()=> (&#krate::FormProbe::<#ty>::PROBE).__mizan_form(#wire))
+    });
     let item = match &sig.stream {
         Some(ty) => {
             quote_spanned!(ty.span()=> ::core::option::Option::Some(#krate::type_of::<#ty>(__types)))
@@ -318,7 +336,13 @@ fn types(krate: &TokenStream, sig: &Signature) -> TokenStream {
     };
     quote! {
         fn __mizan_types(__types: &mut #krate::specta::TypeCollection) -> #krate::FnTypes {
+            #[allow(unused_imports)]
+            use #krate::{ProbeForm as _, ProbePlain as _};
             #krate::FnTypes {
+                forms: ::std::vec::Vec::<::core::option::Option<#krate::FormSchema>>::from([#(#forms),*])
+                    .into_iter()
+                    .flatten()
+                    .collect(),
                 params: ::std::vec![#(#params),*],
                 result: #result,
                 error: #error,

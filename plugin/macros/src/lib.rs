@@ -1,4 +1,5 @@
-//! The `#[client]` attribute and the `Type` derive of Mizan for Tauri.
+//! The `#[client]` attribute and the `Type` and `Form` derives of Mizan
+//! for Tauri.
 //!
 //! Use them through the plugin crate: `tauri_plugin_mizan::client` and
 //! `tauri_plugin_mizan::Type`. The attribute keeps the function as written
@@ -12,6 +13,7 @@ mod args;
 mod client;
 mod derive_type;
 mod docs;
+mod form;
 #[cfg(feature = "sqlite")]
 mod shape;
 mod signature;
@@ -35,6 +37,19 @@ pub fn client(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(Type, attributes(specta, serde))]
 pub fn derive_type(item: TokenStream) -> TokenStream {
     derive_type::expand(item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Gives a struct a form schema: its fields by serde wire name with the
+/// rules of validator's `#[validate(...)]` attributes, and the wire name
+/// of each Rust field, so a function that takes it validates every call
+/// and reports errors by wire path.
+///
+/// See the documentation of `tauri_plugin_mizan::Form`.
+#[proc_macro_derive(Form, attributes(validate, serde))]
+pub fn derive_form(item: TokenStream) -> TokenStream {
+    form::expand(item.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

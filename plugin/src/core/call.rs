@@ -52,6 +52,8 @@ pub struct CallCtx {
     identity: Option<Identity>,
     /// Set for a streaming function: where its `StreamSink` writes.
     stream: Option<Arc<crate::stream::port::Port>>,
+    /// The `validate` command: check the args, run nothing.
+    validate_only: bool,
 }
 
 /// Per-call state shared between the running function and the dispatcher.
@@ -90,7 +92,21 @@ impl CallCtx {
             scope,
             identity,
             stream: None,
+            validate_only: false,
         }
+    }
+
+    /// The same context for the `validate` command: the handler checks
+    /// the args (types and form rules) and stops before the body.
+    pub(crate) fn validate_only(mut self) -> Self {
+        self.validate_only = true;
+        self
+    }
+
+    /// Whether the handler must stop once the args are checked (the
+    /// `validate` command).
+    pub fn validating(&self) -> bool {
+        self.validate_only
     }
 
     /// The same context for a streaming function, writing to `port`.

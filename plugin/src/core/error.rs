@@ -52,6 +52,10 @@ pub enum CallError {
     /// The request or its params were not what the function declares.
     #[error("{}", describe_args(.0))]
     InvalidArgs(Vec<ArgProblem>),
+    /// The form param broke its rules (SPEC 6.4): `details` holds the
+    /// errors by wire path. The function did not run.
+    #[error("the form has {} invalid field(s)", .0.fields.len() + usize::from(!.0.form.is_empty()))]
+    InvalidForm(crate::form::FormErrors),
     /// A guard found no identity.
     #[error("this function needs an identity")]
     Unauthorized,
@@ -112,6 +116,7 @@ impl CallError {
             CallError::UnknownFunction(_) | CallError::OtherCommand { .. } => "unknown_function",
             CallError::UnknownContext(_) => "unknown_context",
             CallError::InvalidArgs(_) => "invalid_args",
+            CallError::InvalidForm(_) => "invalid_form",
             CallError::Unauthorized | CallError::Token(_) => "unauthorized",
             CallError::Forbidden(_) => "forbidden",
             CallError::PayloadTooLarge { .. } => "payload_too_large",
@@ -131,6 +136,7 @@ impl CallError {
         }
         let details = match self {
             CallError::InvalidArgs(problems) => serde_json::json!({ "params": problems }),
+            CallError::InvalidForm(errors) => serde_json::to_value(errors).unwrap_or_default(),
             CallError::PayloadTooLarge { size, limit } => {
                 serde_json::json!({ "size": size, "limit": limit })
             }

@@ -42,6 +42,17 @@ pub enum IrError {
         /// Where the other is declared.
         second: String,
     },
+    /// A function takes two form params: a form is one struct, so its
+    /// field paths would be ambiguous.
+    #[error("`{function}` takes two form params (`{first}` and `{second}`); a function takes at most one param whose type derives `Form`: put both in one struct")]
+    TwoForms {
+        /// The function.
+        function: String,
+        /// One form param.
+        first: String,
+        /// Another.
+        second: String,
+    },
 }
 
 /// Why an export failed.
@@ -110,7 +121,18 @@ impl Registry {
         for f in &fns {
             let t = &fn_types[f.name];
             let params: Vec<Param> = t.params.iter().map(|(n, dt)| param(f, n, dt)).collect();
-            let uses = capabilities(&params);
+            let mut uses = capabilities(&params);
+            if let [first, second, ..] = t.forms.as_slice() {
+                return Err(IrError::TwoForms {
+                    function: f.name.to_owned(),
+                    first: first.param.clone(),
+                    second: second.param.clone(),
+                });
+            }
+            let form = t.forms.first().cloned();
+            if form.is_some() {
+                uses.push(Capability::Form);
+            }
             let kind = match f.kind {
                 FnKind::Query => IrKind::Query,
                 FnKind::Context(ctx) => IrKind::Context {
@@ -165,6 +187,7 @@ impl Registry {
                     uses
                 },
                 item: t.item.as_ref().map(convert),
+                form,
                 doc: doc(f.docs),
             });
         }

@@ -142,6 +142,9 @@ pub struct FnTypes {
     pub error: Option<specta::datatype::DataType>,
     /// A streaming function's item type: the `T` of its `StreamSink<T>`.
     pub item: Option<specta::datatype::DataType>,
+    /// The schemas of its form params (SPEC 6.4): params whose type
+    /// derives `Form`.
+    pub forms: Vec<tauri_plugin_mizan_codegen::Form>,
 }
 
 /// One `#[client]` function, as the attribute registers it.

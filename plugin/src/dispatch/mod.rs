@@ -165,22 +165,11 @@ impl Dispatcher {
         req: CallRequest<'_>,
         files: Option<crate::upload::files::Files>,
     ) -> Finished {
-        let Some(entry) = self.registry.functions.get(req.function) else {
-            self.unknown("function", req.function, self.registry.functions.keys());
-            return Finished::refused(None, CallError::UnknownFunction(req.function.to_owned()));
+        let (entry, identity) = match self.admitted(req.function, access, &**caller, false) {
+            Ok(admitted) => admitted,
+            Err(refused) => return refused,
         };
         let name = entry.def.name;
-        if entry.def.is_stream() {
-            let e = CallError::OtherCommand {
-                function: name,
-                command: "stream",
-            };
-            return Finished::refused(Some(name), e);
-        }
-        let identity = match self.admit(entry, access, &**caller) {
-            Ok(identity) => identity,
-            Err(e) => return Finished::refused(Some(name), e),
-        };
 
         // Only a mutation collects what its targets are computed from.
         let scope = matches!(entry.def.kind, FnKind::Mutation(_))
@@ -201,6 +190,64 @@ impl Dispatcher {
             outcome,
             targets,
             binary,
+        }
+    }
+
+    /// The function `function`, looked up, then admitted for this window
+    /// and caller. A streaming function is refused unless `streams`: it
+    /// runs through `stream`.
+    fn admitted(
+        &self,
+        function: &str,
+        access: &Access,
+        caller: &dyn Caller,
+        streams: bool,
+    ) -> Result<(&FnEntry, Option<Identity>), Finished> {
+        let Some(entry) = self.registry.functions.get(function) else {
+            self.unknown("function", function, self.registry.functions.keys());
+            return Err(Finished::refused(
+                None,
+                CallError::UnknownFunction(function.to_owned()),
+            ));
+        };
+        let name = entry.def.name;
+        if entry.def.is_stream() && !streams {
+            let e = CallError::OtherCommand {
+                function: name,
+                command: "stream",
+            };
+            return Err(Finished::refused(Some(name), e));
+        }
+        match self.admit(entry, access, caller) {
+            Ok(identity) => Ok((entry, identity)),
+            Err(e) => Err(Finished::refused(Some(name), e)),
+        }
+    }
+
+    /// Checks a call's args without running the function (the `validate`
+    /// command, SPEC 6.4): the same lookup, access and auth as `call`,
+    /// then the handler reads the args, checks the form rules and stops
+    /// before the body. Nothing runs, nothing is invalidated.
+    pub(crate) async fn validate(
+        &self,
+        caller: &Arc<dyn Caller>,
+        access: &Access,
+        req: CallRequest<'_>,
+    ) -> Finished {
+        let (entry, identity) = match self.admitted(req.function, access, &**caller, true) {
+            Ok(admitted) => admitted,
+            Err(refused) => return refused,
+        };
+        let ctx = CallCtx::new(caller.clone(), None, identity).validate_only();
+        let outcome = match start(entry.def, ctx, Args::new(req.args)) {
+            Ok(future) => finish(entry.def, future).await,
+            Err(e) => Err(e),
+        };
+        Finished {
+            function: Some(entry.def.name),
+            outcome,
+            targets: Vec::new(),
+            binary: None,
         }
     }
 

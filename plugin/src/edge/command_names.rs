@@ -8,6 +8,8 @@ pub(crate) const COMMANDS: &[&str] = &[
     "call",
     "ctx",
     "ir",
+    // Forms (SPEC 6.4).
+    "validate",
     // Uploads (SPEC 6.2).
     "upload",
     "upload_begin",

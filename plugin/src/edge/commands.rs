@@ -48,6 +48,11 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
             ctx(invoke);
             true
         }
+        // Forms (SPEC 6.4).
+        "validate" => {
+            validate(invoke);
+            true
+        }
         // Uploads (SPEC 6.2): `crate::upload::commands`.
         "upload" => {
             crate::upload::commands::upload(invoke);
@@ -214,47 +219,71 @@ impl<R: Runtime> Accepted<R> {
 }
 
 fn call<R: Runtime>(invoke: Invoke<R>) {
-    let Some(Accepted {
-        shared,
-        access,
-        message,
-        resolver,
-        inline,
-    }) = Accepted::check(invoke, "call", "fn", Dispatcher::runs_async)
-    else {
+    let Some(accepted) = Accepted::check(invoke, "call", "fn", Dispatcher::runs_async) else {
         return;
     };
-    drive(inline, async move {
-        let config = &shared.config;
-        let parsed = body::json(message.payload())
-            .and_then(|body| CallRequest::parse(body, config.single_flight));
-        let (req, refresh) = match parsed.and_then(|req| {
-            let keys = req
-                .refresh
-                .map(|list| refresh::request::parse(list, config.max_refresh))
-                .transpose()?;
-            Ok((req, keys))
-        }) {
-            Ok(parsed) => parsed,
-            Err(e) => return resolver.reject(e.to_wire(None, Vec::new())),
-        };
-        let caller: Arc<dyn Caller> = message.clone();
-        let finished = shared.dispatcher.call(&caller, &access, req).await;
-        let Some(keys) = refresh else {
-            return answer(&shared, &message, resolver, finished);
-        };
-        // Single flight: the targets go out first (origin cache, other
-        // webviews), then the listed bundles they reach are computed.
-        apply(&shared, &message, &finished);
-        let bundles = match &finished.outcome {
-            Ok(_) => {
-                let targets = &finished.targets;
-                refresh::reached(&shared.dispatcher, &caller, &access, targets, &keys).await
+    accepted.run_call(false);
+}
+
+/// `validate` (SPEC 6.4): a call's args checked, its body not run. Always
+/// inline: no function body runs, so nothing waits.
+fn validate<R: Runtime>(invoke: Invoke<R>) {
+    let Some(accepted) = Accepted::check(invoke, "validate", "fn", |_, _| false) else {
+        return;
+    };
+    accepted.run_call(true);
+}
+
+impl<R: Runtime> Accepted<R> {
+    /// Reads a `call`-shaped body (`{"fn", "args"}`, and a `refresh` list
+    /// when single flight is on: never for `validate`, which runs nothing),
+    /// then runs the function, or only checks its args when
+    /// `validate_only`, and answers.
+    fn run_call(self, validate_only: bool) {
+        let Accepted {
+            shared,
+            access,
+            message,
+            resolver,
+            inline,
+        } = self;
+        drive(inline, async move {
+            let config = &shared.config;
+            let single_flight = config.single_flight && !validate_only;
+            let parsed = body::json(message.payload())
+                .and_then(|body| CallRequest::parse(body, single_flight));
+            let (req, refresh) = match parsed.and_then(|req| {
+                let keys = req
+                    .refresh
+                    .map(|list| refresh::request::parse(list, config.max_refresh))
+                    .transpose()?;
+                Ok((req, keys))
+            }) {
+                Ok(parsed) => parsed,
+                Err(e) => return resolver.reject(e.to_wire(None, Vec::new())),
+            };
+            let caller: Arc<dyn Caller> = message.clone();
+            if validate_only {
+                let finished = shared.dispatcher.validate(&caller, &access, req).await;
+                return answer(&shared, &message, resolver, finished);
             }
-            Err(_) => Vec::new(),
-        };
-        respond(resolver, finished, Some(bundles));
-    });
+            let finished = shared.dispatcher.call(&caller, &access, req).await;
+            let Some(keys) = refresh else {
+                return answer(&shared, &message, resolver, finished);
+            };
+            // Single flight: the targets go out first (origin cache, other
+            // webviews), then the listed bundles they reach are computed.
+            apply(&shared, &message, &finished);
+            let bundles = match &finished.outcome {
+                Ok(_) => {
+                    let targets = &finished.targets;
+                    refresh::reached(&shared.dispatcher, &caller, &access, targets, &keys).await
+                }
+                Err(_) => Vec::new(),
+            };
+            respond(resolver, finished, Some(bundles));
+        });
+    }
 }
 
 /// Applies a finished call's targets: the origin cache, then the other

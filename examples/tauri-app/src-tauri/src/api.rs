@@ -23,8 +23,9 @@ use tauri::State;
 use tauri_plugin_mizan::{
     client,
     shape::{Shape, ShapeError},
-    Context, Invalidations,
+    Context, Form, Invalidations,
 };
+use validator::{Validate, ValidationError};
 
 use crate::db::Db;
 
@@ -35,10 +36,10 @@ pub(crate) const LIST: Context = Context::new("list");
 /// Everyone who uses this app (the people switcher).
 pub(crate) const PEOPLE: Context = Context::new("people");
 
-const MAX_NAME: u32 = 32;
-const MAX_BIO: u32 = 160;
-const MAX_TITLE: u32 = 40;
-const MAX_NOTE: u32 = 200;
+const MAX_NAME: u64 = 32;
+const MAX_BIO: u64 = 160;
+const MAX_TITLE: u64 = 40;
+const MAX_NOTE: u64 = 200;
 
 // Wire types ------------------------------------------------------------------
 
@@ -54,6 +55,47 @@ pub(crate) struct Profile {
     pub(crate) bio: String,
     /// The avatar colour, `#rrggbb`.
     pub(crate) color: String,
+    /// Their web page, if they gave one.
+    pub(crate) website: Option<String>,
+    /// Their email address, if they gave one.
+    pub(crate) email: Option<String>,
+}
+
+/// The "edit profile" form (SPEC 6.4): every `update_profile` call checks
+/// it before the body runs, and the webview mirrors its rules.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, Form, specta::Type)]
+pub(crate) struct ProfileForm {
+    /// Display name: 1 to 32 characters, not a reserved word.
+    #[validate(length(min = 1, max = MAX_NAME), custom(function = "not_reserved"))]
+    pub(crate) name: String,
+    /// A short text about the user.
+    #[validate(length(max = MAX_BIO))]
+    pub(crate) bio: String,
+    /// Their web page (a URL).
+    #[validate(url)]
+    pub(crate) website: Option<String>,
+    /// Their email address.
+    #[validate(email)]
+    pub(crate) email: Option<String>,
+}
+
+/// The "new list" form.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, Form, specta::Type)]
+pub(crate) struct NewList {
+    /// The title: 1 to 40 characters.
+    #[validate(length(min = 1, max = MAX_TITLE))]
+    pub(crate) title: String,
+}
+
+/// Names the app keeps for itself: a rule only the server knows (the
+/// webview shows its error on the field when the server answers).
+fn not_reserved(name: &str) -> Result<(), ValidationError> {
+    if ["admin", "root", "system"].contains(&name.trim().to_lowercase().as_str()) {
+        let mut e = ValidationError::new("reserved");
+        e.message = Some("is reserved".into());
+        return Err(e);
+    }
+    Ok(())
 }
 
 /// Someone in the people switcher: the `users` columns the switcher shows.
@@ -143,7 +185,7 @@ pub(crate) enum ProfileError {
         /// `name` or `bio`.
         field: String,
         /// The limit.
-        max: u32,
+        max: u64,
     },
     /// Someone else has this name.
     #[error("the name {name} is taken")]
@@ -176,7 +218,7 @@ pub(crate) enum ListError {
     #[error("the title is longer than {max} characters")]
     TooLong {
         /// The limit.
-        max: u32,
+        max: u64,
     },
     /// The user already has a list with this title.
     #[error("there is already a list named {title}")]
@@ -212,7 +254,7 @@ pub(crate) enum NoteError {
     #[error("the note is longer than {max} characters")]
     TooLong {
         /// The limit.
-        max: u32,
+        max: u64,
     },
     /// No such list.
     #[error("no list with id {list_id}")]
@@ -253,8 +295,8 @@ impl From<ShapeError> for ReadError {
     }
 }
 
-fn chars(s: &str) -> u32 {
-    u32::try_from(s.chars().count()).unwrap_or(u32::MAX)
+fn chars(s: &str) -> u64 {
+    u64::try_from(s.chars().count()).unwrap_or(u64::MAX)
 }
 
 // The `user` context ----------------------------------------------------------
@@ -334,30 +376,33 @@ fn people(db: State<'_, Db>) -> Result<Vec<Person>, ReadError> {
 // Mutations -------------------------------------------------------------------
 
 /// Saves a profile. Tier 2: reaches the `user` bundles with this `user_id`
-/// only (other users' bundles stay cached), and the `people` bundle.
+/// only (other users' bundles stay cached), and the `people` bundle. The
+/// form's rules (lengths, URL, email, reserved names) are checked before
+/// this body runs; a name of spaces passes them and is refused here.
 #[client(affects = [USER, PEOPLE])]
 fn update_profile(
     db: State<'_, Db>,
     user_id: u32,
-    name: String,
-    bio: String,
+    profile: ProfileForm,
 ) -> Result<Profile, ProfileError> {
-    let name = name.trim().to_owned();
-    let bio = bio.trim().to_owned();
+    let name = profile.name.trim().to_owned();
+    let bio = profile.bio.trim().to_owned();
+    let blank_to_none =
+        |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let website = blank_to_none(profile.website);
+    let email = blank_to_none(profile.email);
     if name.is_empty() {
         return Err(ProfileError::EmptyName);
     }
-    if chars(&name) > MAX_NAME {
-        return Err(ProfileError::TooLong {
-            field: "name".into(),
-            max: MAX_NAME,
-        });
-    }
-    if chars(&bio) > MAX_BIO {
-        return Err(ProfileError::TooLong {
-            field: "bio".into(),
-            max: MAX_BIO,
-        });
+    // The form's rules already hold (the body runs only then); the limits
+    // stay checked here for callers in Rust.
+    for (field, value, max) in [("name", &name, MAX_NAME), ("bio", &bio, MAX_BIO)] {
+        if chars(value) > max {
+            return Err(ProfileError::TooLong {
+                field: field.into(),
+                max,
+            });
+        }
     }
     db.with(|c| {
         let taken: Option<u32> = c
@@ -372,8 +417,8 @@ fn update_profile(
         }
         let color = c
             .query_row(
-                "UPDATE users SET name = ?1, bio = ?2 WHERE id = ?3 RETURNING color",
-                params![name, bio, user_id],
+                "UPDATE users SET name = ?1, bio = ?2, website = ?3, email = ?4 WHERE id = ?5 RETURNING color",
+                params![name, bio, website, email, user_id],
                 |r| r.get::<_, String>(0),
             )
             .optional()?;
@@ -383,16 +428,20 @@ fn update_profile(
                 name: name.clone(),
                 bio: bio.clone(),
                 color,
+                website: website.clone(),
+                email: email.clone(),
             }),
             None => Err(ProfileError::UnknownUser { id: user_id }),
         })
     })?
 }
 
-/// Creates a list for a user. Tier 2 on `user_id`.
+/// Creates a list for a user. Tier 2 on `user_id`. The form's title is 1
+/// to 40 characters (checked before this body runs); one of spaces is
+/// refused here.
 #[client(affects = USER)]
-fn create_list(db: State<'_, Db>, user_id: u32, title: String) -> Result<ListRef, ListError> {
-    let title = title.trim().to_owned();
+fn create_list(db: State<'_, Db>, user_id: u32, list: NewList) -> Result<ListRef, ListError> {
+    let title = list.title.trim().to_owned();
     if title.is_empty() {
         return Err(ListError::EmptyTitle);
     }

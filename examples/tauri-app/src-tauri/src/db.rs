@@ -22,6 +22,7 @@ impl Db {
     pub(crate) fn open(path: &Path) -> Result<Db, ShapeError> {
         let conn = Connection::open(path)?;
         conn.execute_batch(SCHEMA)?;
+        add_profile_columns(&conn)?;
         tauri_plugin_mizan::shape::check_all(&conn)?;
         let users: u32 = conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
         if users == 0 {
@@ -97,6 +98,22 @@ CREATE TABLE IF NOT EXISTS attachments (
 );
 CREATE INDEX IF NOT EXISTS attachments_by_note ON attachments(note_id);
 ";
+
+/// The profile's web page and email (added after the first release: a
+/// database made before them gets the columns, empty).
+fn add_profile_columns(conn: &Connection) -> rusqlite::Result<()> {
+    for column in ["website", "email"] {
+        let has: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('users') WHERE name = ?1)",
+            [column],
+            |r| r.get(0),
+        )?;
+        if !has {
+            conn.execute_batch(&format!("ALTER TABLE users ADD COLUMN {column} TEXT"))?;
+        }
+    }
+    Ok(())
+}
 
 /// A sample list: id, owner, title, and its notes (text, done).
 type SeedList = (u32, u32, &'static str, &'static [(&'static str, bool)]);

@@ -16,6 +16,7 @@
 //! JavaScript `number`. 64-bit and 128-bit integers beyond `2^53 - 1` lose
 //! precision on the way; send such values as strings.
 
+mod form;
 mod names;
 mod quote;
 
@@ -209,6 +210,9 @@ pub fn ts_module(ir: &Ir, options: &TsOptions) -> Result<String, GenError> {
             "{}.__mizanError = undefined as {} | undefined;",
             n.function, n.error
         );
+        if let Some(schema) = &f.form {
+            form::form_constant(&mut out, f, n, schema);
+        }
     }
     Ok(out)
 }

@@ -24,6 +24,8 @@ pub(super) struct FnNames {
     pub(super) error: String,
     /// False when the error type already has the alias's name.
     pub(super) error_alias: bool,
+    /// The form schema constant, for a function that takes a form.
+    pub(super) form: Option<String>,
 }
 
 /// The names of one context's TypeScript items.
@@ -110,7 +112,12 @@ impl<'a> Names<'a> {
                 args: format!("{pascal}Args"),
                 error,
                 error_alias,
+                form: (f.form.is_some() && !matches!(f.kind, FnKind::Context { .. }))
+                    .then(|| format!("{}Form", camel(&f.name))),
             };
+            if let Some(form) = &n.form {
+                claim(form, format!("the form schema of function `{}`", f.name))?;
+            }
             if n.error_alias {
                 claim(&n.error, format!("the error type of function `{}`", f.name))?;
             }
