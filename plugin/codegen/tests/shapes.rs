@@ -49,11 +49,21 @@ fn refused(shape: &str) -> String {
 
 #[test]
 fn a_shape_that_does_not_fit_its_struct_is_refused() {
-    let e = refused("    shape notes key=id {\n        column id\n        column text field=body\n    }\n");
-    assert!(e.contains("field `body`, which the struct does not have"), "{e}");
+    let e = refused(
+        "    shape notes key=id {\n        column id\n        column text field=body\n    }\n",
+    );
+    assert!(
+        e.contains("field `body`, which the struct does not have"),
+        "{e}"
+    );
     let e = refused("    shape notes key=note_id {\n        column id\n    }\n");
-    assert!(e.contains("its key `note_id` is not one of its columns"), "{e}");
-    let e = refused("    shape notes key=id {\n        column id\n        column id field=title\n    }\n");
+    assert!(
+        e.contains("its key `note_id` is not one of its columns"),
+        "{e}"
+    );
+    let e = refused(
+        "    shape notes key=id {\n        column id\n        column id field=title\n    }\n",
+    );
     assert!(e.contains("column"), "{e}");
     let e = refused("    shape notes {\n        column id\n    }\n");
     assert!(e.contains("`key`"), "{e}");
@@ -63,7 +73,8 @@ fn a_shape_that_does_not_fit_its_struct_is_refused() {
     assert!(e.contains("more than one `shape`"), "{e}");
 
     // On a type that is not a struct.
-    let text = "mizan-ir 1\ntype Id {\n    shape ids key=id {\n        column id\n    }\n    i64\n}\n";
+    let text =
+        "mizan-ir 1\ntype Id {\n    shape ids key=id {\n        column id\n    }\n    i64\n}\n";
     let e = Ir::from_kdl(text).unwrap_err();
     assert!(matches!(e, ReadError::Inconsistent(_)), "{e:?}");
     assert!(e.to_string().contains("a shape is a struct"), "{e}");
@@ -71,14 +82,20 @@ fn a_shape_that_does_not_fit_its_struct_is_refused() {
     // After the type it shapes.
     let text = "mizan-ir 1\ntype NoteCard {\n    struct {\n        field id {\n            i64\n        }\n    }\n    shape notes key=id {\n        column id\n    }\n}\n";
     let e = Ir::from_kdl(text).unwrap_err();
-    assert!(e.to_string().contains("`shape` must come before the type"), "{e}");
+    assert!(
+        e.to_string().contains("`shape` must come before the type"),
+        "{e}"
+    );
 }
 
 #[test]
 fn the_descriptor_name_is_claimed() {
     let text = format!(
         "{}type NoteCardShape {{\n    string\n}}\n",
-        ir("    shape notes key=id {\n        column id\n    }\n", FIELDS)
+        ir(
+            "    shape notes key=id {\n        column id\n    }\n",
+            FIELDS
+        )
     );
     let e = generate_ts(&text, &TsOptions::default()).unwrap_err();
     assert!(
