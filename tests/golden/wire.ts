@@ -35,7 +35,7 @@ export type Envelope = {
    * `refresh` list that `invalidate` reaches, computed after the call in
    * the same round trip. Absent when the request listed none.
    */
-  bundles?: Bundle[] | null;
+  bundles?: Bundle[];
 };
 
 /** The payload of [`INVALIDATE_EVENT`]. */

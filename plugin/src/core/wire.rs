@@ -22,7 +22,10 @@ pub struct Envelope {
     /// Single-flight refresh (SPEC 6.8): the bundles of the request's
     /// `refresh` list that `invalidate` reaches, computed after the call in
     /// the same round trip. Absent when the request listed none.
+    // Typed as the list: absent is what `None` means on the wire (never
+    // `null`), and skip_serializing_if marks the field optional.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[specta(type = Vec<Bundle>)]
     pub bundles: Option<Vec<Bundle>>,
 }
 
