@@ -55,7 +55,7 @@ pub enum CallError {
     /// The form param broke its rules (SPEC 6.4): `details` holds the
     /// errors by wire path. The function did not run.
     #[error("the form has {} invalid field(s)", .0.fields.len() + usize::from(!.0.form.is_empty()))]
-    InvalidForm(crate::form::FormErrors),
+    InvalidForm(crate::core::form_errors::FormErrors),
     /// A guard found no identity.
     #[error("this function needs an identity")]
     Unauthorized,

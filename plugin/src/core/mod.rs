@@ -11,6 +11,7 @@ pub(crate) mod checks;
 pub(crate) mod context;
 pub(crate) mod error;
 pub(crate) mod export;
+pub(crate) mod form_errors;
 pub(crate) mod ir;
 pub(crate) mod notice;
 pub(crate) mod registry;

@@ -14,7 +14,7 @@
 pub(crate) mod probe;
 mod report;
 
-pub use report::{FieldError, FormErrors};
+pub use crate::core::form_errors::{FieldError, FormErrors};
 
 use tauri_plugin_mizan_codegen::FormField;
 

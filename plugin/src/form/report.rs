@@ -3,42 +3,14 @@
 //! (validator's `__all__`, from `#[validate(schema(...))]`) under `form`,
 //! each with a code and a message.
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
 use serde_json::Value;
 use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
 
 use super::WireField;
+use crate::core::form_errors::{FieldError, FormErrors};
 
 /// The key validator gives errors of a whole struct.
 const WHOLE: &str = "__all__";
-
-/// One failed rule: its code (validator's: `length`, `range`, `email`,
-/// `url`, `regex`, `required`, `must_match`, ..., or the one the rule
-/// names with `code = "..."`) and a message for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    /// The rule's code.
-    pub code: String,
-    /// The rule's `message = "..."`, or one made from its code and bounds.
-    pub message: String,
-}
-
-/// The `details` of an `invalid_form` error.
-///
-/// ```
-/// use tauri_plugin_mizan::FormErrors;
-/// let e = FormErrors::default();
-/// assert_eq!(serde_json::to_value(&e).unwrap(), serde_json::json!({"fields": {}, "form": []}));
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct FormErrors {
-    /// Field errors by wire path.
-    pub fields: BTreeMap<String, Vec<FieldError>>,
-    /// Errors of the whole form.
-    pub form: Vec<FieldError>,
-}
 
 impl FormErrors {
     /// validator's errors of a form whose fields `wire_field` names.
