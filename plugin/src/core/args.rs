@@ -17,8 +17,19 @@ pub struct Args<'a> {
     /// bundle, where the context's params are checked as a whole).
     strict: bool,
     problems: Vec<ArgProblem>,
-    /// An upload's files, which `Upload` params take (SPEC 6.2).
-    files: Option<crate::upload::files::Files>,
+    /// What a capability sets up around each param's deserialization (an
+    /// upload's files, which `Upload` params take: SPEC 6.2).
+    source: Option<Box<dyn ParamSource>>,
+}
+
+/// What the params of one call may read besides their JSON, set up around
+/// each param's deserialization: a capability whose param types need more
+/// than the JSON (an upload's files) implements it, and the core knows
+/// nothing of them.
+pub(crate) trait ParamSource: Send + std::fmt::Debug {
+    /// Runs `read` (one param's deserialization) with this source
+    /// reachable, and leaves the source as `read` left it.
+    fn around(&mut self, read: &mut dyn FnMut());
 }
 
 impl<'a> Args<'a> {
@@ -29,13 +40,13 @@ impl<'a> Args<'a> {
             found: 0,
             strict: true,
             problems: Vec::new(),
-            files: None,
+            source: None,
         }
     }
 
-    /// The same args with an upload's files for its `Upload` params.
-    pub(crate) fn with_files(mut self, files: Option<crate::upload::files::Files>) -> Self {
-        self.files = files;
+    /// The same args, each param read with `source` set up around it.
+    pub(crate) fn with_source(mut self, source: Option<Box<dyn ParamSource>>) -> Self {
+        self.source = source;
         self
     }
 
@@ -64,7 +75,15 @@ impl<'a> Args<'a> {
             return None;
         }
         let read = || T::deserialize(given.unwrap_or(&Value::Null));
-        match crate::upload::files::with_files(&mut self.files, read) {
+        let read = match &mut self.source {
+            None => read(),
+            Some(source) => {
+                let mut out = None;
+                source.around(&mut || out = Some(read()));
+                out.unwrap_or_else(|| Err(serde::de::Error::custom("the param was not read")))
+            }
+        };
+        match read {
             Ok(v) => Some(v),
             Err(e) => {
                 self.problems.push(ArgProblem {

@@ -8,6 +8,7 @@
 
 use std::{
     any::Any,
+    cell::RefCell,
     future::Future,
     pin::Pin,
     sync::{Arc, Mutex, PoisonError},
@@ -15,6 +16,7 @@ use std::{
 
 use serde::Serialize;
 use serde_json::value::RawValue;
+use tauri::http::Extensions;
 
 use crate::core::{
     args::Args,
@@ -50,8 +52,9 @@ pub struct CallCtx {
     /// Set for mutations: what their targets are computed from.
     scope: Option<Arc<CallScope>>,
     identity: Option<Identity>,
-    /// Set for a streaming function: where its `StreamSink` writes.
-    stream: Option<Arc<crate::stream::port::Port>>,
+    /// What a capability attached for the function's params to find, by
+    /// type (a streaming function's port, where its `StreamSink` writes).
+    extensions: Extensions,
     /// The `validate` command: check the args, run nothing.
     validate_only: bool,
 }
@@ -91,7 +94,7 @@ impl CallCtx {
             caller,
             scope,
             identity,
-            stream: None,
+            extensions: Extensions::new(),
             validate_only: false,
         }
     }
@@ -109,15 +112,16 @@ impl CallCtx {
         self.validate_only
     }
 
-    /// The same context for a streaming function, writing to `port`.
-    pub(crate) fn with_stream(mut self, port: Arc<crate::stream::port::Port>) -> Self {
-        self.stream = Some(port);
+    /// The same context carrying `value` for the params that look for a
+    /// `T` (one value per type: a second replaces the first).
+    pub(crate) fn with_extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.extensions.insert(value);
         self
     }
 
-    /// The port of a streaming function's `StreamSink`.
-    pub(crate) fn stream_port(&self) -> Option<Arc<crate::stream::port::Port>> {
-        self.stream.clone()
+    /// The `T` a capability attached to this call, if any.
+    pub(crate) fn extension<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.extensions.get()
     }
 
     /// The caller's identity, if the app's identity provider gave one.
@@ -256,6 +260,28 @@ impl<T: Serialize, E: Serialize> ClientResult for Result<T, E> {
 pub(crate) fn raw<T: Serialize>(value: &T) -> Outcome {
     serde_json::value::to_raw_value(value)
         .map_err(|e| CallError::internal(format!("the result does not serialize: {e}")))
+}
+
+thread_local! {
+    /// The bytes a function just answered raw on this thread, instead of
+    /// JSON (a query returning `Bytes`, SPEC 6.2). The dispatcher takes
+    /// them in the same poll that ran the function's last step (see
+    /// [`take_raw`]).
+    static RAW: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
+}
+
+/// Sets this thread's raw answer: called by the outcome of a function
+/// whose result is bytes.
+pub(crate) fn set_raw(bytes: Vec<u8>) {
+    RAW.with(|r| *r.borrow_mut() = Some(bytes));
+}
+
+/// The raw answer of the function that just finished on this thread, if
+/// it answered raw. Called by the dispatcher right after the run, in the
+/// same poll (a function's last step and its return to the dispatcher
+/// never yield in between), and before it, to drop anything left over.
+pub(crate) fn take_raw() -> Option<Vec<u8>> {
+    RAW.with(|r| r.borrow_mut().take())
 }
 
 /// The outcome of a function that returns nothing.

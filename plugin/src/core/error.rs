@@ -62,7 +62,7 @@ pub enum CallError {
     /// The caller's access token gives no identity: `unauthorized` with
     /// `details.reason` (`token_expired` or `invalid_token`).
     #[error("{0}")]
-    Token(crate::jwt::TokenRefusal),
+    Token(crate::core::auth::TokenRefusal),
     /// The caller's capability scope does not allow this function or context.
     #[error("{0} is not allowed for this window")]
     Forbidden(String),

@@ -3,6 +3,7 @@
 //! write the IR and the generated TypeScript client to files.
 
 use std::{
+    borrow::Cow,
     collections::{BTreeMap, HashMap},
     path::{Path, PathBuf},
 };
@@ -12,6 +13,7 @@ use specta::{
         DataType, EnumRepr, EnumType, EnumVariants, Field as SpectaField, LiteralType,
         PrimitiveType, StructFields, StructType,
     },
+    internal::construct,
     SpectaID, TypeCollection,
 };
 use tauri_plugin_mizan_codegen::{
@@ -26,6 +28,27 @@ use crate::core::{
     registry::{ClientFn, FnKind, FnTypes, Registry},
     shape::ShapeMeta,
 };
+
+/// The name of the specta struct that stands for an `Upload` param: the
+/// IR writes it as the type `upload`. It is no Rust name, so no user type
+/// has it.
+pub(crate) const UPLOAD_MARK: &str = "$mizan::Upload";
+
+/// The name of the specta struct that stands for a `Bytes` result: the IR
+/// writes it as the type `bytes`.
+pub(crate) const BYTES_MARK: &str = "$mizan::Bytes";
+
+/// A unit struct named `name` (one of the marks above), registered
+/// nowhere: the specta form of a type the IR names itself. Other specta
+/// exporters see an empty struct.
+pub(crate) fn marker(name: &'static str) -> StructType {
+    construct::r#struct(
+        Cow::Borrowed(name),
+        None,
+        Vec::new(),
+        construct::struct_unit(),
+    )
+}
 
 /// Why a registry has no IR.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -442,8 +465,8 @@ fn convert(dt: &DataType) -> Type {
             t @ Type::Nullable(_) => t,
             t => Type::Nullable(Box::new(t)),
         },
-        DataType::Struct(s) if s.name() == crate::upload::files::UPLOAD_MARK => Type::Upload,
-        DataType::Struct(s) if s.name() == crate::upload::binary::BYTES_MARK => Type::Bytes,
+        DataType::Struct(s) if s.name() == UPLOAD_MARK => Type::Upload,
+        DataType::Struct(s) if s.name() == BYTES_MARK => Type::Bytes,
         DataType::Struct(s) => structure(s),
         DataType::Enum(e) => enumeration(e),
         DataType::Tuple(t) if t.elements().is_empty() => Type::Unit,

@@ -1,7 +1,10 @@
 //! The core: what a `#[client]` function is and how the protocol treats it,
 //! with no knowledge of how a request arrives. The registry, the scoping
 //! rule and target normalization, canonical JSON, errors, args, the wire
-//! shapes and the IR. The dispatcher builds on it; the Tauri edge on both.
+//! shapes and the IR. The dispatcher builds on it; the capabilities and
+//! the Tauri edge on both. The core names no other module (`layers` checks
+//! it): a capability plugs in through `args::ParamSource`, the call's
+//! typed extensions and raw answers.
 
 pub(crate) mod args;
 pub(crate) mod auth;
@@ -13,6 +16,8 @@ pub(crate) mod error;
 pub(crate) mod export;
 pub(crate) mod form_errors;
 pub(crate) mod ir;
+#[cfg(test)]
+mod layers;
 pub(crate) mod notice;
 pub(crate) mod registry;
 pub mod scoping;

@@ -16,9 +16,9 @@ use serde_json::{Map, Value};
 use crate::{
     cache::{Cached, OriginCache},
     core::{
-        args::Args,
+        args::{Args, ParamSource},
         auth::Identity,
-        call::{CallCtx, CallScope, Caller, HandlerFuture, Outcome},
+        call::{take_raw, CallCtx, CallScope, Caller, HandlerFuture, Outcome},
         error::{ArgProblem, CallError, WireError},
         registry::{ClientFn, FnEntry, FnKind, Registry},
         scoping::{Params, Target},
@@ -138,7 +138,7 @@ impl Dispatcher {
         access: &Access,
         req: CallRequest<'_>,
     ) -> Finished {
-        self.call_with_files(caller, access, req, None).await
+        self.call_with_source(caller, access, req, None).await
     }
 
     /// Whether this window and caller may call `function` (access, then
@@ -157,13 +157,14 @@ impl Dispatcher {
         self.admit(entry, access, caller).map(drop)
     }
 
-    /// A call whose args may take `files` (an upload's; `None` for `call`).
-    pub(crate) async fn call_with_files(
+    /// A call whose params are read with `source` set up around them (an
+    /// upload's files; `None` for `call`).
+    pub(crate) async fn call_with_source(
         &self,
         caller: &Arc<dyn Caller>,
         access: &Access,
         req: CallRequest<'_>,
-        files: Option<crate::upload::files::Files>,
+        source: Option<Box<dyn ParamSource>>,
     ) -> Finished {
         let (entry, identity) = match self.admitted(req.function, access, &**caller, false) {
             Ok(admitted) => admitted,
@@ -174,16 +175,16 @@ impl Dispatcher {
         // Only a mutation collects what its targets are computed from.
         let scope = matches!(entry.def.kind, FnKind::Mutation(_))
             .then(|| Arc::new(CallScope::new(entry.scope_params.clone())));
-        crate::upload::binary::take();
+        take_raw();
         let outcome = run(
             entry.def,
             caller,
             scope.clone(),
             identity,
-            Args::new(req.args).with_files(files),
+            Args::new(req.args).with_source(source),
         )
         .await;
-        let binary = crate::upload::binary::take();
+        let binary = take_raw();
         let targets = self.targets_of(name, scope.as_deref(), &outcome);
         Finished {
             function: Some(name),

@@ -361,7 +361,7 @@ impl Builder {
             .invoke_handler(super::commands::handler())
             .js_init_script(format!(
                 "{}\n{}",
-                crate::upload::limits_script(&config),
+                crate::upload::limits_script(config.max_upload_bytes),
                 crate::refresh::features_script(config.single_flight, config.max_refresh)
             ))
             .setup(move |app, api| {

@@ -40,7 +40,7 @@ pub use session::{ChangeKind, IdentityChange};
 #[cfg(feature = "keychain")]
 pub use vault::KeychainVault;
 pub use vault::{MemoryVault, TokenVault};
-pub use verify::{InvalidToken, TokenRefusal};
+pub use crate::core::auth::{InvalidToken, TokenRefusal};
 
 use crate::Identity;
 use clock::Clock;

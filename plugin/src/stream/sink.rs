@@ -89,7 +89,7 @@ impl<T: Serialize> StreamSink<T> {
 
 impl<T> FromCallContext<'_> for StreamSink<T> {
     fn from_call_context(ctx: &CallCtx) -> Result<Self, CallError> {
-        let port = ctx.stream_port().ok_or_else(|| {
+        let port = ctx.extension::<Arc<Port>>().cloned().ok_or_else(|| {
             CallError::internal("a streaming function was called without a stream")
         })?;
         Ok(StreamSink {

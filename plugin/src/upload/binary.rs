@@ -1,15 +1,14 @@
 //! Binary results: a query that returns [`Bytes`] answers them raw.
 
-use std::{cell::RefCell, ops::Deref};
+use std::ops::Deref;
 
 use serde::Serialize;
 use specta::{datatype::DataType, Generics, TypeCollection};
 
-use crate::core::call::{output_unit, ClientResult, Outcome};
-
-/// The name of the specta struct that stands for [`Bytes`]: the IR writes
-/// it as the type `bytes`.
-pub(crate) const BYTES_MARK: &str = "$mizan::Bytes";
+use crate::core::{
+    call::{output_unit, set_raw, ClientResult, Outcome},
+    ir::{marker, BYTES_MARK},
+};
 
 /// Bytes a query returns: the webview receives them raw (a
 /// `tauri::ipc::Response`, no JSON array), typed `Uint8Array` by the
@@ -71,21 +70,14 @@ impl Serialize for Bytes {
 /// Written as the IR type `bytes`.
 impl specta::Type for Bytes {
     fn inline(_: &mut TypeCollection, _: Generics) -> DataType {
-        DataType::Struct(super::files::marker(BYTES_MARK))
+        DataType::Struct(marker(BYTES_MARK))
     }
 }
 
-thread_local! {
-    /// The bytes a function just returned on this thread. The dispatcher
-    /// takes them in the same poll that ran the function's last step (see
-    /// [`take`]).
-    static RESULT: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
-}
-
-/// The outcome of a function that returns `Bytes`: the bytes go aside,
-/// the JSON result is `null`.
+/// The outcome of a function that returns `Bytes`: the bytes go aside
+/// (the dispatcher answers them raw), the JSON result is `null`.
 pub fn output_bytes(bytes: Bytes) -> Outcome {
-    RESULT.with(|r| *r.borrow_mut() = Some(bytes.0));
+    set_raw(bytes.0);
     output_unit()
 }
 
@@ -97,11 +89,3 @@ pub fn output_bytes_result<R: ClientResult<Ok = Bytes>>(result: R) -> Outcome {
     }
 }
 
-/// The bytes the function that just finished on this thread returned, if
-/// it returned `Bytes`. Called by the dispatcher right after the run, in
-/// the same poll (a function's last step and its return to the
-/// dispatcher never yield in between), and before it, to drop anything
-/// left over.
-pub(crate) fn take() -> Option<Vec<u8>> {
-    RESULT.with(|r| r.borrow_mut().take())
-}

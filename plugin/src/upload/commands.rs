@@ -113,7 +113,7 @@ fn run<R: Runtime>(
         let caller: Arc<dyn Caller> = message.clone();
         let finished = shared
             .dispatcher
-            .call_with_files(&caller, &access, req, Some(files))
+            .call_with_source(&caller, &access, req, Some(Box::new(files)))
             .await;
         answer(&shared, &message, resolver, finished);
     });

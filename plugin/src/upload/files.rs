@@ -1,19 +1,15 @@
 //! The [`Upload`] param type, and the files of one call that its
 //! `Deserialize` takes from.
 
-use std::{borrow::Cow, cell::RefCell, fmt, ops::Range, sync::Arc};
+use std::{cell::RefCell, fmt, ops::Range, sync::Arc};
 
 use serde::{de, Deserialize, Serialize};
-use specta::{
-    datatype::{DataType, StructType},
-    internal::construct,
-    Generics, TypeCollection,
-};
+use specta::{datatype::DataType, Generics, TypeCollection};
 
-/// The name of the specta struct that stands for an [`Upload`]: the IR
-/// writes it as the type `upload`. It is no Rust name, so no user type
-/// has it.
-pub(crate) const UPLOAD_MARK: &str = "$mizan::Upload";
+use crate::core::{
+    args::ParamSource,
+    ir::{marker, UPLOAD_MARK},
+};
 
 /// Where an upload's bytes are: the IPC request's raw body (a one-message
 /// upload, no copy) or the bytes assembled from chunks.
@@ -186,22 +182,11 @@ impl<'de> Deserialize<'de> for Upload {
     }
 }
 
-/// Written as the IR type `upload` (see `UPLOAD_MARK`); other specta
-/// exporters see an empty struct.
+/// Written as the IR type `upload` (see `UPLOAD_MARK`).
 impl specta::Type for Upload {
     fn inline(_: &mut TypeCollection, _: Generics) -> DataType {
         DataType::Struct(marker(UPLOAD_MARK))
     }
-}
-
-/// A unit struct named `name`, registered nowhere.
-pub(crate) fn marker(name: &'static str) -> StructType {
-    construct::r#struct(
-        Cow::Borrowed(name),
-        None,
-        Vec::new(),
-        construct::struct_unit(),
-    )
 }
 
 /// The files of one call, in the order the request lists them. Each is
@@ -214,22 +199,22 @@ thread_local! {
     static CURRENT: RefCell<Option<Files>> = const { RefCell::new(None) };
 }
 
-/// Runs `read` (a param's deserialization) with `files` reachable by
-/// [`Upload`]'s `Deserialize`; without files, an `Upload` param fails.
-pub(crate) fn with_files<T>(files: &mut Option<Files>, read: impl FnOnce() -> T) -> T {
-    let Some(given) = files.take() else {
-        return read();
-    };
-    let previous = CURRENT.with(|c| c.replace(Some(given)));
-    // Put back even if `read` panics (the dispatcher catches panics).
-    struct Restore<'a>(&'a mut Option<Files>, Option<Files>);
-    impl Drop for Restore<'_> {
-        fn drop(&mut self) {
-            *self.0 = CURRENT.with(|c| c.replace(self.1.take()));
+/// While a param is read, the files are reachable by [`Upload`]'s
+/// `Deserialize`; without them, an `Upload` param fails.
+impl ParamSource for Files {
+    fn around(&mut self, read: &mut dyn FnMut()) {
+        let previous = CURRENT.with(|c| c.replace(Some(std::mem::take(self))));
+        // Put back even if `read` panics (the dispatcher catches panics).
+        struct Restore<'a>(&'a mut Files, Option<Files>);
+        impl Drop for Restore<'_> {
+            fn drop(&mut self) {
+                let current = CURRENT.with(|c| c.replace(self.1.take()));
+                *self.0 = current.unwrap_or_default();
+            }
         }
+        let _restore = Restore(self, previous);
+        read();
     }
-    let _restore = Restore(files, previous);
-    read()
 }
 
 #[cfg(test)]
@@ -237,9 +222,16 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// `read` run as the dispatcher runs a param's deserialization.
+    fn with_files<T>(files: &mut Files, read: impl Fn() -> T) -> T {
+        let mut out = None;
+        files.around(&mut || out = Some(read()));
+        out.expect("the read ran")
+    }
+
     #[test]
     fn takes_each_file_once() {
-        let mut files = Some(Files(vec![Some(Upload::new("a", "t", b"x".to_vec()))]));
+        let mut files = Files(vec![Some(Upload::new("a", "t", b"x".to_vec()))]);
         let first = with_files(&mut files, || {
             Upload::deserialize(&json!({"$upload": 0})).map(|u| u.to_vec())
         });
@@ -248,7 +240,8 @@ mod tests {
         assert!(again.unwrap_err().to_string().contains("used twice"));
         let missing = with_files(&mut files, || Upload::deserialize(&json!({"$upload": 7})));
         assert!(missing.unwrap_err().to_string().contains("no file 7"));
-        assert!(files.is_some(), "the files are put back");
+        assert_eq!(files.0.len(), 1, "the files are put back");
+        assert!(CURRENT.with(|c| c.borrow().is_none()), "and the thread holds none");
     }
 
     #[test]

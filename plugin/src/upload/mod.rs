@@ -23,11 +23,11 @@ pub(crate) mod pending;
 pub use binary::Bytes;
 pub use files::Upload;
 
-/// The script every webview runs first: the upload limit, so the
-/// generated client refuses a larger upload before sending it.
-pub(crate) fn limits_script(config: &crate::edge::builder::Config) -> String {
+/// The script every webview runs first: the upload limit
+/// (`max_upload_bytes`), so the generated client refuses a larger upload
+/// before sending it.
+pub(crate) fn limits_script(max_upload_bytes: usize) -> String {
     format!(
-        "Object.defineProperty(window, '__MIZAN_UPLOAD__', {{ value: Object.freeze({{ maxBytes: {} }}) }});",
-        config.max_upload_bytes
+        "Object.defineProperty(window, '__MIZAN_UPLOAD__', {{ value: Object.freeze({{ maxBytes: {max_upload_bytes} }}) }});"
     )
 }
