@@ -97,11 +97,12 @@ export interface RefreshListing {
  * Lists bundle keys for single-flight refresh besides the client's own
  * subscribed bundles: another cache's active queries (what
  * `connectQueryClient` registers for TanStack Query). Called once for each
- * `call` being sent, with how many keys it may still list (always > 0);
- * returns its listing, or `undefined` for none. The client merges the
- * listings after its own keys, drops duplicates and keeps at most the bound
- * (`refreshLimit`); `{ refresh: false }`, `singleFlight: false` or a plugin
- * without the feature call no source.
+ * `call` being sent, with the bound (`refreshLimit`, always > 0); returns
+ * its listing, or `undefined` for none. The client merges the listings
+ * after its own keys, drops duplicates and sends at most the bound: a key
+ * another cache already listed costs nothing, and a bundle that comes back
+ * serves every source that listed its key. `{ refresh: false }`,
+ * `singleFlight: false` or a plugin without the feature call no source.
  *
  * The listing object comes back to the invalidation listeners with the
  * envelope's bundles (`RefreshedBundles.listingOf(source)`), so a source can
@@ -481,10 +482,10 @@ export class MizanClient implements StreamTransport {
     const seen = new Set(keys.map((k) => bundleKey(k.context, k.params)));
     const listings = new Map<RefreshSource<RefreshListing>, RefreshListing>();
     for (const source of this.refreshSources) {
-      if (keys.length >= limit) break;
       let listing: RefreshListing | undefined;
       try {
-        listing = source(limit - keys.length);
+        // The whole bound: keys already listed cost nothing, and the source needs to know them too.
+        listing = source(limit);
       } catch (error) {
         rethrowLater(error);
         continue;
@@ -492,14 +493,16 @@ export class MizanClient implements StreamTransport {
       if (!listing || !Array.isArray(listing.keys)) continue;
       let listed = false;
       for (const key of listing.keys) {
-        if (keys.length >= limit) break;
         if (typeof key?.context !== 'string') continue;
         const params = canonicalParams(key.params);
         const id = bundleKey(key.context, params);
-        listed = true;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        keys.push({ context: key.context, params });
+        if (seen.has(id)) {
+          listed = true;
+        } else if (keys.length < limit) {
+          listed = true;
+          seen.add(id);
+          keys.push({ context: key.context, params });
+        }
       }
       if (listed) listings.set(source, listing);
     }
