@@ -159,7 +159,9 @@ export interface MizanClientOptions {
   /**
    * Single-flight refresh (on by default, used only when the plugin says it
    * supports it): each `call` lists the bundles this webview is subscribed
-   * to (at most `max`, and at most the plugin's bound), and the envelope
+   * to, and what registered refresh sources list (a connected TanStack
+   * `QueryClient`'s active queries; see `addRefreshSource`), at most `max`
+   * and at most the plugin's bound, and the envelope
    * brings back those the call's targets reach, so a mutation and its
    * refreshed view take one round trip. `false` turns it off for every call
    * of this client.
@@ -175,7 +177,7 @@ export interface MizanClientOptions {
 
 /** Options of one `call`. */
 export interface CallOptions {
-  /** `false`: list no bundles for single-flight refresh on this call (refetch as before). */
+  /** `false`: list no bundles for single-flight refresh on this call, from the cache or any refresh source (refetch as before). */
   refresh?: boolean;
 }
 
@@ -460,6 +462,11 @@ export class MizanClient implements StreamTransport {
    * whoever awaits a mutation sees the new data in the cache. A refetch that
    * fails does not fail the call: its error is on the bundle's state.
    * Rejects with `MizanError<E>`, whose targets are applied (and awaited) as well.
+   *
+   * With single-flight refresh (SPEC 6.8) the call lists, in `refresh`, the
+   * subscribed bundles and what the refresh sources list; those the
+   * envelope brings back land instead of refetching, unless an invalidation
+   * reached them after the call was sent. `options.refresh: false` lists none.
    */
   async call<R, E = unknown>(fn: string, args: Record<string, unknown> = {}, options: CallOptions = {}): Promise<R> {
     const plan = this.refreshPlan(options);
