@@ -61,11 +61,14 @@ function queryBundleKey(key: MizanQueryKey): string {
  * A bundle fetch in flight. `overtaken`: a target reached its key since it
  * started, so its answer may predate the target. `landed`: the bundle a
  * single-flight envelope stored for the key after that target, which the
- * fetch resolves with instead of fetching again.
+ * fetch resolves with instead of fetching again. `refusedBy`: the last
+ * envelope that reached the key without landing its bundle (in some query
+ * client): a landing of that same envelope elsewhere does not answer it.
  */
 interface Flight {
   overtaken: boolean;
   landed: Bundle<unknown> | undefined;
+  refusedBy: object | undefined;
 }
 
 /**
@@ -78,7 +81,7 @@ const flights = new Map<string, Set<Flight>>();
 
 async function fetchNotOvertaken<B>(key: string, fetch: () => Promise<Bundle<B>>): Promise<Bundle<B>> {
   for (;;) {
-    const flight: Flight = { overtaken: false, landed: undefined };
+    const flight: Flight = { overtaken: false, landed: undefined, refusedBy: undefined };
     let set = flights.get(key);
     if (!set) {
       set = new Set();
@@ -102,14 +105,22 @@ async function fetchNotOvertaken<B>(key: string, fetch: () => Promise<Bundle<B>>
 /**
  * Marks the fetches in flight for a key overtaken by a target; with
  * `landed`, the bundle a single-flight envelope stored for the key after
- * that target, which they resolve with.
+ * that target, which they resolve with. `envelope` names the envelope
+ * whose targets these are, if any: the fetches of a key are shared by
+ * every query client, and when one of them may not take the envelope's
+ * bundle, no fetch resolves with it (they fetch again).
  */
-function overtake(key: string, landed?: Bundle<unknown>): void {
+function overtake(key: string, landed: Bundle<unknown> | undefined, envelope: object | undefined): void {
   const set = flights.get(key);
   if (!set) return;
   for (const flight of set) {
     flight.overtaken = true;
-    flight.landed = landed;
+    if (!landed) {
+      flight.landed = undefined;
+      flight.refusedBy = envelope;
+    } else if (flight.refusedBy !== envelope) {
+      flight.landed = landed;
+    }
   }
 }
 
@@ -231,7 +242,7 @@ function applyToQueryClient(
     const fresh = response && toBundle(response, key[1], canonicalParams(key[2]));
     // A fetch in flight may answer with data older than the target: it fetches again before
     // resolving, or resolves with the bundle that lands now.
-    overtake(id, fresh);
+    overtake(id, fresh, refreshed?.bundles);
     if (fresh) landed.push([query, fresh]);
     else reached.add(query);
   }

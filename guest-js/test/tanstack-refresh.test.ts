@@ -19,7 +19,7 @@ import {
   type Target,
   type TargetOrigin,
 } from '../src/index.js';
-import { connectQueryClient, mizanQueryKey, mizanQueryOptions } from '../src/tanstack.js';
+import { applyTargetsToQueryClient, connectQueryClient, mizanQueryKey, mizanQueryOptions } from '../src/tanstack.js';
 import { deferred, flush, type Deferred } from './helpers.js';
 
 type Params = Record<string, JsonValue>;
@@ -247,6 +247,42 @@ describe('connectQueryClient with single-flight refresh', () => {
     await flush(40);
     expect(t.of('ctx').length).toBe(1);
     expect(observer.getCurrentResult()).toMatchObject({ status: 'success', fetchStatus: 'idle', data: { data: { feed: [1] } } });
+  });
+});
+
+describe('two query clients on one Mizan client', () => {
+  it("one client's landing does not resolve the other's overtaken fetch with a bundle that may not land there", async () => {
+    const t = start();
+    t.disconnect();
+    // The second query client is connected first: its listener runs first.
+    const other = new QueryClient();
+    const disconnectOther = connectQueryClient(other, t.client);
+    const disconnect = connectQueryClient(t.queryClient, t.client);
+    t.hold.add('plugin:mizan|ctx');
+    t.hold.add('plugin:mizan|call');
+    const mine = t.watch(P1);
+    const theirs = new QueryObserver(other, mizanQueryOptions(FEED_CONTEXT, P1, t.client));
+    const unsubscribe = theirs.subscribe(() => {});
+    await flush(40);
+    expect(t.of('ctx').length).toBe(2); // both first fetches in flight
+    const call = t.client.call('update', { user_id: 5 });
+    await flush();
+    // A target reaches only the other query client's query while the call is in flight.
+    applyTargetsToQueryClient(other, [TARGET]);
+    t.of('call')[0]!.reply.resolve({ result: 'ok', invalidate: [TARGET], bundles: [bundle(P1, 1)] });
+    await flush(40);
+    expect(mine.getCurrentResult().data?.data.feed).toEqual([1]); // landed here
+    t.of('ctx')[0]!.reply.resolve(bundle(P1, 0));
+    t.of('ctx')[1]!.reply.resolve(bundle(P1, 0));
+    await flush(40);
+    for (const req of t.of('ctx').slice(2)) req.reply.resolve(bundle(P1, 2));
+    await call;
+    await flush(40);
+    expect(theirs.getCurrentResult()).toMatchObject({ isFetching: false, data: { data: { feed: [2] } } });
+    unsubscribe();
+    disconnect();
+    disconnectOther();
+    other.clear();
   });
 });
 
