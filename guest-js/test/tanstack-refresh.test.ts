@@ -132,6 +132,20 @@ describe('connectQueryClient with single-flight refresh', () => {
     expect([...received[0]!.bundles.values()]).toEqual([bundle(P1, 1)]);
   });
 
+  it('ten reached active queries: one IPC call per mutation instead of eleven', async () => {
+    const t = start();
+    const observers = Array.from({ length: 10 }, (_, page) => t.watch({ page, user_id: 5 }));
+    await flush(40);
+    let before = t.requests.length;
+    await t.client.call('update', { user_id: 5 });
+    const singleFlight = t.requests.length - before;
+    before = t.requests.length;
+    await t.client.call('update', { user_id: 5 }, { refresh: false });
+    const without = t.requests.length - before;
+    expect([singleFlight, without]).toEqual([1, 11]);
+    for (const observer of observers) expect(observer.getCurrentResult().data?.data.feed).toEqual([2]);
+  });
+
   it('a reached query that did not come back is refetched, and the call settles after it', async () => {
     const t = start();
     t.watch(P1);
