@@ -29,7 +29,7 @@ export default defineConfig({
         },
         test: {
           name: 'query-core@5.0.0',
-          include: ['test/tanstack.test.ts'],
+          include: ['test/tanstack.test.ts', 'test/tanstack-refresh.test.ts'],
           env: { MIZAN_QUERY_CORE: '5.0.0' },
         },
       },

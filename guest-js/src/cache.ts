@@ -189,13 +189,22 @@ export interface Refreshed {
 
 export const DEFAULT_GC_TIME = 5 * 60 * 1000;
 
-function toBundle<B>(entry: CacheEntry, response: BundleResponse<unknown>): Bundle<B> {
+/**
+ * A bundle as handed out from a `ctx` answer (or a single-flight envelope's
+ * bundle): missing fields filled in, `context` and `params` those asked for
+ * when the answer leaves them out.
+ */
+export function toBundle<B>(
+  response: BundleResponse<unknown> | undefined,
+  context: string,
+  params: Record<string, JsonValue>,
+): Bundle<B> {
   return {
-    context: response.context ?? entry.context,
-    params: response.params ?? entry.params,
-    data: (response.data ?? {}) as Partial<B>,
-    errors: (response.errors ?? {}) as Bundle<B>['errors'],
-    stale: (response.stale ?? {}) as Bundle<B>['stale'],
+    context: response?.context ?? context,
+    params: response?.params ?? params,
+    data: (response?.data ?? {}) as Partial<B>,
+    errors: (response?.errors ?? {}) as Bundle<B>['errors'],
+    stale: (response?.stale ?? {}) as Bundle<B>['stale'],
   };
 }
 
@@ -313,7 +322,7 @@ export class BundleCache {
     // Whatever happened, the entry may have become unused: collect it later.
     this.scheduleGc(entry);
     if (current || (this.disposed && entry.generation === generation)) {
-      if (outcome.ok) return toBundle(entry, outcome.response);
+      if (outcome.ok) return toBundle(outcome.response, entry.context, entry.params);
       throw outcome.error;
     }
     if (this.disposed) {

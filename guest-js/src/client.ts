@@ -2,6 +2,7 @@ import { invoke as tauriInvoke } from '@tauri-apps/api/core';
 import { listen as tauriListen } from '@tauri-apps/api/event';
 import {
   BundleCache,
+  toBundle,
   type Bundle,
   type BundleState,
   type CacheEntry,
@@ -25,6 +26,7 @@ import {
   type Envelope,
   type InvalidateEvent,
   type JsonValue,
+  type RefreshKey,
   type StaleInfo,
   type Target,
   type WireError,
@@ -73,8 +75,65 @@ export type TargetOrigin = 'envelope' | 'error' | 'event' | 'manual';
  * Called with every set of targets a client applies. A listener that mirrors
  * them into another cache may return a promise of its refetches: a `call`
  * whose envelope (or error) carried the targets settles only after it.
+ *
+ * `refreshed` is set for the targets of a single-flight call's envelope
+ * (SPEC 6.8): the bundles it brought back, and what each refresh source
+ * listed when the call was sent. A listener that mirrors into another cache
+ * stores those instead of refetching them (see `RefreshSource`); one that
+ * takes two arguments ignores it.
  */
-export type InvalidationListener = (targets: readonly Target[], origin: TargetOrigin) => void | PromiseLike<unknown>;
+export type InvalidationListener = (
+  targets: readonly Target[],
+  origin: TargetOrigin,
+  refreshed?: RefreshedBundles,
+) => void | PromiseLike<unknown>;
+
+/** What a refresh source listed for one call: the keys, plus whatever the source needs to judge the answer. */
+export interface RefreshListing {
+  readonly keys: readonly RefreshKey[];
+}
+
+/**
+ * Lists bundle keys for single-flight refresh besides the client's own
+ * subscribed bundles: another cache's active queries (what
+ * `connectQueryClient` registers for TanStack Query). Called once for each
+ * `call` being sent, with the bound (`refreshLimit`, always > 0); returns
+ * its listing, or `undefined` for none. The client merges the listings
+ * after its own keys, drops duplicates and sends at most the bound: a key
+ * another cache already listed costs nothing, and a bundle that comes back
+ * serves every source that listed its key. `{ refresh: false }`,
+ * `singleFlight: false` or a plugin without the feature call no source.
+ *
+ * The listing object comes back to the invalidation listeners with the
+ * envelope's bundles (`RefreshedBundles.listingOf(source)`), so a source can
+ * record there, say, the generation of each key when the call was sent and
+ * let only bundles no later invalidation reached land as fresh.
+ *
+ * ```ts
+ * const source: RefreshSource = (limit) => ({ keys: myActiveKeys().slice(0, limit) });
+ * const unregister = client.addRefreshSource(source);
+ * client.onInvalidate((targets, origin, refreshed) => {
+ *   const mine = refreshed?.listingOf(source);
+ *   // store refreshed.bundles.get(bundleKey(...)) for the keys `mine` listed, refetch the rest
+ * });
+ * ```
+ */
+export type RefreshSource<L extends RefreshListing = RefreshListing> = (limit: number) => L | undefined;
+
+/** The bundles a single-flight envelope brought back (third argument of an `InvalidationListener`). */
+export interface RefreshedBundles {
+  /** The bundles, by `bundleKey(context, canonicalParams(params))`; only keys the call listed, malformed ones left out. */
+  readonly bundles: ReadonlyMap<string, BundleResponse<unknown>>;
+  /** What `source` listed for this call (the object it returned), if it listed any key. */
+  listingOf<L extends RefreshListing>(source: RefreshSource<L>): L | undefined;
+}
+
+/** What a single-flight call listed: the keys sent, the cache's own plan and each source's listing. */
+interface CallRefresh {
+  readonly keys: RefreshKey[];
+  readonly cache: RefreshPlan;
+  readonly listings: ReadonlyMap<RefreshSource<RefreshListing>, RefreshListing>;
+}
 
 export interface MizanClientOptions {
   /** Defaults to `invoke` from `@tauri-apps/api/core`. */
@@ -100,7 +159,9 @@ export interface MizanClientOptions {
   /**
    * Single-flight refresh (on by default, used only when the plugin says it
    * supports it): each `call` lists the bundles this webview is subscribed
-   * to (at most `max`, and at most the plugin's bound), and the envelope
+   * to, and what registered refresh sources list (a connected TanStack
+   * `QueryClient`'s active queries; see `addRefreshSource`), at most `max`
+   * and at most the plugin's bound, and the envelope
    * brings back those the call's targets reach, so a mutation and its
    * refreshed view take one round trip. `false` turns it off for every call
    * of this client.
@@ -116,7 +177,7 @@ export interface MizanClientOptions {
 
 /** Options of one `call`. */
 export interface CallOptions {
-  /** `false`: list no bundles for single-flight refresh on this call (refetch as before). */
+  /** `false`: list no bundles for single-flight refresh on this call, from the cache or any refresh source (refetch as before). */
   refresh?: boolean;
 }
 
@@ -256,6 +317,7 @@ export class MizanClient implements StreamTransport {
   private readonly invokeFn: InvokeFn;
   private readonly webviewLabel: string | null;
   private readonly invalidationListeners = new Set<InvalidationListener>();
+  private readonly refreshSources = new Set<RefreshSource<RefreshListing>>();
   private readonly identityListeners = new Set<IdentityListener>();
   private readonly tokens: TokenSession | undefined;
   private readonly unlisteners: Array<() => void> = [];
@@ -400,6 +462,11 @@ export class MizanClient implements StreamTransport {
    * whoever awaits a mutation sees the new data in the cache. A refetch that
    * fails does not fail the call: its error is on the bundle's state.
    * Rejects with `MizanError<E>`, whose targets are applied (and awaited) as well.
+   *
+   * With single-flight refresh (SPEC 6.8) the call lists, in `refresh`, the
+   * subscribed bundles and what the refresh sources list; those the
+   * envelope brings back land instead of refetching, unless an invalidation
+   * reached them after the call was sent. `options.refresh: false` lists none.
    */
   async call<R, E = unknown>(fn: string, args: Record<string, unknown> = {}, options: CallOptions = {}): Promise<R> {
     const plan = this.refreshPlan(options);
@@ -409,14 +476,55 @@ export class MizanClient implements StreamTransport {
 
   /**
    * The bundles a call lists for single-flight refresh: those subscribed
-   * to, when the client and the plugin both have it on and the call does
-   * not opt out; `undefined` when there are none to list.
+   * to, then what each refresh source lists, without duplicates and at most
+   * the bound, when the client and the plugin both have it on and the call
+   * does not opt out; `undefined` when there are none to list.
    */
-  private refreshPlan(options: CallOptions): RefreshPlan | undefined {
+  private refreshPlan(options: CallOptions): CallRefresh | undefined {
     if (options.refresh === false) return undefined;
     const limit = refreshLimit(this.singleFlight, pluginFeatures());
-    const plan = this.cache.subscribedKeys(limit);
-    return plan.keys.length > 0 ? plan : undefined;
+    if (limit <= 0) return undefined;
+    const cache = this.cache.subscribedKeys(limit);
+    const keys = [...cache.keys];
+    const seen = new Set(keys.map((k) => bundleKey(k.context, k.params)));
+    const listings = new Map<RefreshSource<RefreshListing>, RefreshListing>();
+    for (const source of this.refreshSources) {
+      let listing: RefreshListing | undefined;
+      try {
+        // The whole bound: keys already listed cost nothing, and the source needs to know them too.
+        listing = source(limit);
+      } catch (error) {
+        rethrowLater(error);
+        continue;
+      }
+      if (!listing || !Array.isArray(listing.keys)) continue;
+      let listed = false;
+      for (const key of listing.keys) {
+        if (typeof key?.context !== 'string') continue;
+        const params = canonicalParams(key.params);
+        const id = bundleKey(key.context, params);
+        if (seen.has(id)) {
+          listed = true;
+        } else if (keys.length < limit) {
+          listed = true;
+          seen.add(id);
+          keys.push({ context: key.context, params });
+        }
+      }
+      if (listed) listings.set(source, listing);
+    }
+    return keys.length > 0 ? { keys, cache, listings } : undefined;
+  }
+
+  /**
+   * Registers a source of bundle keys for single-flight refresh (see
+   * `RefreshSource`). Returns the function that removes it.
+   */
+  addRefreshSource<L extends RefreshListing>(source: RefreshSource<L>): () => void {
+    this.refreshSources.add(source);
+    return () => {
+      this.refreshSources.delete(source);
+    };
   }
 
   /**
@@ -452,7 +560,7 @@ export class MizanClient implements StreamTransport {
    * `Uint8Array`; an envelope's result once its targets are applied; an
    * error as `MizanError<E>`, its targets applied too.
    */
-  private async settle<R, E>(fn: string, request: () => Promise<unknown>, plan?: RefreshPlan): Promise<R> {
+  private async settle<R, E>(fn: string, request: () => Promise<unknown>, plan?: CallRefresh): Promise<R> {
     let answer: unknown;
     try {
       answer = await request();
@@ -499,13 +607,7 @@ export class MizanClient implements StreamTransport {
     } catch (reason) {
       throw MizanError.from(reason);
     }
-    return {
-      context: response?.context ?? context,
-      params: response?.params ?? canonicalParams(params),
-      data: response?.data ?? {},
-      errors: response?.errors ?? {},
-      stale: response?.stale ?? {},
-    };
+    return toBundle(response, context, canonicalParams(params));
   }
 
   /** The bundle from the cache when fresh, else fetched (two concurrent reads make one IPC call). */
@@ -566,14 +668,14 @@ export class MizanClient implements StreamTransport {
     return this.applyAll(targets, origin).refetched;
   }
 
-  private applyAll(targets: readonly Target[], origin: TargetOrigin, refreshed?: Refreshed): TargetsApplied {
+  private applyAll(targets: readonly Target[], origin: TargetOrigin, refreshed?: CallRefreshed): TargetsApplied {
     if (!isTargetList(targets) || targets.length === 0) return { reached: 0, refetched: Promise.resolve() };
     return this.notifier.batch(() => {
-      const applied = this.cache.apply(targets, refreshed);
+      const applied = this.cache.apply(targets, refreshed?.cache);
       const pending: Array<PromiseLike<unknown>> = [applied.refetched];
-      for (const listener of this.invalidationListeners) {
+      for (const listener of [...this.invalidationListeners]) {
         try {
-          const result = listener(targets, origin);
+          const result = refreshed ? listener(targets, origin, refreshed.listeners) : listener(targets, origin);
           if (isPromiseLike(result)) pending.push(result);
         } catch (error) {
           rethrowLater(error);
@@ -584,7 +686,11 @@ export class MizanClient implements StreamTransport {
     });
   }
 
-  /** Called with every set of targets this client applies (e.g. to mirror them into another cache). */
+  /**
+   * Called with every set of targets this client applies (e.g. to mirror
+   * them into another cache), with a single-flight envelope's bundles as a
+   * third argument. Returns the unsubscribe function.
+   */
   onInvalidate(listener: InvalidationListener): () => void {
     this.invalidationListeners.add(listener);
     return () => {
@@ -598,6 +704,7 @@ export class MizanClient implements StreamTransport {
     for (const unlisten of this.unlisteners.splice(0)) unlisten();
     this.cache.dispose();
     this.invalidationListeners.clear();
+    this.refreshSources.clear();
     this.identityListeners.clear();
   }
 
@@ -614,15 +721,31 @@ export class MizanClient implements StreamTransport {
   }
 }
 
-/** The bundles a single-flight envelope brought back, by cache key (malformed ones left out). */
-function refreshedOf(plan: RefreshPlan | undefined, bundles: unknown): Refreshed | undefined {
+/** A single-flight envelope's bundles, for the client's cache and for its invalidation listeners. */
+interface CallRefreshed {
+  readonly cache: Refreshed;
+  readonly listeners: RefreshedBundles;
+}
+
+/** The bundles a single-flight envelope brought back, by cache key (unlisted and malformed ones left out). */
+function refreshedOf(plan: CallRefresh | undefined, bundles: unknown): CallRefreshed | undefined {
   if (!plan || !Array.isArray(bundles)) return undefined;
+  const listed = new Set(plan.keys.map((k) => bundleKey(k.context, k.params)));
   const byKey = new Map<string, BundleResponse<unknown>>();
   for (const bundle of bundles as unknown[]) {
     if (!isBundleResponse(bundle)) continue;
-    byKey.set(bundleKey(bundle.context, canonicalParams(bundle.params)), bundle);
+    const key = bundleKey(bundle.context, canonicalParams(bundle.params));
+    if (listed.has(key)) byKey.set(key, bundle);
   }
-  return { plan, bundles: byKey };
+  const listings = plan.listings;
+  return {
+    cache: { plan: plan.cache, bundles: byKey },
+    listeners: {
+      bundles: byKey,
+      listingOf: <L extends RefreshListing>(source: RefreshSource<L>) =>
+        listings.get(source as unknown as RefreshSource<RefreshListing>) as L | undefined,
+    },
+  };
 }
 
 function isBundleResponse(value: unknown): value is BundleResponse<unknown> {

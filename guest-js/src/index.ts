@@ -58,6 +58,9 @@ export {
   type ListenFn,
   type MizanClientOptions,
   type ParamsOf,
+  type RefreshedBundles,
+  type RefreshListing,
+  type RefreshSource,
   type TargetOrigin,
 } from './client.js';
 export {

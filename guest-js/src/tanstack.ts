@@ -1,10 +1,17 @@
-import { hashKey, type Query, type QueryClient } from '@tanstack/query-core';
+import { hashKey, notifyManager, type Query, type QueryClient } from '@tanstack/query-core';
 import { bundleKey, canonicalJson, canonicalParams } from './canonical.js';
-import type { Bundle } from './cache.js';
-import { getDefaultClient, type ContextDescriptor, type MizanClient } from './client.js';
+import { toBundle, type Bundle } from './cache.js';
+import {
+  getDefaultClient,
+  type ContextDescriptor,
+  type MizanClient,
+  type RefreshedBundles,
+  type RefreshListing,
+  type RefreshSource,
+} from './client.js';
 import { reaches } from './reach.js';
 import type { MizanStream, StreamOptions } from './stream.js';
-import type { JsonValue, Target } from './wire.js';
+import type { BundleResponse, JsonValue, RefreshKey, Target } from './wire.js';
 
 /** First element of every query key this entry point builds. */
 export const MIZAN_QUERY_KEY_PREFIX = 'mizan';
@@ -45,16 +52,36 @@ export function mizanQueryKeyHash(queryKey: readonly unknown[]): string {
   return hasProtoKey(queryKey) ? 'mizan:' + canonicalJson(queryKey) : hashKey(queryKey);
 }
 
+/** The bundle key of a query with a Mizan key (context and canonical params). */
+function queryBundleKey(key: MizanQueryKey): string {
+  return bundleKey(key[1], canonicalParams(key[2]));
+}
+
+/**
+ * A bundle fetch in flight. `overtaken`: a target reached its key since it
+ * started, so its answer may predate the target. `landed`: the bundle a
+ * single-flight envelope stored for the key after that target, which the
+ * fetch resolves with instead of fetching again. `refusedBy`: the last
+ * envelope that reached the key without landing its bundle (in some query
+ * client): a landing of that same envelope elsewhere does not answer it.
+ */
+interface Flight {
+  overtaken: boolean;
+  landed: Bundle<unknown> | undefined;
+  refusedBy: object | undefined;
+}
+
 /**
  * Bundle fetches run by `mizanQueryOptions`' `queryFn`, by bundle key, while
  * they are in flight. A target reaching a key marks its fetches overtaken:
- * their answer may predate the target, so they fetch again before resolving.
+ * they fetch again before resolving (or resolve with the bundle a
+ * single-flight envelope brought back for the key).
  */
-const flights = new Map<string, Set<{ overtaken: boolean }>>();
+const flights = new Map<string, Set<Flight>>();
 
 async function fetchNotOvertaken<B>(key: string, fetch: () => Promise<Bundle<B>>): Promise<Bundle<B>> {
   for (;;) {
-    const flight = { overtaken: false };
+    const flight: Flight = { overtaken: false, landed: undefined, refusedBy: undefined };
     let set = flights.get(key);
     if (!set) {
       set = new Set();
@@ -70,12 +97,31 @@ async function fetchNotOvertaken<B>(key: string, fetch: () => Promise<Bundle<B>>
       set.delete(flight);
       if (set.size === 0 && flights.get(key) === set) flights.delete(key);
     }
+    // Overtaken: the bundle stored after the target, if any, else a new fetch.
+    if (flight.landed) return flight.landed as Bundle<B>;
   }
 }
 
-function overtake(key: string): void {
+/**
+ * Marks the fetches in flight for a key overtaken by a target; with
+ * `landed`, the bundle a single-flight envelope stored for the key after
+ * that target, which they resolve with. `envelope` names the envelope
+ * whose targets these are, if any: the fetches of a key are shared by
+ * every query client, and when one of them may not take the envelope's
+ * bundle, no fetch resolves with it (they fetch again).
+ */
+function overtake(key: string, landed: Bundle<unknown> | undefined, envelope: object | undefined): void {
   const set = flights.get(key);
-  if (set) for (const flight of set) flight.overtaken = true;
+  if (!set) return;
+  for (const flight of set) {
+    flight.overtaken = true;
+    if (!landed) {
+      flight.landed = undefined;
+      flight.refusedBy = envelope;
+    } else if (flight.refusedBy !== envelope) {
+      flight.landed = landed;
+    }
+  }
 }
 
 /**
@@ -111,12 +157,64 @@ function isStatic(query: Query): boolean {
 }
 
 /**
+ * Bumped for a query each time a Mizan target reaches it: a single-flight
+ * bundle listed under an older generation may predate that target, and
+ * does not land (SPEC section 4's no-stale-write-back rule).
+ */
+const generations = new WeakMap<Query, number>();
+
+/** What `connectQueryClient`'s refresh source listed for one call: each query with its generation at send time. */
+interface QueryListing extends RefreshListing {
+  readonly sent: ReadonlyMap<string, { readonly query: Query; readonly generation: number }>;
+}
+
+/**
+ * The active Mizan queries of a query client, at most `limit`: those whose
+ * key follows the convention, with an enabled observer (`isActive`), and
+ * not `staleTime: 'static'` (an invalidation never refetches those).
+ */
+function activeQueries(queryClient: QueryClient, limit: number): QueryListing | undefined {
+  const keys: RefreshKey[] = [];
+  const sent = new Map<string, { query: Query; generation: number }>();
+  for (const query of queryClient.getQueryCache().getAll()) {
+    if (keys.length >= limit) break;
+    const key = query.queryKey;
+    if (!isMizanQueryKey(key) || !query.isActive() || isStatic(query)) continue;
+    const params = canonicalParams(key[2]);
+    const id = bundleKey(key[1], params);
+    if (sent.has(id)) continue;
+    keys.push({ context: key[1], params });
+    sent.set(id, { query, generation: generations.get(query) ?? 0 });
+  }
+  return keys.length > 0 ? { keys, sent } : undefined;
+}
+
+/**
+ * The bundle a single-flight envelope brought back for a reached query, if
+ * it may land as fresh: the call listed this very query, and no target
+ * reached it since the call was sent.
+ */
+function landingFor(
+  query: Query,
+  id: string,
+  listing: QueryListing | undefined,
+  bundles: ReadonlyMap<string, BundleResponse<unknown>> | undefined,
+): BundleResponse<unknown> | undefined {
+  const sent = listing?.sent.get(id);
+  if (!sent || sent.query !== query || sent.generation !== (generations.get(query) ?? 0)) return undefined;
+  return bundles?.get(id);
+}
+
+/**
  * Applies targets to a query client; returns how many queries they reached
  * and the promise of the refetches (TanStack's `invalidateQueries` promise).
+ * With `refreshed` (a single-flight envelope's targets), a reached query
+ * whose bundle came back is set instead of refetched, when it may land.
  */
 function applyToQueryClient(
   queryClient: QueryClient,
   targets: readonly Target[],
+  refreshed?: { listing: QueryListing | undefined; bundles: ReadonlyMap<string, BundleResponse<unknown>> },
 ): { reached: number; refetched: Promise<void> } {
   if (targets.length === 0) return { reached: 0, refetched: Promise.resolve() };
   const byContext = new Map<string, Target[]>();
@@ -126,6 +224,7 @@ function applyToQueryClient(
     else byContext.set(target.context, [target]);
   }
   const reached = new Set<Query>();
+  const landed: Array<[Query, Bundle<unknown>]> = [];
   for (const query of queryClient.getQueryCache().getAll()) {
     const key = query.queryKey;
     if (!isMizanQueryKey(key)) continue;
@@ -133,11 +232,28 @@ function applyToQueryClient(
     if (!list) continue;
     const bundle = { context: key[1], params: key[2] };
     if (!list.some((target) => reaches(target, bundle))) continue;
-    reached.add(query);
-    // A fetch in flight may answer with data older than the target: it fetches again before resolving.
-    if (!isStatic(query)) overtake(bundleKey(key[1], key[2]));
+    const id = queryBundleKey(key);
+    const response = landingFor(query, id, refreshed?.listing, refreshed?.bundles);
+    generations.set(query, (generations.get(query) ?? 0) + 1);
+    if (isStatic(query)) {
+      reached.add(query);
+      continue;
+    }
+    const fresh = response && toBundle(response, key[1], canonicalParams(key[2]));
+    // A fetch in flight may answer with data older than the target: it fetches again before
+    // resolving, or resolves with the bundle that lands now.
+    overtake(id, fresh, refreshed?.bundles);
+    if (fresh) landed.push([query, fresh]);
+    else reached.add(query);
   }
-  if (reached.size === 0) return { reached: 0, refetched: Promise.resolve() };
+  if (landed.length > 0) {
+    // What `queryClient.setQueryData` does, on the query itself (whose hash may not be the default one).
+    notifyManager.batch(() => {
+      for (const [query, fresh] of landed) query.setData(fresh, { manual: true });
+    });
+  }
+  const total = reached.size + landed.length;
+  if (reached.size === 0) return { reached: total, refetched: Promise.resolve() };
   // TanStack's own invalidation: marks them invalidated and refetches the active ones (not disabled,
   // not static). A fetch in flight is joined, not cancelled: it refetches itself (above), so
   // whoever awaits it gets the newer answer, on every query-core 5 version.
@@ -145,7 +261,7 @@ function applyToQueryClient(
     { predicate: (query) => reached.has(query as Query) },
     { cancelRefetch: false },
   );
-  return { reached: reached.size, refetched };
+  return { reached: total, refetched };
 }
 
 /**
@@ -166,9 +282,39 @@ export function applyTargetsToQueryClient(queryClient: QueryClient, targets: rea
  * Mirrors every set of targets a Mizan client applies into a `QueryClient`.
  * A `call` whose envelope carried targets settles after the refetches they
  * started in the query client. Returns the disconnect function.
+ *
+ * Single-flight refresh (SPEC 6.8): the client's calls also list the keys
+ * of the query client's active Mizan queries (key convention, an enabled
+ * observer, not `staleTime: 'static'`), after the Mizan cache's own, without
+ * duplicates and within the same bound. A reached query whose bundle the
+ * envelope brought back is set (as `setQueryData` does) instead of
+ * refetched, unless a target reached it after the call was sent (an event,
+ * another call): then its bundle may predate that target and it refetches.
+ * A fetch in flight for a key that lands resolves with the landed bundle.
+ * `{ refresh: false }` on a call, `singleFlight: false` on the client, or a
+ * plugin without the feature list nothing, and every reached query refetches.
+ *
+ * ```ts
+ * const queryClient = new QueryClient();
+ * connectQueryClient(queryClient, client);
+ * // useQuery(mizanQueryOptions(USER, { user_id }, client)) in a component, then:
+ * await client.call('rename_user', { user_id, name }); // one IPC round trip
+ * ```
  */
 export function connectQueryClient(queryClient: QueryClient, client: MizanClient = getDefaultClient()): () => void {
-  return client.onInvalidate((targets) => applyToQueryClient(queryClient, targets).refetched);
+  const source: RefreshSource<QueryListing> = (limit) => activeQueries(queryClient, limit);
+  const removeSource = client.addRefreshSource(source);
+  const removeListener = client.onInvalidate((targets, _origin, refreshed?: RefreshedBundles) =>
+    applyToQueryClient(
+      queryClient,
+      targets,
+      refreshed && { listing: refreshed.listingOf(source), bundles: refreshed.bundles },
+    ).refetched,
+  );
+  return () => {
+    removeSource();
+    removeListener();
+  };
 }
 
 /**

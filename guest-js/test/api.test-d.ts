@@ -14,7 +14,11 @@ import {
   type InvalidateEvent,
   type JsonValue,
   type MizanClient,
+  type RefreshedBundles,
+  type RefreshListing,
+  type RefreshSource,
   type Target,
+  type TargetOrigin,
   type StaleInfo,
   type WireError,
 } from '../src/index.js';
@@ -93,6 +97,23 @@ describe('core API', () => {
     void client.ensureBundle(USER, { user_id: 'x' });
     // @ts-expect-error missing param
     void client.ensureBundle(USER, {});
+  });
+  it('invalidation listeners take two arguments or three; refresh sources get their own listing back', () => {
+    const client: MizanClient = createMizanClient({ listen: false });
+    client.onInvalidate((targets, origin) => {
+      expectTypeOf(targets).toEqualTypeOf<readonly Target[]>();
+      expectTypeOf(origin).toEqualTypeOf<TargetOrigin>();
+    });
+    interface Mine extends RefreshListing {
+      readonly generations: Map<string, number>;
+    }
+    const source: RefreshSource<Mine> = (limit) => ({ keys: [], generations: new Map([['k', limit]]) });
+    expectTypeOf(client.addRefreshSource(source)).toEqualTypeOf<() => void>();
+    client.onInvalidate((_targets, _origin, refreshed) => {
+      expectTypeOf(refreshed).toEqualTypeOf<RefreshedBundles | undefined>();
+      expectTypeOf(refreshed!.listingOf(source)).toEqualTypeOf<Mine | undefined>();
+      expectTypeOf(refreshed!.bundles.get('k')).toEqualTypeOf<BundleResponse<unknown> | undefined>();
+    });
   });
 });
 
