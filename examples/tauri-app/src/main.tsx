@@ -5,6 +5,7 @@ import { MizanProvider } from 'tauri-plugin-mizan-api/react';
 import { App } from './App';
 import { BenchScreen } from './Bench';
 import { Companion } from './Companion';
+import { PaintProbe } from './PaintProbe';
 import { appInfo } from './generated/mizan';
 import { ipcStats } from './ipc';
 import './styles.css';
@@ -15,10 +16,21 @@ const client = createMizanClient({ invoke: ipcStats.invoke });
 setDefaultClient(client);
 client.onInvalidate((targets, origin) => ipcStats.recordInvalidation(targets, origin));
 
-const view = window.location.hash === '#companion' ? 'companion' : 'main';
+const hash = window.location.hash;
+const view = hash === '#companion' ? 'companion' : hash === '#paint' ? 'paint' : 'main';
 document.body.dataset.view = view;
 
 async function start(): Promise<void> {
+  if (view === 'paint') {
+    // The first-paint benchmark's window renders at once, like an app that
+    // does not wait for anything before its first screen.
+    createRoot(document.getElementById('root')!).render(
+      <MizanProvider client={client}>
+        <PaintProbe />
+      </MizanProvider>,
+    );
+    return;
+  }
   await client.ready;
   const info = await appInfo({});
   const root = createRoot(document.getElementById('root')!);

@@ -10,6 +10,7 @@ mod account;
 mod api;
 mod attachments;
 mod bench;
+mod bench_paint;
 mod bench_upload;
 mod db;
 mod export;
@@ -79,6 +80,7 @@ fn main() {
             bench::plain_stream,
         ])
         .manage(bench_upload::StallProbe::default())
+        .manage(bench_paint::PaintTimer::default())
         .setup(|app| {
             let launch = shell::Launch::from_env(app.path().app_data_dir()?);
             if let Some(dir) = launch.data_file.parent() {
@@ -111,10 +113,11 @@ fn main() {
 }
 
 /// What a window shows first, hydrated at its creation: the main window's
-/// people and the first person's lists.
+/// people and the first person's lists (the first-paint benchmark's
+/// hydrated windows show the same).
 fn first_screen(label: &str) -> Vec<Hydrate> {
     match label {
-        "main" => vec![
+        l if l == "main" || l.starts_with(bench_paint::HYDRATED) => vec![
             Hydrate::bundle(&api::PEOPLE, serde_json::json!({})),
             Hydrate::bundle(&api::USER, serde_json::json!({"user_id": 1})),
         ],
