@@ -26,6 +26,8 @@ interface Row {
   ratio: number;
   target: string;
   met: boolean | null;
+  /** What `aMs` and `bMs` count when they are not milliseconds. */
+  unit?: string;
 }
 
 const ROUNDS = 16;
@@ -92,6 +94,23 @@ async function runBench(client: MizanClient, progress: (s: string) => void): Pro
     ratio: syncCall / syncPlain,
     target: 'call / plain ≤ 1.10x',
     met: syncCall / syncPlain <= 1.1,
+  });
+  // Where the difference goes: the same call as a bare plugin invoke (no
+  // client), against the plain command.
+  const [rawCall, rawPlain] = await compare(
+    300,
+    (i) => invoke('plugin:mizan|call', { fn: 'bench_echo', args: args(i) }),
+    (i) => invoke('plain_echo', args(i)),
+  );
+  rows.push({
+    name: 'the same call as a bare invoke of plugin:mizan|call (no client) vs the plain command',
+    a: 'bare plugin invoke',
+    aMs: rawCall,
+    b: 'plain invoke',
+    bMs: rawPlain,
+    ratio: rawCall / rawPlain,
+    target: '(for reference)',
+    met: null,
   });
   const [asyncCall, asyncPlain] = await compare(
     300,
@@ -243,7 +262,7 @@ async function runBench(client: MizanClient, progress: (s: string) => void): Pro
  */
 async function paintBench(progress: (s: string) => void): Promise<Row[]> {
   progress('first paint of a new window: hydrated vs fetched');
-  const ROUNDS_PAINT = 8;
+  const ROUNDS_PAINT = 10;
   const hydrated: PaintTime[] = [];
   const fetched: PaintTime[] = [];
   let round = 0;
@@ -259,6 +278,8 @@ async function paintBench(progress: (s: string) => void): Promise<Row[]> {
   const page = (ts: PaintTime[]) => median(ts.map((t) => t.page_ms));
   const [fetchedMs, hydratedMs] = [total(fetched), total(hydrated)];
   const [fetchedPage, hydratedPage] = [page(fetched), page(hydrated)];
+  const snapshotMs = median(hydrated.map((t) => t.snapshot_ms));
+  const empty = (ts: PaintTime[]) => median(ts.map((t) => t.empty_frames));
   return [
     {
       name: "a new window's first screen painted with data, from the start of its creation: fetched vs hydrated",
@@ -279,6 +300,27 @@ async function paintBench(progress: (s: string) => void): Promise<Row[]> {
       ratio: fetchedPage / hydratedPage,
       target: '(for reference)',
       met: null,
+    },
+    {
+      name: "computing the hydrated window's snapshot, of its creation time",
+      a: 'creation to paint',
+      aMs: hydratedMs,
+      b: 'snapshot',
+      bMs: snapshotMs,
+      ratio: hydratedMs / snapshotMs,
+      target: '(for reference)',
+      met: null,
+    },
+    {
+      name: 'frames painted before the data was there (counts, not ms): fetched vs hydrated',
+      a: 'fetched',
+      aMs: empty(fetched),
+      b: 'hydrated',
+      bMs: empty(hydrated),
+      ratio: empty(fetched) - empty(hydrated),
+      target: '(ratio: the difference)',
+      met: null,
+      unit: 'frames',
     },
   ];
 }
@@ -409,7 +451,8 @@ async function uploadBench(client: MizanClient, progress: (s: string) => void): 
   return rows;
 }
 
-function fmt(ms: number): string {
+function fmt(ms: number, unit?: string): string {
+  if (unit) return `${ms} ${unit}`;
   return ms >= 1 ? `${ms.toFixed(3)} ms` : `${(ms * 1000).toFixed(1)} µs`;
 }
 
@@ -418,7 +461,7 @@ function report(rows: Row[]): string {
   for (const r of rows) {
     const verdict = r.met === null ? '' : r.met ? '  [target met]' : '  [target MISSED]';
     lines.push(
-      `  ${r.name}: ${r.a} ${fmt(r.aMs)}, ${r.b} ${fmt(r.bMs)}; ratio ${r.ratio.toFixed(2)}x; ${r.target}${verdict}`,
+      `  ${r.name}: ${r.a} ${fmt(r.aMs, r.unit)}, ${r.b} ${fmt(r.bMs, r.unit)}; ratio ${r.ratio.toFixed(2)}x; ${r.target}${verdict}`,
     );
   }
   return lines.join('\n');

@@ -6,6 +6,16 @@ import { useEffect, useRef } from 'react';
 import { useBundle } from 'tauri-plugin-mizan-api/react';
 import { PEOPLE, USER, benchPainted } from './generated/mizan';
 
+// Frames painted before the data is there, counted from the module's start.
+let emptyFrames = 0;
+let counting = true;
+function countFrame(): void {
+  if (!counting) return;
+  emptyFrames++;
+  requestAnimationFrame(countFrame);
+}
+requestAnimationFrame(countFrame);
+
 export function PaintProbe() {
   const people = useBundle(PEOPLE, {});
   const user = useBundle(USER, { user_id: 1 });
@@ -14,9 +24,12 @@ export function PaintProbe() {
   useEffect(() => {
     if (!ready || sent.current) return;
     sent.current = true;
+    // This commit holds the data: the frames counted so far were empty.
+    counting = false;
+    const empty_frames = emptyFrames;
     // The frame holding the data is on screen once the next one starts.
     requestAnimationFrame(() =>
-      setTimeout(() => void benchPainted({ page_ms: performance.now() }).catch(() => undefined), 0),
+      setTimeout(() => void benchPainted({ page_ms: performance.now(), empty_frames }).catch(() => undefined), 0),
     );
   }, [ready]);
   return (

@@ -33,6 +33,7 @@ mod verify;
 
 use std::sync::Arc;
 
+pub use crate::core::auth::{InvalidToken, TokenRefusal};
 pub use config::{JwtConfig, JwtMode};
 pub use keys::{KeyError, SigningKey, VerifyingKey};
 pub use refresh::{JwtError, MemoryRefreshStore, RefreshRecord, RefreshStore, Retired, StoreError};
@@ -40,7 +41,6 @@ pub use session::{ChangeKind, IdentityChange};
 #[cfg(feature = "keychain")]
 pub use vault::KeychainVault;
 pub use vault::{MemoryVault, TokenVault};
-pub use crate::core::auth::{InvalidToken, TokenRefusal};
 
 use crate::Identity;
 use clock::Clock;

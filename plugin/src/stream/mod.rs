@@ -75,7 +75,8 @@ impl Dispatcher {
         let scope = matches!(def.kind, FnKind::Mutation(_))
             .then(|| Arc::new(CallScope::new(entry.scope_params.clone())));
         let port = Arc::new(Port::new(req.window));
-        let ctx = CallCtx::new(caller.clone(), scope.clone(), identity).with_extension(port.clone());
+        let ctx =
+            CallCtx::new(caller.clone(), scope.clone(), identity).with_extension(port.clone());
         let future = crate::dispatch::start(def, ctx, Args::new(req.args))
             .map_err(|e| (Some(def.name), e))?;
         Ok(Started {

@@ -88,4 +88,3 @@ pub fn output_bytes_result<R: ClientResult<Ok = Bytes>>(result: R) -> Outcome {
         Err(e) => crate::core::call::output_result(Err::<(), _>(e)),
     }
 }
-

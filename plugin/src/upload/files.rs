@@ -241,7 +241,10 @@ mod tests {
         let missing = with_files(&mut files, || Upload::deserialize(&json!({"$upload": 7})));
         assert!(missing.unwrap_err().to_string().contains("no file 7"));
         assert_eq!(files.0.len(), 1, "the files are put back");
-        assert!(CURRENT.with(|c| c.borrow().is_none()), "and the thread holds none");
+        assert!(
+            CURRENT.with(|c| c.borrow().is_none()),
+            "and the thread holds none"
+        );
     }
 
     #[test]

@@ -31,6 +31,10 @@ pub(crate) struct PaintTime {
     pub(crate) total_ms: f64,
     /// From the page's own start (its navigation), as the page measured it.
     pub(crate) page_ms: f64,
+    /// Of `total_ms`, computing the snapshot (hydrated windows; else 0).
+    pub(crate) snapshot_ms: f64,
+    /// Frames the page painted before its data was there.
+    pub(crate) empty_frames: u32,
 }
 
 type Waiting = HashMap<String, (Instant, oneshot::Sender<PaintTime>)>;
@@ -67,20 +71,27 @@ async fn bench_paint(
     let (sender, painted) = oneshot::channel();
     let start = Instant::now();
     timer.waiting().insert(label.clone(), (start, sender));
-    let builder = WebviewWindowBuilder::new(&app, &label, WebviewUrl::App("index.html#paint".into()))
-        .title("First paint")
-        .inner_size(1040.0, 720.0)
-        .position(0.0, 0.0);
+    let builder =
+        WebviewWindowBuilder::new(&app, &label, WebviewUrl::App("index.html#paint".into()))
+            .title("First paint")
+            .inner_size(1040.0, 720.0)
+            .position(0.0, 0.0);
     // Computing the snapshot is part of creating a hydrated window: timed.
     let builder = if hydrated {
         builder.hydrate(&app, &label)
     } else {
         builder
     };
-    let built = builder.build().map_err(|e| format!("cannot open {label}: {e}"));
+    let snapshot_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let built = builder
+        .build()
+        .map_err(|e| format!("cannot open {label}: {e}"));
     let answer = match built {
         Ok(_) => match tokio::time::timeout(PAINT_LIMIT, painted).await {
-            Ok(Ok(ms)) => Ok(ms),
+            Ok(Ok(time)) => Ok(PaintTime {
+                snapshot_ms: if hydrated { snapshot_ms } else { 0.0 },
+                ..time
+            }),
             _ => Err(format!("{label} did not paint within {PAINT_LIMIT:?}")),
         },
         Err(e) => Err(e),
@@ -94,11 +105,15 @@ async fn bench_paint(
 }
 
 /// A first-paint window reports its data painted, `page_ms` after its
-/// page started.
+/// page started, after `empty_frames` frames without it.
 #[client]
-fn bench_painted(window: Window, timer: State<'_, PaintTimer>, page_ms: f64) {
+fn bench_painted(window: Window, timer: State<'_, PaintTimer>, page_ms: f64, empty_frames: u32) {
     if let Some((start, sender)) = timer.waiting().remove(window.label()) {
-        let total_ms = start.elapsed().as_secs_f64() * 1000.0;
-        let _ = sender.send(PaintTime { total_ms, page_ms });
+        let _ = sender.send(PaintTime {
+            total_ms: start.elapsed().as_secs_f64() * 1000.0,
+            page_ms,
+            snapshot_ms: 0.0,
+            empty_frames,
+        });
     }
 }
