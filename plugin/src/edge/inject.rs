@@ -49,9 +49,11 @@ fn webview<R: Runtime>(ctx: &CallCtx) -> Result<&Webview<R>, CallError> {
 /// exists). `State<T>` names no runtime: try the runtimes an app can have.
 fn state<T: Send + Sync + 'static>(ctx: &CallCtx) -> Option<State<'_, T>> {
     let any = ctx.webview_any();
+    #[cfg(feature = "wry")]
     if let Some(w) = any.downcast_ref::<Webview<tauri::Wry>>() {
         return w.try_state::<T>();
     }
+    #[cfg(feature = "wry")]
     if let Some(app) = any.downcast_ref::<AppHandle<tauri::Wry>>() {
         return app.try_state::<T>();
     }
@@ -63,6 +65,8 @@ fn state<T: Send + Sync + 'static>(ctx: &CallCtx) -> Option<State<'_, T>> {
     if let Some(app) = any.downcast_ref::<AppHandle<tauri::test::MockRuntime>>() {
         return app.try_state::<T>();
     }
+    // Without a runtime feature, no handle has state to find.
+    let _ = any;
     None
 }
 
