@@ -23,6 +23,11 @@ export async function flush(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await Promise.resolve();
 }
 
+/** Sets what the plugin's initialization script advertises (`undefined`: an older plugin). */
+export function setFeatures(features: unknown): void {
+  (globalThis as { __MIZAN_FEATURES__?: unknown }).__MIZAN_FEATURES__ = features;
+}
+
 export interface IpcRequest {
   cmd: string;
   args: Record<string, unknown>;

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMizanClient, pluginFeatures, refreshLimit, type JsonValue, type MizanClient, type Target } from '../src/index.js';
-import { deferred, flush, type Deferred } from './helpers.js';
+import { deferred, flush, setFeatures, type Deferred } from './helpers.js';
 
 interface Request {
   cmd: string;
@@ -23,10 +23,6 @@ const OTHER = { context: 'user', params: { user_id: 6 } };
 const TEAM = { context: 'team', params: {} };
 const TARGET: Target = { context: 'user', params: { user_id: 5 } };
 const bundle = (key: { context: string; params: Record<string, JsonValue> }, v: number) => ({ ...key, data: { v }, errors: {} });
-
-function setFeatures(features: unknown): void {
-  (globalThis as { __MIZAN_FEATURES__?: unknown }).__MIZAN_FEATURES__ = features;
-}
 
 function setup(options: Parameters<typeof createMizanClient>[0] = {}) {
   const requests: Request[] = [];

@@ -20,7 +20,7 @@ import {
   type TargetOrigin,
 } from '../src/index.js';
 import { applyTargetsToQueryClient, connectQueryClient, mizanQueryKey, mizanQueryOptions } from '../src/tanstack.js';
-import { deferred, flush, type Deferred } from './helpers.js';
+import { deferred, flush, setFeatures, type Deferred } from './helpers.js';
 
 type Params = Record<string, JsonValue>;
 interface Request {
@@ -38,10 +38,6 @@ const TARGET: Target = { context: FEED, params: { user_id: 5 } };
 const HAS_STATIC = typeof (Query.prototype as { isStatic?: unknown }).isStatic === 'function';
 
 const bundle = (params: Params, v: number) => ({ context: FEED, params, data: { feed: [v] }, errors: {} });
-
-function setFeatures(features: unknown): void {
-  (globalThis as { __MIZAN_FEATURES__?: unknown }).__MIZAN_FEATURES__ = features;
-}
 
 /**
  * A Mizan client whose `invoke` plays the plugin: `ctx` answers with the
