@@ -787,15 +787,18 @@ fn events_reach_every_other_window_in_seq_order_under_concurrent_mutations() {
 
 #[test]
 fn a_listener_that_invalidates_neither_deadlocks_nor_reorders() {
-    use tauri::Listener;
     let (app, w) = main_window();
     let handle = app.handle().clone();
-    w[1].listen(tauri_plugin_mizan::INVALIDATE_EVENT, move |event| {
-        let payload: Value = serde_json::from_str(event.payload()).unwrap();
+    let hook = move |payload: &Value| {
         if payload["source"] == "main" {
             handle.mizan().invalidate([Target::whole("audit")]);
         }
-    });
+    };
+    common::record_notices_with(
+        &w[1],
+        tauri_plugin_mizan::INVALIDATE_EVENT,
+        Some(std::sync::Arc::new(hook)),
+    );
     let main_events = record_events(&w[0]);
     let other_events = record_events(&w[1]);
     call(&w[0], "rename_by_id", json!({"id": 1, "name": "x"})).unwrap();

@@ -21,7 +21,7 @@ use tauri::{
     http::{header::AUTHORIZATION, HeaderMap, HeaderValue},
     ipc::InvokeBody,
     test::{get_ipc_response, MockRuntime},
-    App, AppHandle, Listener, Manager, State, WebviewWindow,
+    App, AppHandle, Manager, State, WebviewWindow,
 };
 use tauri_plugin_mizan::{
     client,
@@ -461,15 +461,8 @@ impl Server {
 }
 
 /// Every payload of `event` that `webview` receives, as JSON.
-fn record(webview: &WebviewWindow<MockRuntime>, event: &str) -> Arc<Mutex<Vec<Value>>> {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    webview.listen(event, move |e| {
-        sink.lock()
-            .unwrap()
-            .push(serde_json::from_str(e.payload()).unwrap());
-    });
-    seen
+fn record(webview: &WebviewWindow<MockRuntime>, event: &'static str) -> Arc<Mutex<Vec<Value>>> {
+    common::record_notices(webview, event)
 }
 
 #[test]

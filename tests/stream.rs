@@ -166,7 +166,11 @@ struct Rig {
 fn rig_with(plugin: tauri::plugin::TauriPlugin<MockRuntime>, main_capability: &str) -> Rig {
     let inbox = Arc::new(Inbox::default());
     let sink = inbox.clone();
-    let builder = mock_builder().channel_interceptor(move |_webview, callback, _index, body| {
+    let builder = mock_builder().channel_interceptor(move |webview, callback, index, body| {
+        // A page's notices (`plugin:mizan|listen`) go to their recorder.
+        if common::intercept(webview, callback, index, body) {
+            return true;
+        }
         let value = match body {
             InvokeResponseBody::Json(text) => serde_json::from_str(text).unwrap(),
             InvokeResponseBody::Raw(_) => Value::Null,

@@ -87,7 +87,11 @@ impl Harness {
     pub fn new(plugin: tauri::plugin::TauriPlugin<MockRuntime>) -> Self {
         let channels = Arc::new(Mutex::new(Vec::new()));
         let sink = channels.clone();
-        let builder = mock_builder().channel_interceptor(move |_webview, callback, index, body| {
+        let builder = mock_builder().channel_interceptor(move |webview, callback, index, body| {
+            // A page's notices (`plugin:mizan|listen`) go to their recorder.
+            if common::intercept(webview, callback, index, body) {
+                return true;
+            }
             let body = match body {
                 InvokeResponseBody::Json(text) => {
                     serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()))

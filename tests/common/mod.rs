@@ -71,7 +71,7 @@ pub fn app_with(
 }
 
 pub fn try_app(plugin: tauri::plugin::TauriPlugin<MockRuntime>) -> tauri::Result<App<MockRuntime>> {
-    try_app_from(mock_builder(), plugin)
+    try_app_from(mock_builder().channel_interceptor(intercept), plugin)
 }
 
 /// Like [`try_app`], from a builder the caller has configured (for example
@@ -109,6 +109,20 @@ pub fn invoke_body(
 ) -> Result<Value, Value> {
     get_ipc_response(webview, request(cmd, body, Default::default()))
         .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+/// Sends one IPC request from a document at `url` (a frame's, or a page
+/// the window navigated to), with `headers`.
+pub fn invoke_request(
+    webview: &WebviewWindow<MockRuntime>,
+    cmd: &str,
+    body: Value,
+    url: &str,
+    headers: tauri::http::HeaderMap,
+) -> Result<Value, Value> {
+    let mut request = request(cmd, InvokeBody::Json(body), headers);
+    request.url = url.parse().unwrap();
+    get_ipc_response(webview, request).map(|body| body.deserialize::<Value>().unwrap())
 }
 
 /// An IPC request as the webview's `invoke` sends it, from the app's own
@@ -158,19 +172,79 @@ fn pair(name_key: &str, name: &str, map_key: &str, map: Value) -> Value {
     Value::Object(body)
 }
 
-/// Records every `mizan://invalidate` payload a webview receives.
-pub fn record_events(
+/// The notices of one page's channel, as the plugin sent them.
+type Inbox = std::sync::Arc<std::sync::Mutex<Vec<Value>>>;
+
+/// Called with each payload a recorded channel receives.
+type Hook = std::sync::Arc<dyn Fn(&Value) + Send + Sync>;
+
+/// A channel registered with [`record_notices`]: webview label, channel
+/// id, the event recorded, where, and a hook.
+type Recorded = (String, u32, &'static str, Inbox, Option<Hook>);
+
+static CHANNELS: std::sync::Mutex<Vec<Recorded>> = std::sync::Mutex::new(Vec::new());
+
+/// The mock runtime's channel interceptor: records the messages of the
+/// channels [`record_notices`] registered (and leaves the others alone).
+pub fn intercept(
+    webview: &tauri::Webview<MockRuntime>,
+    callback: CallbackFn,
+    _index: usize,
+    body: &tauri::ipc::InvokeResponseBody,
+) -> bool {
+    let found = CHANNELS
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(label, id, ..)| label == webview.label() && *id == callback.0)
+        .map(|(_, _, event, inbox, hook)| (*event, inbox.clone(), hook.clone()));
+    let Some((event, inbox, hook)) = found else {
+        return false;
+    };
+    if let tauri::ipc::InvokeResponseBody::Json(text) = body {
+        let notice: Value = serde_json::from_str(text).unwrap();
+        if notice["event"] == event {
+            inbox.lock().unwrap().push(notice["payload"].clone());
+            if let Some(hook) = hook {
+                hook(&notice["payload"]);
+            }
+        }
+    }
+    true
+}
+
+/// Listens as a page does (`plugin:mizan|listen` with a channel) and
+/// records the payloads of the `event` notices it receives.
+pub fn record_notices(webview: &WebviewWindow<MockRuntime>, event: &'static str) -> Inbox {
+    record_notices_with(webview, event, None)
+}
+
+/// Like [`record_notices`], calling `hook` with each payload as it arrives.
+pub fn record_notices_with(
     webview: &WebviewWindow<MockRuntime>,
-) -> std::sync::Arc<std::sync::Mutex<Vec<Value>>> {
-    use tauri::Listener;
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    webview.listen(tauri_plugin_mizan::INVALIDATE_EVENT, move |event| {
-        sink.lock()
-            .unwrap()
-            .push(serde_json::from_str(event.payload()).unwrap());
-    });
-    seen
+    event: &'static str,
+    hook: Option<Hook>,
+) -> Inbox {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1_000_000);
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    let inbox = Inbox::default();
+    CHANNELS
+        .lock()
+        .unwrap()
+        .push((webview.label().to_owned(), id, event, inbox.clone(), hook));
+    invoke(
+        webview,
+        "plugin:mizan|listen",
+        serde_json::json!({ "channel": format!("__CHANNEL__:{id}") }),
+    )
+    .expect("the page listens");
+    inbox
+}
+
+/// Records every `mizan://invalidate` payload a page receives.
+pub fn record_events(webview: &WebviewWindow<MockRuntime>) -> Inbox {
+    record_notices(webview, tauri_plugin_mizan::INVALIDATE_EVENT)
 }
 
 pub fn manage<T: Send + Sync + 'static>(app: &App<MockRuntime>, state: T) {

@@ -16,7 +16,6 @@ use crate::{
         notice,
         registry::{FnKind, Registry},
         scoping::Target,
-        wire::IDENTITY_EVENT,
     },
     dispatch::{
         auth::{self, IdentityProvider, IdentityRequest},
@@ -95,6 +94,8 @@ pub(crate) struct Shared {
     pub(crate) hydrate_access: crate::dispatch::access::Access,
     /// What each label was hydrated with, checked when its webview is created.
     pub(crate) hydrated: crate::hydrate::Hydrated,
+    /// Each webview's page: its origin and the access entries granted to it.
+    pub(crate) pages: crate::edge::pages::Pages,
 }
 
 impl Shared {
@@ -109,7 +110,8 @@ impl Shared {
         if let Some(cache) = &self.dispatcher.cache {
             cache.invalidate(&targets);
         }
-        self.events.notify(emitter, targets, source);
+        let _ = emitter;
+        self.events.notify(targets, source);
     }
 }
 
@@ -406,6 +408,7 @@ impl Builder {
                     hydrate,
                     hydrate_access,
                     hydrated: Default::default(),
+                    pages: Default::default(),
                 }));
                 Ok(())
             })
@@ -416,6 +419,10 @@ impl Builder {
             // window takes its webviews.
             .on_page_load(|webview, payload| {
                 if payload.event() == PageLoadEvent::Started {
+                    if let Some(shared) = webview.try_state::<Arc<Shared>>() {
+                        shared.pages.loaded(webview.label(), payload.url());
+                        shared.events.listeners.drop_page(webview.label());
+                    }
                     end_page(webview, webview.label());
                 }
             })
@@ -426,6 +433,10 @@ impl Builder {
                     ..
                 } = event
                 {
+                    if let Some(shared) = app.try_state::<Arc<Shared>>() {
+                        shared.pages.gone(label);
+                        shared.events.listeners.drop_page(label);
+                    }
                     end_page(app, label);
                 }
                 if let RunEvent::Exit = event {
@@ -472,8 +483,8 @@ fn start_jwt<R: Runtime>(
         if let (Some(cache), Some(previous)) = (cache, &change.previous) {
             cache.purge(Some(previous.as_str()));
         }
-        if let Err(e) = app.emit(IDENTITY_EVENT, change) {
-            log::warn!("mizan: could not emit {IDENTITY_EVENT}: {e}");
+        if let Some(shared) = app.try_state::<Arc<Shared>>() {
+            shared.events.listeners.identity_changed(change);
         }
     });
     if let Err(e) = jwt.resume() {

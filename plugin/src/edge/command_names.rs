@@ -21,4 +21,6 @@ pub(crate) const COMMANDS: &[&str] = &[
     "stream_cancel",
     // First-paint hydration (SPEC 6.7).
     "since",
+    // The plugin's notices to a page, through its channel.
+    "listen",
 ];

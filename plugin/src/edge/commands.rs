@@ -15,24 +15,20 @@ use std::{
 };
 
 use tauri::{
-    ipc::{
-        CommandArg, CommandItem, CommandScope, GlobalScope, Invoke, InvokeError, InvokeMessage,
-        InvokeResolver,
-    },
+    ipc::{Invoke, InvokeError, InvokeMessage, InvokeResolver},
     Manager, Runtime, State,
 };
 
 use crate::{
     core::{call::Caller, error::WireError},
     dispatch::{
-        access::{Access, AccessEntry},
+        access::Access,
         request::{CallRequest, CtxRequest},
         Dispatcher, Finished,
     },
     edge::{
         body::{self, check_size, peek_name},
         builder::Shared,
-        command_names::COMMANDS,
     },
     refresh,
 };
@@ -87,6 +83,10 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
             crate::hydrate::since::since(invoke);
             true
         }
+        "listen" => {
+            crate::edge::listeners::listen(invoke);
+            true
+        }
         _ => generated(invoke),
     }
 }
@@ -97,70 +97,23 @@ fn generated<R: Runtime>(invoke: Invoke<R>) -> bool {
     handler(invoke)
 }
 
-/// The calling window's access entries: those of every capability that
-/// grants it one of the plugin's commands (this one as Tauri resolved it
-/// for the request, the others through `Webview::resolve_command_scope`),
-/// and the plugin's global scope. Which command carries an entry does not
-/// matter (see [`crate::dispatch::access`]).
+/// The calling window's access entries for this request: see
+/// [`crate::edge::pages`].
 pub(crate) fn access<R: Runtime>(
     invoke: &Invoke<R>,
     command: &'static str,
 ) -> Result<Access, InvokeError> {
-    let item = || CommandItem {
-        plugin: Some("mizan"),
-        name: command,
-        key: "scope",
-        message: &invoke.message,
-        acl: &invoke.acl,
-    };
-    let this = CommandScope::<AccessEntry>::from_command(item())?;
-    let global = GlobalScope::<AccessEntry>::from_command(item())?;
-    let mut allows = Vec::new();
-    let mut denies = Vec::new();
-    let mut add = |a: &Vec<Arc<AccessEntry>>, d: &Vec<Arc<AccessEntry>>| {
-        allows.extend(a.iter().cloned());
-        denies.extend(d.iter().cloned());
-    };
-    add(this.allows(), this.denies());
-    add(global.allows(), global.denies());
-    let webview = invoke.message.webview_ref();
-    for other in COMMANDS.iter().filter(|c| **c != command) {
-        let resolved = webview
-            .resolve_command_scope::<AccessEntry>("mizan", other)
-            .map_err(InvokeError::from_error)?;
-        if let Some(scope) = resolved {
-            add(
-                scope.command_scope().allows(),
-                scope.command_scope().denies(),
-            );
-        }
-    }
-    Ok(Access::new(allows, denies))
+    shared(invoke).pages.for_request(invoke, command)
 }
 
 /// A webview's access entries, outside any request: those of every
-/// capability that grants it one of the plugin's commands, and the global
-/// ones (what [`access`] finds for a request of that webview).
+/// capability that grants its page one of the plugin's commands, and the
+/// global ones.
 pub(crate) fn webview_access<R: Runtime>(webview: &tauri::Webview<R>) -> tauri::Result<Access> {
-    let mut allows = Vec::new();
-    let mut denies = Vec::new();
-    for command in COMMANDS {
-        if let Some(scope) = webview.resolve_command_scope::<AccessEntry>("mizan", command)? {
-            for s in [
-                scope.command_scope().allows(),
-                scope.global_scope().allows(),
-            ] {
-                allows.extend(s.iter().cloned());
-            }
-            for s in [
-                scope.command_scope().denies(),
-                scope.global_scope().denies(),
-            ] {
-                denies.extend(s.iter().cloned());
-            }
-        }
+    match webview.try_state::<Arc<Shared>>() {
+        Some(shared) => shared.pages.for_webview(webview),
+        None => Ok(Access::default()),
     }
-    Ok(Access::new(allows, denies))
 }
 
 pub(crate) fn shared<R: Runtime>(invoke: &Invoke<R>) -> Arc<Shared> {

@@ -1,17 +1,16 @@
-//! The `mizan://invalidate` event: targets sent to every other webview so
-//! all windows stay coherent, numbered by `seq` and handed to Tauri in that
-//! order.
+//! Invalidations sent to every other page so all windows stay coherent
+//! ([`INVALIDATE_EVENT`](crate::INVALIDATE_EVENT) notices), numbered by
+//! `seq` and sent in that order through each page's channel
+//! ([`Listeners`]).
 
 use std::{
     collections::VecDeque,
     sync::{Mutex, MutexGuard, PoisonError},
 };
 
-use tauri::{Emitter, EventTarget, Runtime};
-
-use crate::core::{
-    scoping::Target,
-    wire::{InvalidateEvent, INVALIDATE_EVENT},
+use crate::{
+    core::{scoping::Target, wire::InvalidateEvent},
+    edge::listeners::Listeners,
 };
 
 /// Numbers the events and emits them one at a time, in the order of their
@@ -22,13 +21,12 @@ use crate::core::{
 /// that finds nobody emitting) emits every queued event in order before it
 /// returns. Calls made meanwhile, from other threads or from a listener on
 /// the emitting thread, only queue theirs, so nobody waits on a listener
-/// and a listener that invalidates cannot deadlock. Serializing the emits
-/// also keeps them from racing in Tauri's listener table, where an emit
-/// that finds the table busy is queued and later replayed without its
-/// target filter.
+/// and a listener that invalidates cannot deadlock.
 #[derive(Debug, Default)]
 pub(crate) struct Notifier {
     queue: Mutex<Queue>,
+    /// The pages' channels.
+    pub(crate) listeners: Listeners,
 }
 
 #[derive(Debug, Default)]
@@ -77,13 +75,8 @@ impl Notifier {
         (queue.seq, Some(targets))
     }
 
-    /// Sends targets to every webview but `source`.
-    pub(crate) fn notify<R: Runtime>(
-        &self,
-        emitter: &impl Emitter<R>,
-        targets: Vec<Target>,
-        source: Option<&str>,
-    ) {
+    /// Sends targets to every page but `source`'s.
+    pub(crate) fn notify(&self, targets: Vec<Target>, source: Option<&str>) {
         {
             let mut queue = self.lock();
             queue.seq += 1;
@@ -112,7 +105,7 @@ impl Notifier {
                 };
                 next
             };
-            emit(emitter, &next);
+            self.listeners.invalidated(&next);
         }
     }
 }
@@ -126,28 +119,5 @@ impl Drop for Unwinding<'_> {
         if std::thread::panicking() {
             self.0.lock().emitting = false;
         }
-    }
-}
-
-/// Sends the event to every webview but `source`, in one emit.
-///
-/// Listeners registered for a webview's label (`getCurrentWebview().listen`)
-/// never see their own webview's events; listeners for any target (the
-/// global `listen`, which guest-js uses) see every event and compare
-/// `source` with their label. One emit with a filter rather than one
-/// `emit_to` per webview: Tauri delivers every emit, whatever its target,
-/// to the listeners for any target, so per-webview emits would hand each
-/// global listener one copy per other webview.
-fn emit<R: Runtime>(emitter: &impl Emitter<R>, event: &InvalidateEvent) {
-    let source = event.source.as_deref();
-    let result = emitter.emit_filter(INVALIDATE_EVENT, event, |target| match target {
-        EventTarget::Webview { label }
-        | EventTarget::WebviewWindow { label }
-        | EventTarget::Window { label }
-        | EventTarget::AnyLabel { label } => Some(label.as_str()) != source,
-        _ => true,
-    });
-    if let Err(e) = result {
-        log::warn!("mizan: could not emit {INVALIDATE_EVENT}: {e}");
     }
 }

@@ -11,3 +11,5 @@ pub(crate) mod events;
 pub(crate) mod inject;
 #[cfg(feature = "tauri-specta")]
 pub(crate) mod interop;
+pub(crate) mod listeners;
+pub(crate) mod pages;

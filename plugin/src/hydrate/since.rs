@@ -5,6 +5,10 @@
 //! invalidated). A page asks it once for its snapshot, so that entries a
 //! later invalidation reached (before its listener was up, or before a
 //! reload ran the old snapshot again) refetch in the background.
+//!
+//! The targets are those of contexts the calling page may read (its
+//! access, as `ctx` checks it): a page learns nothing of what others
+//! changed in contexts it cannot read.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -15,7 +19,11 @@ use crate::{
         error::{ArgProblem, CallError},
         scoping::Target,
     },
-    edge::{body, commands::shared},
+    dispatch::access::Reach,
+    edge::{
+        body,
+        commands::{access, shared},
+    },
 };
 
 /// The answer of `since`.
@@ -32,13 +40,21 @@ pub(crate) fn since<R: Runtime>(invoke: Invoke<R>) {
     let answer = body::check_size(payload, shared.config.max_request_bytes)
         .and_then(|()| body::json(payload))
         .and_then(read_seq);
-    match answer {
-        Ok(seq) => {
-            let (last, targets) = shared.events.since(seq);
-            invoke.resolver.resolve(Since { seq: last, targets });
-        }
-        Err(e) => invoke.resolver.reject(e.to_wire(None, Vec::new())),
-    }
+    let seq = match answer {
+        Ok(seq) => seq,
+        Err(e) => return invoke.resolver.reject(e.to_wire(None, Vec::new())),
+    };
+    let access = match access(&invoke, "since") {
+        Ok(access) => access,
+        Err(e) => return invoke.resolver.invoke_error(e),
+    };
+    let (last, targets) = shared.events.since(seq);
+    let targets = targets.map(|all| {
+        all.into_iter()
+            .filter(|t| access.check(Reach::Bundle(&t.context)).is_ok())
+            .collect()
+    });
+    invoke.resolver.resolve(Since { seq: last, targets });
 }
 
 /// `{"seq": <u64>}` and nothing else.

@@ -40,9 +40,13 @@ pub(crate) enum Reach<'a> {
     Bundle(&'a str),
 }
 
-/// The allow and deny entries of the calling window.
+/// The allow and deny entries of the calling window. Cheap to clone: the
+/// edge keeps one per page and hands it to each of its requests.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Access(Arc<Entries>);
+
 #[derive(Debug, Default)]
-pub(crate) struct Access {
+struct Entries {
     allows: Vec<Arc<AccessEntry>>,
     denies: Vec<Arc<AccessEntry>>,
 }
@@ -50,7 +54,7 @@ pub(crate) struct Access {
 impl Access {
     /// The window's entries, as the edge collected them.
     pub(crate) fn new(allows: Vec<Arc<AccessEntry>>, denies: Vec<Arc<AccessEntry>>) -> Self {
-        Access { allows, denies }
+        Access(Arc::new(Entries { allows, denies }))
     }
 
     /// Refuses with `forbidden` what the window may not reach.
@@ -61,9 +65,9 @@ impl Access {
         };
         let names_fn = |e: &AccessEntry| function.is_some_and(|f| matches(&e.function, f));
         let names_ctx = |e: &AccessEntry| context.is_some_and(|c| matches(&e.context, c));
-        let allows = || self.allows.iter().map(|e| &**e);
+        let allows = || self.0.allows.iter().map(|e| &**e);
 
-        let denied = self.denies.iter().any(|e| names_fn(e) || names_ctx(e));
+        let denied = self.0.denies.iter().any(|e| names_fn(e) || names_ctx(e));
         let fn_listed = allows().any(|e| e.function.is_some());
         let ctx_listed = allows().any(|e| e.context.is_some());
         let fn_allowed =
