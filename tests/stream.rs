@@ -23,7 +23,9 @@ use tauri::{
     test::{mock_builder, MockRuntime},
     App, Manager, State, WebviewUrl, WebviewWindow, WebviewWindowBuilder,
 };
-use tauri_plugin_mizan::{client, Context, Identity, MizanExt, StreamSink};
+use tauri_plugin_mizan::{
+    client, jwt::JwtConfig, Builder, Context, Identity, MizanExt, StreamSink,
+};
 
 pub const LEDGER: Context = Context::new("ledger");
 
@@ -99,6 +101,16 @@ async fn ticking(meter: State<'_, Meter>, out: StreamSink<u64>) {
 #[client(auth)]
 async fn private_feed(out: StreamSink<u32>) {
     out.send(7).await;
+}
+
+/// Like `endless`, guarded: admitted as the signed-in user.
+#[client(auth)]
+async fn private_endless(meter: State<'_, Meter>, out: StreamSink<u64>) {
+    let _mark = DropMark(&meter);
+    loop {
+        let n = meter.produced.fetch_add(1, Ordering::SeqCst);
+        out.send(n).await;
+    }
 }
 
 /// A plain query, for the wrong-command checks.
@@ -599,4 +611,147 @@ fn hostile_stream_and_control_bodies_get_typed_errors_and_change_nothing() {
     assert_eq!(settled(&rig), produced, "the stream still waits, untouched");
     assert_eq!(rig.app.mizan().running_streams(), 1);
     assert_eq!(cancel(&rig.main, 14), Ok(json!(true)));
+}
+
+// A mutation stopped midway --------------------------------------------------
+
+/// The items of `channel` received so far.
+fn items_of(rig: &Rig, channel: u32) -> usize {
+    rig.inbox
+        .wait(channel, |_| true)
+        .iter()
+        .map(|m| m["items"].as_array().map_or(0, Vec::len))
+        .sum()
+}
+
+#[test]
+fn a_cancelled_streaming_mutation_still_invalidates() {
+    let rig = rig();
+    let mine = common::record_events(&rig.main);
+    let others = common::record_events(&rig.other);
+    let rows = json!({"account": 7, "rows": 1_000_000});
+    open(&rig.main, "import_rows", rows.clone(), 30, Some(8)).unwrap();
+    rig.inbox.wait(30, |m| {
+        m.iter()
+            .map(|m| m["items"].as_array().map_or(0, Vec::len))
+            .sum::<usize>()
+            >= 8
+    });
+    assert_eq!(items_of(&rig, 30), 8, "8 rows written, then it waits");
+    assert!(others.lock().unwrap().is_empty());
+    assert_eq!(cancel(&rig.main, 30), Ok(json!(true)));
+    let target = json!([{"context": "ledger", "params": {"account": 7}}]);
+    // No end marker reaches a consumer that stopped: every webview, its
+    // own too, gets the event.
+    for seen in [&others, &mine] {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!(seen[0]["targets"], target);
+        assert_eq!(seen[0]["source"], Value::Null);
+    }
+    // Its page going away: the same.
+    open(&rig.main, "import_rows", rows, 31, Some(8)).unwrap();
+    rig.inbox.wait(31, |m| !m.is_empty());
+    assert_eq!(rig.app.mizan().stop_streams("main"), 1);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while others.lock().unwrap().len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(others.lock().unwrap()[1]["targets"], target);
+    // A refused start invalidates nothing.
+    open(&rig.other, "count", json!({"to": 1_000_000}), 32, Some(1)).unwrap();
+    let r = open(
+        &rig.other,
+        "import_rows",
+        json!({"account": 1, "rows": 1}),
+        32,
+        None,
+    );
+    assert_eq!(r.unwrap_err()["code"], "invalid_args");
+    assert_eq!(mine.lock().unwrap().len(), 2);
+}
+
+// Bounds -----------------------------------------------------------------------
+
+#[test]
+fn streams_per_window_are_bounded() {
+    let rig = rig();
+    for id in 0..16 {
+        open(
+            &rig.main,
+            "count",
+            json!({"to": 1_000_000}),
+            100 + id,
+            Some(1),
+        )
+        .unwrap();
+    }
+    let r = open(&rig.main, "count", json!({"to": 1}), 200, None).unwrap_err();
+    assert_eq!(r["code"], "invalid_args");
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("fewer than 16 running streams"),
+        "{r}"
+    );
+    assert_eq!(rig.app.mizan().running_streams(), 16);
+    // Another window is not held back; a stopped stream frees a place.
+    open(&rig.other, "count", json!({"to": 1}), 200, None).unwrap();
+    assert_eq!(cancel(&rig.main, 100), Ok(json!(true)));
+    open(&rig.main, "count", json!({"to": 1_000_000}), 200, Some(1)).unwrap();
+    rig.app.mizan().stop_streams("main");
+}
+
+// Identity -------------------------------------------------------------------
+
+/// Waits for the last message of `channel`.
+fn last_of(rig: &Rig, channel: u32) -> Option<Value> {
+    rig.inbox
+        .wait(channel, |m| m.last().is_some_and(is_last))
+        .last()
+        .filter(|m| is_last(m))
+        .cloned()
+}
+
+#[test]
+fn a_change_of_identity_ends_the_streams_admitted_as_the_previous_one() {
+    let plugin = Builder::new()
+        .jwt(JwtConfig::hs256(b"0123456789abcdef0123456789abcdef"))
+        .build();
+    let rig = rig_with(plugin, &common::default_capability("main"));
+    let jwt = rig.app.mizan().jwt().unwrap();
+    jwt.sign_in(&Identity::new("ada")).unwrap();
+    open(&rig.main, "private_endless", json!({}), 40, Some(4)).unwrap();
+    // Not admitted as anyone: it runs on.
+    open(&rig.main, "count", json!({"to": 1_000_000}), 41, Some(4)).unwrap();
+    rig.inbox.wait(40, |m| !m.is_empty());
+    jwt.sign_out();
+    let last = last_of(&rig, 40).expect("the stream ended");
+    assert_eq!(last["error"]["code"], "unauthorized");
+    assert_eq!(last["error"]["fn"], "private_endless");
+    assert_eq!(
+        last["error"]["details"],
+        json!({"reason": "identity_changed"})
+    );
+    assert!(meter(&rig).dropped_at.lock().unwrap().is_some(), "dropped");
+    assert_eq!(rig.app.mizan().running_streams(), 1);
+    assert_eq!(ack(&rig.main, 41, 1), Ok(json!(true)));
+
+    // An identity provider: `purge_identity` signals the change.
+    let user = Arc::new(Mutex::new(Some("ada".to_owned())));
+    let current = user.clone();
+    let plugin = Builder::new()
+        .identity(move |_| current.lock().unwrap().clone().map(Identity::new))
+        .build();
+    let rig = rig_with(plugin, &common::default_capability("main"));
+    open(&rig.main, "private_endless", json!({}), 42, Some(4)).unwrap();
+    rig.inbox.wait(42, |m| !m.is_empty());
+    *user.lock().unwrap() = None;
+    rig.app.mizan().purge_identity("bob");
+    assert_eq!(rig.app.mizan().running_streams(), 1, "not bob's");
+    rig.app.mizan().purge_identity("ada");
+    let last = last_of(&rig, 42).expect("the stream ended");
+    assert_eq!(last["error"]["details"]["reason"], "identity_changed");
+    assert_eq!(rig.app.mizan().running_streams(), 0);
 }

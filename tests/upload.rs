@@ -19,7 +19,9 @@ use tauri::{
     test::{get_ipc_response, MockRuntime},
     WebviewWindow,
 };
-use tauri_plugin_mizan::{client, Builder, Bytes, Context, MizanExt, Upload};
+use tauri_plugin_mizan::{
+    client, jwt::JwtConfig, Builder, Bytes, Context, Identity, MizanExt, StreamSink, Upload,
+};
 
 pub const NOTES: Context = Context::new("notes");
 
@@ -97,6 +99,20 @@ fn attach(note_id: u32, file: Upload) -> usize {
 fn guarded_upload(file: Upload) -> usize {
     RUNS.fetch_add(1, Ordering::SeqCst);
     file.len()
+}
+
+/// A mutation that takes no file: the upload commands do not serve it.
+#[client(affects = NOTES)]
+fn rename_note(note_id: u32, title: String) -> usize {
+    RUNS.fetch_add(1, Ordering::SeqCst);
+    title.len() + note_id as usize
+}
+
+/// A streaming function that takes a file: served by `stream` only.
+#[client]
+async fn file_feed(file: Upload, out: StreamSink<usize>) {
+    RUNS.fetch_add(1, Ordering::SeqCst);
+    out.send(file.len()).await;
 }
 
 /// Bytes answered raw.
@@ -673,7 +689,7 @@ fn an_abandoned_upload_expires() {
     let id = begin(&w, file_meta(&body)).unwrap();
     json_answer(chunk(&w, &id, 0, &body[..10])).unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    // Expired uploads go when the next upload request comes.
+    // Expired: its next chunk finds nothing.
     assert_eq!(
         code(json_answer(chunk(&w, &id, 10, &body[10..]))),
         "invalid_args"
@@ -684,18 +700,216 @@ fn an_abandoned_upload_expires() {
 #[test]
 fn uploads_in_progress_are_bounded() {
     let _serial = serial();
-    let (app, w) = one();
-    let ids: Vec<String> = (0..16)
-        .map(|_| begin(&w, file_meta(b"abc")).unwrap())
+    let labels: Vec<String> = (0..5).map(|n| format!("w{n}")).collect();
+    let caps: Vec<String> = labels.iter().map(|l| default_capability(l)).collect();
+    let windows: Vec<(&str, Option<&str>)> = labels
+        .iter()
+        .zip(&caps)
+        .map(|(l, c)| (l.as_str(), Some(c.as_str())))
         .collect();
+    let (app, windows) = app(&windows);
+    let mut ids = Vec::new();
+    for w in &windows[..4] {
+        for _ in 0..4 {
+            ids.push((w, begin(w, file_meta(b"abc")).unwrap()));
+        }
+    }
+    // 16 in the app: a fifth window is refused too.
     assert_eq!(
-        code(begin(&w, file_meta(b"abc")).map(Value::from)),
+        code(begin(&windows[4], file_meta(b"abc")).map(Value::from)),
         "invalid_args"
     );
-    for id in &ids {
-        cancel(&w, id);
+    for (w, id) in &ids {
+        cancel(w, id);
     }
     assert_eq!(app.mizan().uploads_in_progress(), (0, 0));
+}
+
+#[test]
+fn one_window_cannot_take_every_slot_or_the_memory() {
+    let _serial = serial();
+    let plugin = Builder::new()
+        .max_upload_bytes(1000)
+        .max_upload_memory(1500)
+        .build();
+    let (app, windows) = app_with(
+        plugin,
+        &[
+            ("main", Some(&default_capability("main"))),
+            ("other", Some(&default_capability("other"))),
+            ("third", Some(&default_capability("third"))),
+        ],
+    );
+    let (main, other, third) = (&windows[0], &windows[1], &windows[2]);
+    // Four uploads in progress per window; the fifth is refused.
+    let ids: Vec<String> = (0..4)
+        .map(|_| begin(main, file_meta(b"a")).unwrap())
+        .collect();
+    let refused = begin(main, file_meta(b"a")).map(Value::from).unwrap_err();
+    assert_eq!(refused["code"], "invalid_args");
+    assert!(
+        refused["message"].as_str().unwrap().contains("this window"),
+        "{refused}"
+    );
+    // Another window still may.
+    let theirs = begin(other, file_meta(b"a")).unwrap();
+    for id in &ids {
+        cancel(main, id);
+    }
+    cancel(other, &theirs);
+    // One window's uploads together: at most `max_upload_bytes`.
+    let _held = begin(main, file_meta(&sample(600))).unwrap();
+    let refused = begin(main, file_meta(&sample(600)))
+        .map(Value::from)
+        .unwrap_err();
+    assert_eq!(refused["code"], "payload_too_large");
+    assert_eq!(refused["details"], json!({"size": 1200, "limit": 1000}));
+    // Every window's together: at most `max_upload_memory`.
+    let _theirs = begin(other, file_meta(&sample(600))).unwrap();
+    let refused = begin(third, file_meta(&sample(600)))
+        .map(Value::from)
+        .unwrap_err();
+    assert_eq!(refused["details"], json!({"size": 1800, "limit": 1500}));
+    begin(third, file_meta(&sample(300))).unwrap();
+    assert_eq!(app.mizan().uploads_in_progress().0, 3);
+}
+
+#[test]
+fn an_abandoned_upload_is_swept_without_another_request() {
+    let _serial = serial();
+    let (app, w) = limited(1 << 20);
+    let body = sample(1000);
+    let id = begin(&w, file_meta(&body)).unwrap();
+    json_answer(chunk(&w, &id, 0, &body[..10])).unwrap();
+    assert_eq!(app.mizan().uploads_in_progress().0, 1);
+    // No request comes: the timer drops it once it expired (200 ms).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while app.mizan().uploads_in_progress() != (0, 0) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(app.mizan().uploads_in_progress(), (0, 0));
+}
+
+#[test]
+fn the_request_limit_applies_to_what_an_upload_says_of_itself() {
+    let _serial = serial();
+    let plugin = Builder::new().max_request_bytes(4096).build();
+    let (app, mut windows) = app_with(plugin, &[("main", Some(&default_capability("main")))]);
+    let w = windows.remove(0);
+    let before = runs();
+    let label = "x".repeat(64 * 1024);
+    let args = json!({"label": label, "files": [{"$upload": 0}]});
+    // 64 KiB of args in the `mizan-upload` header.
+    let answer = upload(&w, "files_info", args.clone(), &[("a", "", b"abc")]);
+    assert_eq!(code(answer), "payload_too_large");
+    // A 64 KiB `upload_begin` body: no id, nothing held.
+    let meta = json!({"fn": "files_info", "args": args, "files": [{"size": 3}]});
+    assert_eq!(code(begin(&w, meta).map(Value::from)), "payload_too_large");
+    assert_eq!(app.mizan().uploads_in_progress(), (0, 0));
+    assert_eq!(runs(), before);
+    // Under the limit: served.
+    let args = json!({"label": "x", "files": [{"$upload": 0}]});
+    upload(&w, "files_info", args.clone(), &[("a", "", b"abc")]).unwrap();
+    let meta = json!({"fn": "files_info", "args": args, "files": [{"size": 3}]});
+    let answer = chunked(&w, meta, b"abc", 2).unwrap();
+    assert_eq!(answer["result"][1][0]["size"], 3);
+}
+
+#[test]
+fn the_upload_commands_serve_only_functions_that_take_a_file() {
+    let _serial = serial();
+    let (app, windows) = app(&[
+        ("main", Some(&default_capability("main"))),
+        ("other", Some(&default_capability("other"))),
+    ]);
+    let w = &windows[0];
+    let seen = common::record_events(&windows[1]);
+    let before = runs();
+    let args = json!({"note_id": 1, "title": "t"});
+    // A file to a function that takes none; no file at all, to a mutation.
+    for files in [&[("a", "", &b"abc"[..])][..], &[]] {
+        let refused = upload(w, "rename_note", args.clone(), files).unwrap_err();
+        assert_eq!(refused["code"], "invalid_args", "{refused}");
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("takes no Upload"),
+            "{refused}"
+        );
+    }
+    let meta = json!({"fn": "rename_note", "args": args, "files": [{"size": 3}]});
+    assert_eq!(code(begin(w, meta).map(Value::from)), "invalid_args");
+    // A streaming function: refused before any byte, not at the last chunk.
+    let args = json!({"file": {"$upload": 0}});
+    let meta = json!({"fn": "file_feed", "args": args, "files": [{"size": 3}]});
+    assert_eq!(code(begin(w, meta).map(Value::from)), "invalid_args");
+    assert_eq!(
+        code(upload(w, "file_feed", args, &[("a", "", b"abc")])),
+        "invalid_args"
+    );
+    assert_eq!(app.mizan().uploads_in_progress(), (0, 0));
+    assert_eq!(runs(), before, "nothing ran");
+    assert!(seen.lock().unwrap().is_empty(), "nothing invalidated");
+}
+
+#[test]
+fn a_change_of_identity_ends_a_chunked_upload() {
+    let _serial = serial();
+    // Held JWTs: signing in as another user ends the uploads begun as the
+    // previous one.
+    let plugin = Builder::new()
+        .jwt(JwtConfig::hs256(b"0123456789abcdef0123456789abcdef"))
+        .build();
+    let (app, mut windows) = app_with(plugin, &[("main", Some(&default_capability("main")))]);
+    let w = windows.remove(0);
+    let jwt = app.mizan().jwt().unwrap();
+    jwt.sign_in(&Identity::new("ada")).unwrap();
+    let before = runs();
+    let body = sample(10);
+    let meta =
+        json!({"fn": "guarded_upload", "args": {"file": {"$upload": 0}}, "files": [{"size": 10}]});
+    let id = begin(&w, meta.clone()).unwrap();
+    json_answer(chunk(&w, &id, 0, &body[..4])).unwrap();
+    let anonymous = begin(&w, file_meta(&body)).unwrap();
+    jwt.sign_in(&Identity::new("bob")).unwrap();
+    assert_eq!(app.mizan().uploads_in_progress(), (1, 0), "ada's is gone");
+    assert_eq!(
+        code(json_answer(chunk(&w, &id, 4, &body[4..]))),
+        "invalid_args"
+    );
+    assert_eq!(runs(), before, "it never ran as bob");
+    cancel(&w, &anonymous);
+
+    // An identity provider that changes with no signal: the chunk that
+    // comes as another identity ends the upload.
+    let user = std::sync::Arc::new(std::sync::Mutex::new("ada".to_owned()));
+    let current = user.clone();
+    let plugin = Builder::new()
+        .identity(move |_| Some(Identity::new(current.lock().unwrap().clone())))
+        .build();
+    let (app, mut windows) = app_with(plugin, &[("main", Some(&default_capability("main")))]);
+    let w = windows.remove(0);
+    let id = begin(&w, meta.clone()).unwrap();
+    json_answer(chunk(&w, &id, 0, &body[..4])).unwrap();
+    *user.lock().unwrap() = "bob".to_owned();
+    let refused = json_answer(chunk(&w, &id, 4, &body[4..])).unwrap_err();
+    assert_eq!(refused["code"], "unauthorized");
+    assert_eq!(refused["details"], json!({"reason": "identity_changed"}));
+    assert_eq!(app.mizan().uploads_in_progress(), (0, 0));
+    assert_eq!(runs(), before);
+
+    // Signalled: `purge_identity` at sign-out ends them as well.
+    *user.lock().unwrap() = "ada".to_owned();
+    let id = begin(&w, meta).unwrap();
+    json_answer(chunk(&w, &id, 0, &body[..4])).unwrap();
+    app.mizan().purge_identity("ada");
+    assert_eq!(app.mizan().uploads_in_progress(), (0, 0));
+    assert_eq!(
+        code(json_answer(chunk(&w, &id, 4, &body[4..]))),
+        "invalid_args"
+    );
+    assert_eq!(runs(), before);
 }
 
 // Access and auth: the rule of `call` ---------------------------------

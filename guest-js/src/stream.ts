@@ -66,8 +66,13 @@ export class MizanStream<T, E = unknown> implements AsyncIterable<T> {
   private unacked = 0;
   private started: Promise<boolean> | undefined;
   private iterated = false;
-  /** `end` received: no more items will come. */
+  /** `end` or `error` received: no more items will come. */
   private ended = false;
+  /**
+   * The last message's targets being applied: a read waits for it, then
+   * meets the error or the end. Cleared once it settled.
+   */
+  private closing: Promise<void> | undefined;
   /** Stopped by the consumer (break, abort): nothing more is delivered. */
   private stopped = false;
   private failure: unknown;
@@ -107,6 +112,7 @@ export class MizanStream<T, E = unknown> implements AsyncIterable<T> {
   private next(): Promise<IteratorResult<T>> {
     if (this.head < this.queue.length) return Promise.resolve({ done: false, value: this.take() });
     if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.closing && !this.stopped) return this.closing.then(() => this.next());
     if (this.ended || this.stopped) return Promise.resolve({ done: true, value: undefined });
     this.start();
     if (this.failure !== undefined) return Promise.reject(this.failure);
@@ -161,20 +167,33 @@ export class MizanStream<T, E = unknown> implements AsyncIterable<T> {
       for (const item of message.items) this.queue.push(item);
       if (this.waiter && this.head < this.queue.length) this.settle({ done: false, value: this.take() });
     } else if ('error' in message) {
-      this.finish();
       const error = MizanError.from<E>(message.error, this.fn);
-      const targets = error.invalidate;
-      const applied = targets.length > 0 ? this.transport.applyAndRefetch(targets, 'error') : Promise.resolve();
       // Items already received are still read first.
-      void applied.finally(() => this.failLater(error));
+      this.close(error.invalidate, 'error', () => this.failLater(error));
     } else if ('end' in message) {
-      this.finish();
       const targets = isTargetList(message.invalidate) ? message.invalidate : [];
-      const applied = targets.length > 0 ? this.transport.applyAndRefetch(targets, 'envelope') : Promise.resolve();
-      void applied.finally(() => {
+      this.close(targets, 'envelope', () => {
         if (this.waiter && this.head >= this.queue.length) this.settle({ done: true, value: undefined });
       });
     }
+  }
+
+  /**
+   * The last message arrived: its targets are applied, then `then` ends
+   * the stream (with the error, or done). Until then a read waits, so the
+   * error is never missed and the end comes after the refetch.
+   */
+  private close(targets: readonly Target[], origin: 'envelope' | 'error', then: () => void): void {
+    this.finish();
+    const applied = targets.length > 0 ? this.transport.applyAndRefetch(targets, origin) : Promise.resolve();
+    this.closing = applied.then(
+      () => undefined,
+      () => undefined,
+    );
+    void this.closing.then(() => {
+      this.closing = undefined;
+      then();
+    });
   }
 
   /** The stream ended on the backend's side. */

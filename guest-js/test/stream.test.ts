@@ -125,6 +125,68 @@ describe('streams', () => {
     expect(applied).toHaveBeenCalledWith([target], 'error');
   });
 
+  it('an error whose targets take a while to refetch rejects a read made meanwhile', async () => {
+    const r = rig();
+    const refetch = deferred<void>();
+    vi.spyOn(r.client, 'applyAndRefetch').mockImplementation(() => refetch.promise);
+    const stream = r.client.stream<number>('import_rows', {});
+    const iterator = stream[Symbol.asyncIterator]();
+    const first = iterator.next();
+    await flush();
+    r.send({ items: [0] });
+    expect(await first).toEqual({ done: false, value: 0 });
+    const target = { context: 'ledger', params: {} };
+    r.send({ error: { code: 'app', message: 'failed', fn: 'import_rows', details: null, invalidate: [target] } });
+    // Read in the gap: the refetch has not finished.
+    const gap = iterator.next();
+    await flush();
+    refetch.resolve();
+    await expect(gap).rejects.toMatchObject({ code: 'app', fn: 'import_rows' });
+    await expect(iterator.next()).rejects.toMatchObject({ code: 'app' });
+  });
+
+  it('for await meets the error even when the refetch is slow', async () => {
+    const r = rig();
+    const refetch = deferred<void>();
+    vi.spyOn(r.client, 'applyAndRefetch').mockImplementation(() => refetch.promise);
+    const stream = r.client.stream<number>('import_rows', {});
+    const seen: number[] = [];
+    const reading = (async () => {
+      for await (const n of stream) seen.push(n);
+    })().then(
+      () => 'ended normally',
+      (e: unknown) => e,
+    );
+    await flush();
+    r.send({ items: [0, 1] });
+    r.send({ error: { code: 'internal', message: 'x', fn: 'import_rows', details: {}, invalidate: [{ context: 'ledger', params: {} }] } });
+    await flush();
+    refetch.resolve();
+    expect(await reading).toMatchObject({ code: 'internal' });
+    expect(seen).toEqual([0, 1]);
+  });
+
+  it('the end marker ends a read made while its targets refetch only once they are applied', async () => {
+    const r = rig();
+    const refetch = deferred<void>();
+    vi.spyOn(r.client, 'applyAndRefetch').mockImplementation(() => refetch.promise);
+    const stream = r.client.stream<number>('import_rows', {});
+    const iterator = stream[Symbol.asyncIterator]();
+    void iterator.next();
+    await flush();
+    r.send({ items: [0] });
+    r.send({ end: true, invalidate: [{ context: 'ledger', params: {} }] });
+    let ended = false;
+    const gap = iterator.next().then((result) => {
+      ended = true;
+      return result;
+    });
+    await flush();
+    expect(ended).toBe(false);
+    refetch.resolve();
+    expect(await gap).toEqual({ done: true, value: undefined });
+  });
+
   it('a refused start rejects the first read with the wire error', async () => {
     const r = rig((req) =>
       req.cmd === 'plugin:mizan|stream'

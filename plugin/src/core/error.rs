@@ -63,6 +63,11 @@ pub enum CallError {
     /// `details.reason` (`token_expired` or `invalid_token`).
     #[error("{0}")]
     Token(crate::core::auth::TokenRefusal),
+    /// Who is signed in changed while a stream or a chunked upload begun
+    /// under the previous identity was running: it was ended.
+    /// `unauthorized` with `details.reason: "identity_changed"`.
+    #[error("who is signed in changed: this stream or upload was ended")]
+    IdentityChanged,
     /// The caller's capability scope does not allow this function or context.
     #[error("{0} is not allowed for this window")]
     Forbidden(String),
@@ -117,7 +122,9 @@ impl CallError {
             CallError::UnknownContext(_) => "unknown_context",
             CallError::InvalidArgs(_) => "invalid_args",
             CallError::InvalidForm(_) => "invalid_form",
-            CallError::Unauthorized | CallError::Token(_) => "unauthorized",
+            CallError::Unauthorized | CallError::Token(_) | CallError::IdentityChanged => {
+                "unauthorized"
+            }
             CallError::Forbidden(_) => "forbidden",
             CallError::PayloadTooLarge { .. } => "payload_too_large",
             CallError::App(_) => "app",
@@ -142,6 +149,7 @@ impl CallError {
             }
             CallError::App(value) => value.clone(),
             CallError::Token(refusal) => serde_json::json!({ "reason": refusal.reason() }),
+            CallError::IdentityChanged => serde_json::json!({ "reason": "identity_changed" }),
             CallError::Timeout { ms } => serde_json::json!({ "ms": ms }),
             _ => Value::Object(Default::default()),
         };

@@ -141,22 +141,6 @@ impl Dispatcher {
         self.call_with_source(caller, access, req, None).await
     }
 
-    /// Whether this window and caller may call `function` (access, then
-    /// the auth guard), without running it: an upload asks before it
-    /// accepts any chunk.
-    pub(crate) fn admit_call(
-        &self,
-        function: &str,
-        access: &Access,
-        caller: &dyn Caller,
-    ) -> Result<(), CallError> {
-        let Some(entry) = self.registry.functions.get(function) else {
-            self.unknown("function", function, self.registry.functions.keys());
-            return Err(CallError::UnknownFunction(function.to_owned()));
-        };
-        self.admit(entry, access, caller).map(drop)
-    }
-
     /// A call whose params are read with `source` set up around them (an
     /// upload's files; `None` for `call`).
     pub(crate) async fn call_with_source(

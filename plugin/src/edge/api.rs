@@ -44,7 +44,9 @@ impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
     /// Removes one identity's entries from the origin cache, in memory and
     /// on disk (at sign-out): no later caller is served them, and runs in
     /// flight for that identity store nothing. Returns once the store has
-    /// committed it.
+    /// committed it. The streams and chunked uploads admitted as that
+    /// identity end too (their consumers get `unauthorized`,
+    /// `identity_changed`).
     ///
     /// ```no_run
     /// use tauri_plugin_mizan::MizanExt;
@@ -56,6 +58,7 @@ impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
         if let Some(cache) = &self.shared.dispatcher.cache {
             cache.purge(Some(id));
         }
+        self.shared.end_identity(id);
     }
 
     /// Removes every entry of the origin cache, in memory and on disk.

@@ -39,6 +39,9 @@ pub(crate) struct Config {
     pub(crate) max_upload_bytes: usize,
     /// A chunked upload no chunk reached for this long is dropped.
     pub(crate) upload_expiry: std::time::Duration,
+    /// The bound on every chunked upload in progress together; `None`:
+    /// twice `max_upload_bytes`.
+    pub(crate) upload_memory: Option<usize>,
     /// Whether `call` answers a `refresh` list (SPEC 6.8).
     pub(crate) single_flight: bool,
     /// The most keys a `refresh` list may hold.
@@ -66,10 +69,20 @@ impl Default for Config {
             cache_max_bytes: CacheOptions::default().max_bytes,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             upload_expiry: std::time::Duration::from_secs(60),
+            upload_memory: None,
             single_flight: true,
             max_refresh: crate::refresh::DEFAULT_MAX_REFRESH,
             hydrate_max_bytes: crate::hydrate::DEFAULT_MAX_BYTES,
         }
+    }
+}
+
+impl Config {
+    /// The bound on the bytes every chunked upload in progress may hold
+    /// together ([`Builder::max_upload_memory`]).
+    pub(crate) fn upload_memory(&self) -> usize {
+        self.upload_memory
+            .unwrap_or(self.max_upload_bytes.saturating_mul(2))
     }
 }
 
@@ -112,6 +125,14 @@ impl Shared {
         }
         let _ = emitter;
         self.events.notify(targets, source);
+    }
+
+    /// Who is signed in changed from `previous`: the streams and chunked
+    /// uploads admitted as them end.
+    pub(crate) fn end_identity(&self, previous: &str) {
+        let streams = self.streams.end_identity(previous);
+        let uploads = self.uploads.end_identity(previous);
+        log::debug!("mizan: identity changed: ended {streams} stream(s), {uploads} upload(s)");
     }
 }
 
@@ -197,6 +218,15 @@ impl Builder {
     /// Default: 60 seconds.
     pub fn upload_expiry(mut self, expiry: std::time::Duration) -> Self {
         self.config.upload_expiry = expiry;
+        self
+    }
+
+    /// The bound on the bytes every chunked upload in progress, in every
+    /// window, may hold together (by their declared sizes): an
+    /// `upload_begin` past it is `payload_too_large`. Default: twice
+    /// [`max_upload_bytes`](Self::max_upload_bytes).
+    pub fn max_upload_memory(mut self, bytes: usize) -> Self {
+        self.config.upload_memory = Some(bytes);
         self
     }
 
@@ -466,7 +496,8 @@ fn end_page<R: Runtime>(manager: &impl Manager<R>, label: &str) {
 }
 
 /// The JWT source of the app. When who is signed in changes, the previous
-/// identity's origin cache entries are purged, then every webview is told.
+/// identity's origin cache entries are purged and its streams and chunked
+/// uploads end, then every webview is told.
 fn start_jwt<R: Runtime>(
     app: &tauri::AppHandle<R>,
     config: JwtConfig,
@@ -477,11 +508,12 @@ fn start_jwt<R: Runtime>(
     })?);
     let app = app.clone();
     jwt.on_change(move |change| {
-        let cache = app
-            .try_state::<Arc<Shared>>()
-            .and_then(|shared| shared.dispatcher.cache.clone());
-        if let (Some(cache), Some(previous)) = (cache, &change.previous) {
-            cache.purge(Some(previous.as_str()));
+        let shared = app.try_state::<Arc<Shared>>();
+        if let (Some(shared), Some(previous)) = (&shared, &change.previous) {
+            if let Some(cache) = &shared.dispatcher.cache {
+                cache.purge(Some(previous.as_str()));
+            }
+            shared.end_identity(previous);
         }
         if let Some(shared) = app.try_state::<Arc<Shared>>() {
             shared.events.listeners.identity_changed(change);

@@ -4,13 +4,15 @@
 //! |---|---|---|
 //! | `stream` | `{"fn", "args", "channel", "window"?}` | `null` once the function started; its items, then the end marker or the error, over the channel |
 //! | `stream_ack` | `{"channel", "credits"}` | `true`, or `false` when no such stream of this webview runs |
-//! | `stream_cancel` | `{"channel"}` | `true` once the function's future is dropped, or `false` when no such stream of this webview runs |
+//! | `stream_cancel` | `{"channel"}` | `true` once the function's future is dropped (a mutation's targets already sent to every webview as `mizan://invalidate`), or `false` when no such stream of this webview runs |
 //!
 //! A refusal before the function starts (unknown function, access, auth,
 //! invalid args, size) rejects `stream` with the wire error shape, as
 //! `call` does. A webview reaches only its own streams.
 
 use std::{str::FromStr, sync::Arc};
+
+use serde_json::value::RawValue;
 
 use tauri::{
     ipc::{Channel, Invoke, InvokeResponseBody, JavaScriptChannelId},
@@ -25,7 +27,7 @@ use crate::{
     },
     stream::{
         live::Key,
-        pump::{Last, Pump},
+        pump::{Ending, Last, Pump, Stop},
         request::{Control, StreamRequest},
     },
 };
@@ -75,24 +77,39 @@ pub(crate) fn stream<R: Runtime>(invoke: Invoke<R>) {
         producer: started.producer,
         port: started.port,
         out: Box::new(move |text| channel.send(InvokeResponseBody::Json(text)).map_err(drop)),
-        finish: Some(Box::new(move |outcome| {
+        finish: Some(Box::new(move |ending| {
             let dispatcher = &finishing.dispatcher;
+            let label = webview.label();
+            let (outcome, stop) = match ending {
+                Ending::Done(outcome) => (outcome, None),
+                // Stopped midway: a mutation may have written part of its
+                // work, so its targets are those of one that ended.
+                Ending::Stopped(stop) => (Ok(RawValue::NULL.to_owned()), Some(stop)),
+            };
             let targets = dispatcher.targets_of(name, scope.as_deref(), &outcome);
+            // A consumer that stopped takes no last message: every webview,
+            // its own too, is told through the event.
+            let source = (stop != Some(Stop::Consumer)).then_some(label);
             if !targets.is_empty() {
-                finishing.apply(&webview, targets.clone(), Some(webview.label()));
+                finishing.apply(&webview, targets.clone(), source);
             }
-            match outcome {
-                Ok(_) => Last::End(targets),
-                Err(e) => Last::Error(e.to_wire(Some(name), targets)),
+            match (stop, outcome) {
+                (Some(Stop::Consumer), _) => None,
+                (Some(Stop::IdentityChanged), _) => Some(Last::Error(
+                    CallError::IdentityChanged.to_wire(Some(name), targets),
+                )),
+                (None, Ok(_)) => Some(Last::End(targets)),
+                (None, Err(e)) => Some(Last::Error(e.to_wire(Some(name), targets))),
             }
         })),
+        stopping: Default::default(),
         failed: Box::new(move |reason| CallError::internal(reason).to_wire(Some(name), Vec::new())),
     };
     let key = Key {
         webview: message.webview_ref().label().to_owned(),
         channel: req.channel_id,
     };
-    match shared.streams.start(key, window, pump) {
+    match shared.streams.start(key, window, started.identity, pump) {
         Ok(()) => resolver.resolve(()),
         Err(e) => resolver.reject(e.to_wire(Some(name), Vec::new())),
     }

@@ -1,6 +1,7 @@
 //! The running streams of every webview, by (webview label, channel id):
-//! what `stream_ack` and `stream_cancel` reach, and what a page load or a
-//! destroyed window drops.
+//! what `stream_ack` and `stream_cancel` reach, and what a page load, a
+//! destroyed window or a change of identity stops. At most
+//! [`MAX_PER_WINDOW`] run in one window.
 
 use std::{
     collections::HashMap,
@@ -15,8 +16,14 @@ use tokio::sync::oneshot;
 
 use crate::{
     core::error::{ArgProblem, CallError},
-    stream::{port::Port, pump::Pump},
+    stream::{
+        port::Port,
+        pump::{Pump, Stop, Stopping},
+    },
 };
+
+/// At most this many streams run at once in one window.
+pub(crate) const MAX_PER_WINDOW: usize = 16;
 
 /// A stream's name: the webview that opened it and its channel's id (ids
 /// are the webview's own, so two webviews may use the same one).
@@ -31,7 +38,10 @@ struct Live {
     id: u64,
     /// The label of the window holding the webview.
     window: String,
+    /// The id of the identity it was admitted as, if the function asked.
+    identity: Option<String>,
     port: Arc<Port>,
+    stopping: Arc<Stopping>,
     abort: AbortHandle,
     /// Fires once the function's future has been dropped.
     dropped: oneshot::Receiver<()>,
@@ -49,33 +59,54 @@ impl Streams {
         self.live.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Runs `pump` on the async runtime under `key`. Refused with
-    /// `invalid_args` while a stream with this key is running.
+    /// Runs `pump` on the async runtime under `key`, for the window
+    /// labelled `window`, admitted as `identity`. Refused with
+    /// `invalid_args` while a stream with this key is running, or while
+    /// the window runs [`MAX_PER_WINDOW`] streams: the pump is then
+    /// dropped unrun.
     pub(crate) fn start(
         self: &Arc<Self>,
         key: Key,
         window: String,
-        pump: Pump,
+        identity: Option<String>,
+        mut pump: Pump,
     ) -> Result<(), CallError> {
         let (abort, registration) = AbortHandle::new_pair();
         let (done, dropped) = oneshot::channel();
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         {
             let mut live = self.live();
-            if live.contains_key(&key) {
-                return Err(CallError::InvalidArgs(vec![ArgProblem {
+            let refused = if live.contains_key(&key) {
+                Some(ArgProblem {
                     name: "channel".to_owned(),
                     problem: "invalid",
                     expected: Some("a channel no running stream of this webview uses".to_owned()),
                     message: None,
-                }]));
+                })
+            } else if live.values().filter(|l| l.window == window).count() >= MAX_PER_WINDOW {
+                Some(ArgProblem {
+                    name: "stream".to_owned(),
+                    problem: "invalid",
+                    expected: Some(format!(
+                        "a window with fewer than {MAX_PER_WINDOW} running streams"
+                    )),
+                    message: Some("this window runs as many: stop one first".to_owned()),
+                })
+            } else {
+                None
+            };
+            if let Some(problem) = refused {
+                pump.disarm();
+                return Err(CallError::InvalidArgs(vec![problem]));
             }
             live.insert(
                 key.clone(),
                 Live {
                     id,
                     window,
+                    identity,
                     port: pump.port.clone(),
+                    stopping: pump.stopping.clone(),
                     abort,
                     dropped,
                 },
@@ -122,16 +153,32 @@ impl Streams {
     /// Stops every stream of the webview or window labelled `label`.
     /// Returns how many were running.
     pub(crate) fn stop_label(&self, label: &str) -> usize {
+        self.stop_where(Stop::Consumer, |k, l| {
+            k.webview == label || l.window == label
+        })
+    }
+
+    /// Ends every stream admitted as the identity `id` (who is signed in
+    /// changed): each consumer gets `unauthorized` (`identity_changed`).
+    /// Returns how many were running.
+    pub(crate) fn end_identity(&self, id: &str) -> usize {
+        self.stop_where(Stop::IdentityChanged, |_, l| {
+            l.identity.as_deref() == Some(id)
+        })
+    }
+
+    fn stop_where(&self, why: Stop, which: impl Fn(&Key, &Live) -> bool) -> usize {
         let stopped: Vec<Live> = {
             let mut live = self.live();
             let keys: Vec<Key> = live
                 .iter()
-                .filter(|(k, l)| k.webview == label || l.window == label)
+                .filter(|(k, l)| which(k, l))
                 .map(|(k, _)| k.clone())
                 .collect();
             keys.iter().filter_map(|k| live.remove(k)).collect()
         };
         for live in &stopped {
+            live.stopping.set(why);
             live.abort.abort();
         }
         stopped.len()

@@ -8,7 +8,8 @@
 //! - [`pump`]: the task that runs the function and sends batches, then the
 //!   end marker or the error;
 //! - [`live`]: the running streams by (webview, channel), what `stream_ack`,
-//!   `stream_cancel`, page loads and destroyed windows reach;
+//!   `stream_cancel`, page loads, destroyed windows and changes of identity
+//!   reach;
 //! - [`request`]: the command bodies; [`command`]: the IPC commands.
 
 pub(crate) mod command;
@@ -38,6 +39,9 @@ use request::StreamRequest;
 /// and what its end needs.
 pub(crate) struct Started {
     pub(crate) name: &'static str,
+    /// The id of the identity it was admitted as, if it asked for one: a
+    /// change of who is signed in ends it.
+    pub(crate) identity: Option<String>,
     pub(crate) producer: HandlerFuture,
     pub(crate) port: Arc<Port>,
     pub(crate) scope: Option<Arc<CallScope>>,
@@ -75,12 +79,14 @@ impl Dispatcher {
         let scope = matches!(def.kind, FnKind::Mutation(_))
             .then(|| Arc::new(CallScope::new(entry.scope_params.clone())));
         let port = Arc::new(Port::new(req.window));
+        let identity_id = identity.as_ref().map(|i| i.id.clone());
         let ctx =
             CallCtx::new(caller.clone(), scope.clone(), identity).with_extension(port.clone());
         let future = crate::dispatch::start(def, ctx, Args::new(req.args))
             .map_err(|e| (Some(def.name), e))?;
         Ok(Started {
             name: def.name,
+            identity: identity_id,
             producer: Box::pin(crate::dispatch::finish(def, future)),
             port,
             scope,

@@ -120,8 +120,13 @@ fn body_mismatch(len: usize) -> CallError {
     )
 }
 
-/// The `mizan-upload` header, percent-decoded and read as `T`.
-pub(crate) fn from_header<T: DeserializeOwned>(headers: &HeaderMap) -> Result<T, CallError> {
+/// The `mizan-upload` header, percent-decoded and read as `T`. Its JSON
+/// text counts against `limit` (`max_request_bytes`), as a `call` body
+/// does: larger is `payload_too_large`, before it is parsed.
+pub(crate) fn from_header<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<T, CallError> {
     let value = headers
         .get(HEADER)
         .ok_or_else(|| missing(HEADER))?
@@ -130,6 +135,12 @@ pub(crate) fn from_header<T: DeserializeOwned>(headers: &HeaderMap) -> Result<T,
     let text = percent_encoding::percent_decode_str(value)
         .decode_utf8()
         .map_err(|_| invalid(HEADER, "not UTF-8 once percent-decoded".to_owned()))?;
+    if text.len() > limit {
+        return Err(CallError::PayloadTooLarge {
+            size: text.len(),
+            limit,
+        });
+    }
     serde_json::from_str(&text).map_err(|e| invalid(HEADER, e.to_string()))
 }
 
@@ -212,10 +223,18 @@ mod tests {
             HEADER,
             HeaderValue::from_static("%7B%22id%22%3A%22x%22%2C%22offset%22%3A3%7D"),
         );
-        let m: ChunkMeta = from_header(&headers).unwrap();
+        let m: ChunkMeta = from_header(&headers, 1024).unwrap();
         assert_eq!((m.id.as_str(), m.offset), ("x", 3));
+        // 21 bytes of JSON: over a limit of 20.
+        assert!(matches!(
+            from_header::<ChunkMeta>(&headers, 20),
+            Err(CallError::PayloadTooLarge {
+                size: 21,
+                limit: 20
+            })
+        ));
         headers.insert(HEADER, HeaderValue::from_static("%FF"));
-        assert!(from_header::<ChunkMeta>(&headers).is_err());
-        assert!(from_header::<ChunkMeta>(&HeaderMap::new()).is_err());
+        assert!(from_header::<ChunkMeta>(&headers, 1024).is_err());
+        assert!(from_header::<ChunkMeta>(&HeaderMap::new(), 1024).is_err());
     }
 }

@@ -19,6 +19,7 @@ pub(crate) mod commands;
 pub(crate) mod files;
 pub(crate) mod frame;
 pub(crate) mod pending;
+pub(crate) mod served;
 
 pub use binary::Bytes;
 pub use files::Upload;

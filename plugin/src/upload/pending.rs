@@ -3,23 +3,41 @@
 
 use std::{
     collections::HashMap,
-    sync::{Mutex, PoisonError},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
     time::{Duration, Instant},
 };
 
 use crate::{
-    core::error::CallError,
+    core::{
+        auth::Identity,
+        error::{ArgProblem, CallError},
+    },
     upload::frame::{invalid, CallMeta},
 };
 
-/// At most this many chunked uploads in progress at once (all webviews).
+/// At most this many chunked uploads in progress at once (all windows).
 pub(crate) const MAX_PENDING: usize = 16;
+/// At most this many chunked uploads in progress for one window.
+pub(crate) const MAX_PER_WINDOW: usize = 4;
+
+/// What the uploads in progress may hold, by their declared sizes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bounds {
+    /// One window's uploads together (`max_upload_bytes`).
+    pub(crate) window_bytes: usize,
+    /// Every window's uploads together (`max_upload_memory`).
+    pub(crate) total_bytes: usize,
+    /// An upload no chunk reached for this long is dropped.
+    pub(crate) expiry: Duration,
+}
 
 /// One upload in progress.
 #[derive(Debug)]
 pub(crate) struct Pending {
     /// The webview that began it: only it may send chunks or cancel it.
     webview: String,
+    /// Who it was begun as: every chunk must come from the same identity.
+    identity: Option<Identity>,
     pub(crate) meta: CallMeta,
     total: usize,
     pub(crate) bytes: Vec<u8>,
@@ -35,66 +53,121 @@ pub(crate) enum Progress {
     Complete(Pending),
 }
 
+#[derive(Debug, Default)]
+struct Table {
+    pending: HashMap<String, Pending>,
+    /// A task is sweeping expired uploads.
+    sweeping: bool,
+}
+
 /// The uploads in progress, by id.
 #[derive(Debug, Default)]
 pub(crate) struct Uploads {
-    pending: Mutex<HashMap<String, Pending>>,
+    table: Arc<Mutex<Table>>,
+}
+
+fn lock(table: &Mutex<Table>) -> MutexGuard<'_, Table> {
+    table.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Uploads {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
-        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Starts an upload of `total` bytes (already checked against the
-    /// limit) for `webview`; drops the expired ones first. Returns its id.
+    /// limit) for `webview`, begun as `identity`, within `bounds`; drops
+    /// the expired ones first. Returns its id. Too many uploads in
+    /// progress is `invalid_args`; too many bytes, `payload_too_large`.
     pub(crate) fn begin(
         &self,
         webview: &str,
+        identity: Option<Identity>,
         meta: CallMeta,
         total: usize,
-        expiry: Duration,
+        bounds: Bounds,
     ) -> Result<String, CallError> {
-        let mut pending = self.lock();
-        sweep(&mut pending, expiry);
+        let mut table = lock(&self.table);
+        sweep(&mut table.pending, bounds.expiry);
+        let pending = &table.pending;
+        let (mine, mine_bytes) = pending
+            .values()
+            .filter(|p| p.webview == webview)
+            .fold((0, 0usize), |(n, bytes), p| (n + 1, bytes + p.total));
+        let all_bytes: usize = pending.values().map(|p| p.total).sum();
         if pending.len() >= MAX_PENDING {
-            return Err(invalid(
-                "upload",
-                format!("{MAX_PENDING} uploads are already in progress: finish or cancel one"),
+            return Err(busy(
+                format!("fewer than {MAX_PENDING} uploads in progress in the app"),
+                "try again once one finished",
             ));
         }
+        if mine >= MAX_PER_WINDOW {
+            return Err(busy(
+                format!("fewer than {MAX_PER_WINDOW} uploads in progress in this window"),
+                "finish or cancel one first",
+            ));
+        }
+        for (held, limit) in [
+            (mine_bytes, bounds.window_bytes),
+            (all_bytes, bounds.total_bytes),
+        ] {
+            let size = held.saturating_add(total);
+            if size > limit {
+                return Err(CallError::PayloadTooLarge { size, limit });
+            }
+        }
         let id = new_id()?;
-        pending.insert(
+        table.pending.insert(
             id.clone(),
             Pending {
                 webview: webview.to_owned(),
+                identity,
                 meta,
                 total,
                 bytes: Vec::new(),
                 touched: Instant::now(),
             },
         );
+        if !table.sweeping {
+            table.sweeping = true;
+            sweeper(self.table.clone(), bounds.expiry);
+        }
         Ok(id)
     }
 
-    /// Adds a chunk at `offset`. A chunk for an unknown (or another
-    /// webview's, or expired) upload, at another offset than the bytes
-    /// received so far, or past the declared total is refused and changes
-    /// nothing.
+    /// The function an upload of `webview` calls (to admit the caller of
+    /// a chunk before it is taken).
+    pub(crate) fn function(&self, webview: &str, id: &str) -> Result<String, CallError> {
+        let table = lock(&self.table);
+        table
+            .pending
+            .get(id)
+            .filter(|p| p.webview == webview)
+            .map(|p| p.meta.function.clone())
+            .ok_or_else(|| unknown(id))
+    }
+
+    /// Adds a chunk at `offset`, sent as `identity`. A chunk for an unknown
+    /// (or another webview's, or expired) upload, at another offset than
+    /// the bytes received so far, or past the declared total is refused
+    /// and changes nothing. A chunk from another identity than the
+    /// upload's ends it (`unauthorized`, `identity_changed`).
     pub(crate) fn chunk(
         &self,
         webview: &str,
         id: &str,
+        identity: Option<&Identity>,
         offset: u64,
         chunk: &[u8],
         expiry: Duration,
     ) -> Result<Progress, CallError> {
-        let mut pending = self.lock();
-        sweep(&mut pending, expiry);
+        let mut table = lock(&self.table);
+        let pending = &mut table.pending;
+        sweep(pending, expiry);
         let upload = pending
             .get_mut(id)
             .filter(|p| p.webview == webview)
             .ok_or_else(|| unknown(id))?;
+        if upload.identity.as_ref() != identity {
+            pending.remove(id);
+            return Err(CallError::IdentityChanged);
+        }
         let received = upload.bytes.len();
         if offset != received as u64 {
             return Err(invalid(
@@ -130,9 +203,9 @@ impl Uploads {
 
     /// Removes an upload of `webview`; whether there was one.
     pub(crate) fn cancel(&self, webview: &str, id: &str) -> bool {
-        let mut pending = self.lock();
-        if pending.get(id).is_some_and(|p| p.webview == webview) {
-            pending.remove(id);
+        let mut table = lock(&self.table);
+        if table.pending.get(id).is_some_and(|p| p.webview == webview) {
+            table.pending.remove(id);
             true
         } else {
             false
@@ -142,18 +215,28 @@ impl Uploads {
     /// Drops every upload `webview` began (its page reloaded or its window
     /// closed); how many there were.
     pub(crate) fn drop_webview(&self, webview: &str) -> usize {
-        let mut pending = self.lock();
-        let before = pending.len();
-        pending.retain(|_, p| p.webview != webview);
-        before - pending.len()
+        self.drop_where(|p| p.webview == webview)
+    }
+
+    /// Drops every upload begun as the identity `id` (who is signed in
+    /// changed); how many there were.
+    pub(crate) fn end_identity(&self, id: &str) -> usize {
+        self.drop_where(|p| p.identity.as_ref().is_some_and(|i| i.id == id))
+    }
+
+    fn drop_where(&self, gone: impl Fn(&Pending) -> bool) -> usize {
+        let mut table = lock(&self.table);
+        let before = table.pending.len();
+        table.pending.retain(|_, p| !gone(p));
+        before - table.pending.len()
     }
 
     /// The uploads in progress and the bytes they hold.
     pub(crate) fn usage(&self) -> (usize, usize) {
-        let pending = self.lock();
+        let table = lock(&self.table);
         (
-            pending.len(),
-            pending.values().map(|p| p.bytes.capacity()).sum(),
+            table.pending.len(),
+            table.pending.values().map(|p| p.bytes.capacity()).sum(),
         )
     }
 }
@@ -164,10 +247,41 @@ fn sweep(pending: &mut HashMap<String, Pending>, expiry: Duration) {
     pending.retain(|_, p| now.duration_since(p.touched) < expiry);
 }
 
+/// Sweeps on a timer while uploads are in progress: each is dropped once
+/// `expiry` has passed since its last chunk, even if no request comes.
+fn sweeper(table: Arc<Mutex<Table>>, expiry: Duration) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let wait = {
+                let mut table = lock(&table);
+                sweep(&mut table.pending, expiry);
+                match table.pending.values().map(|p| p.touched).min() {
+                    Some(oldest) => (oldest + expiry).saturating_duration_since(Instant::now()),
+                    None => {
+                        table.sweeping = false;
+                        return;
+                    }
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    });
+}
+
+/// `invalid_args`: no room for another upload.
+fn busy(expected: String, message: &str) -> CallError {
+    CallError::InvalidArgs(vec![ArgProblem {
+        name: "upload".to_owned(),
+        problem: "invalid",
+        expected: Some(expected),
+        message: Some(message.to_owned()),
+    }])
+}
+
 fn unknown(id: &str) -> CallError {
     invalid(
         "id",
-        format!("no upload `{id}` in progress for this window (never begun, finished, cancelled or expired)"),
+        format!("no upload `{id}` in progress for this window (never begun, finished, cancelled, expired, or ended by a change of identity)"),
     )
 }
 
@@ -193,18 +307,30 @@ mod tests {
 
     const LONG: Duration = Duration::from_secs(60);
 
+    const ROOMY: Bounds = Bounds {
+        window_bytes: 1 << 20,
+        total_bytes: 1 << 20,
+        expiry: LONG,
+    };
+
+    fn begin(u: &Uploads, webview: &str, total: usize) -> Result<String, CallError> {
+        u.begin(webview, None, meta(), total, ROOMY)
+    }
+
     #[test]
     fn in_order_then_complete() {
         let u = Uploads::default();
-        let id = u.begin("w", meta(), 4, LONG).unwrap();
-        assert!(u.chunk("other", &id, 0, b"ab", LONG).is_err());
-        assert!(u.chunk("w", &id, 2, b"ab", LONG).is_err());
+        let id = begin(&u, "w", 4).unwrap();
+        assert_eq!(u.function("w", &id).unwrap(), "f");
+        assert!(u.function("other", &id).is_err());
+        assert!(u.chunk("other", &id, None, 0, b"ab", LONG).is_err());
+        assert!(u.chunk("w", &id, None, 2, b"ab", LONG).is_err());
         assert!(matches!(
-            u.chunk("w", &id, 0, b"ab", LONG),
+            u.chunk("w", &id, None, 0, b"ab", LONG),
             Ok(Progress::Received(2))
         ));
-        assert!(u.chunk("w", &id, 2, b"abc", LONG).is_err());
-        let Ok(Progress::Complete(p)) = u.chunk("w", &id, 2, b"cd", LONG) else {
+        assert!(u.chunk("w", &id, None, 2, b"abc", LONG).is_err());
+        let Ok(Progress::Complete(p)) = u.chunk("w", &id, None, 2, b"cd", LONG) else {
             panic!("complete")
         };
         assert_eq!(p.bytes, b"abcd");
@@ -214,15 +340,15 @@ mod tests {
     #[test]
     fn expires_and_cancels() {
         let u = Uploads::default();
-        let id = u.begin("w", meta(), 4, LONG).unwrap();
-        u.chunk("w", &id, 0, b"a", LONG).unwrap();
+        let id = begin(&u, "w", 4).unwrap();
+        u.chunk("w", &id, None, 0, b"a", LONG).unwrap();
         assert!(!u.cancel("other", &id));
         assert!(u.cancel("w", &id));
-        assert!(u.chunk("w", &id, 1, b"b", LONG).is_err());
-        let id = u.begin("w", meta(), 4, LONG).unwrap();
+        assert!(u.chunk("w", &id, None, 1, b"b", LONG).is_err());
+        let id = begin(&u, "w", 4).unwrap();
         std::thread::sleep(Duration::from_millis(5));
         assert!(u
-            .chunk("w", &id, 0, b"a", Duration::from_millis(1))
+            .chunk("w", &id, None, 0, b"a", Duration::from_millis(1))
             .is_err());
         assert_eq!(u.usage(), (0, 0));
     }
@@ -230,21 +356,72 @@ mod tests {
     #[test]
     fn a_page_that_goes_away_takes_its_uploads() {
         let u = Uploads::default();
-        let mine = u.begin("w", meta(), 4, LONG).unwrap();
-        u.chunk("w", &mine, 0, b"a", LONG).unwrap();
-        let theirs = u.begin("other", meta(), 4, LONG).unwrap();
+        let mine = begin(&u, "w", 4).unwrap();
+        u.chunk("w", &mine, None, 0, b"a", LONG).unwrap();
+        let theirs = begin(&u, "other", 4).unwrap();
         assert_eq!(u.drop_webview("w"), 1);
-        assert!(u.chunk("w", &mine, 1, b"b", LONG).is_err());
-        assert!(u.chunk("other", &theirs, 0, b"a", LONG).is_ok());
+        assert!(u.chunk("w", &mine, None, 1, b"b", LONG).is_err());
+        assert!(u.chunk("other", &theirs, None, 0, b"a", LONG).is_ok());
         assert_eq!(u.drop_webview("w"), 0);
     }
 
     #[test]
-    fn bounded() {
+    fn an_identity_keeps_its_uploads_to_itself() {
         let u = Uploads::default();
-        for _ in 0..MAX_PENDING {
-            u.begin("w", meta(), 1, LONG).unwrap();
+        let ada = Identity::new("ada");
+        let bob = Identity::new("bob");
+        let first = u.begin("w", Some(ada.clone()), meta(), 4, ROOMY).unwrap();
+        let second = u.begin("w", Some(ada.clone()), meta(), 4, ROOMY).unwrap();
+        let anonymous = begin(&u, "w", 4).unwrap();
+        u.chunk("w", &first, Some(&ada), 0, b"a", LONG).unwrap();
+        // A chunk as another identity ends the upload.
+        assert!(matches!(
+            u.chunk("w", &first, Some(&bob), 1, b"b", LONG),
+            Err(CallError::IdentityChanged)
+        ));
+        assert!(u.chunk("w", &first, Some(&ada), 1, b"b", LONG).is_err());
+        assert_eq!(u.end_identity("ada"), 1, "the second one");
+        assert!(u.function("w", &second).is_err());
+        assert!(u.function("w", &anonymous).is_ok());
+    }
+
+    #[test]
+    fn bounded_per_window_and_in_all() {
+        let u = Uploads::default();
+        let held: Vec<String> = (0..MAX_PER_WINDOW)
+            .map(|_| begin(&u, "w", 1).unwrap())
+            .collect();
+        assert!(matches!(begin(&u, "w", 1), Err(CallError::InvalidArgs(_))));
+        for n in MAX_PER_WINDOW..MAX_PENDING {
+            begin(&u, &format!("w{n}"), 1).unwrap();
         }
-        assert!(u.begin("w", meta(), 1, LONG).is_err());
+        assert!(matches!(begin(&u, "x", 1), Err(CallError::InvalidArgs(_))));
+        assert!(u.cancel("w", &held[0]));
+        begin(&u, "x", 1).unwrap();
+
+        let u = Uploads::default();
+        let bounds = Bounds {
+            window_bytes: 10,
+            total_bytes: 15,
+            expiry: LONG,
+        };
+        let take = |w: &str, n: usize| u.begin(w, None, meta(), n, bounds);
+        take("a", 6).unwrap();
+        assert!(matches!(
+            take("a", 5),
+            Err(CallError::PayloadTooLarge {
+                size: 11,
+                limit: 10
+            })
+        ));
+        take("a", 4).unwrap();
+        assert!(matches!(
+            take("b", 6),
+            Err(CallError::PayloadTooLarge {
+                size: 16,
+                limit: 15
+            })
+        ));
+        take("b", 5).unwrap();
     }
 }
