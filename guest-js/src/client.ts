@@ -1,5 +1,4 @@
 import { invoke as tauriInvoke } from '@tauri-apps/api/core';
-import { listen as tauriListen } from '@tauri-apps/api/event';
 import {
   BundleCache,
   toBundle,
@@ -16,6 +15,7 @@ import { bundleKey, canonicalParams } from './canonical.js';
 import { TokenSession, expiredInBundle, type TokenProvider } from './auth.js';
 import { MizanError, isTargetList } from './errors.js';
 import { Notifier } from './notify.js';
+import { channelListen } from './notices.js';
 import { sendUpload, type UploadOptions } from './upload.js';
 import { MizanStream, type StreamOptions, type StreamTransport } from './stream.js';
 import {
@@ -138,7 +138,11 @@ interface CallRefresh {
 export interface MizanClientOptions {
   /** Defaults to `invoke` from `@tauri-apps/api/core`. */
   invoke?: InvokeFn;
-  /** Defaults to `listen` from `@tauri-apps/api/event`; `false` listens to no event. */
+  /**
+   * How the client hears the plugin's notices (other windows' invalidations,
+   * identity changes). Defaults to the plugin's own channel
+   * (`plugin:mizan|listen`, sent through `invoke`); `false` listens to none.
+   */
   listen?: ListenFn | false;
   /** Milliseconds an unused bundle stays cached (default 5 minutes, `Infinity` for never). */
   gcTime?: number;
@@ -337,7 +341,7 @@ export class MizanClient implements StreamTransport {
     });
     this.webviewLabel = options.webviewLabel === undefined ? currentWebviewLabel() : options.webviewLabel;
     this.tokens = options.tokens && new TokenSession(options.tokens, () => this.signedOut());
-    const listenFn = options.listen === undefined ? (tauriListen as unknown as ListenFn) : options.listen;
+    const listenFn = options.listen === undefined ? channelListen(this.invokeFn) : options.listen;
     if (listenFn === false) {
       this.ready = Promise.resolve();
     } else {

@@ -11,7 +11,7 @@ import {
   type MizanClient,
   type TokenProvider,
 } from '../src/index.js';
-import { bundleOf, clearMocks, deferred, flush, installIpc } from './helpers.js';
+import { bundleOf, clearMocks, deferred, flush, installIpc, notify } from './helpers.js';
 
 const expired = { code: 'unauthorized', message: 'the access token has expired', fn: 'secret', details: { reason: 'token_expired' }, invalidate: [] };
 const invalid = { code: 'unauthorized', message: 'bad signature', fn: 'secret', details: { reason: 'invalid_token' }, invalidate: [] };
@@ -205,7 +205,7 @@ describe('the identity event', () => {
     owner.id = 'bob';
     slow = false;
     const event: IdentityEvent = { change: 'switched', identity: { id: 'bob', roles: [] }, previous: 'ada' };
-    await emit(IDENTITY_EVENT, event);
+    await notify(IDENTITY_EVENT, event);
     await flush();
     expect(seen).toEqual([event]);
     expect(client.getBundleState(USER, { user_id: 1 })).toBeUndefined();
@@ -221,9 +221,28 @@ describe('the identity event', () => {
     client = createMizanClient();
     await client.ready;
     client.hydrate([bundleOf('user', { user_id: 1 }, { profile: 'x' })]);
-    await emit(IDENTITY_EVENT, { change: 'hijacked' });
-    await emit(IDENTITY_EVENT, 'signed_out');
+    await notify(IDENTITY_EVENT, { change: 'hijacked' });
+    await notify(IDENTITY_EVENT, 'signed_out');
     await flush();
     expect(client.cache.size).toBe(1);
+  });
+
+  it('ignores Tauri events: any page granted core:event:allow-emit can emit them', async () => {
+    installIpc(() => undefined);
+    client = createMizanClient();
+    await client.ready;
+    const seen: IdentityEvent[] = [];
+    client.onIdentityChange((e) => seen.push(e));
+    client.hydrate([bundleOf('user', { user_id: 1 }, { profile: 'x' })]);
+    const forged: IdentityEvent = { change: 'signed_out', identity: null, previous: 'ada' };
+    await emit(IDENTITY_EVENT, forged);
+    await emit('mizan://invalidate', { targets: [{ context: 'user', params: {} }], source: 'other', seq: 1 });
+    await flush();
+    expect(seen).toEqual([]);
+    expect(client.cache.size).toBe(1);
+    expect(client.getBundleState(defineContext<{ user_id: number }, { profile: string }>('user'), { user_id: 1 })?.isStale).toBe(false);
+    // The plugin's own channel is heard.
+    await notify(IDENTITY_EVENT, forged);
+    expect(seen).toEqual([forged]);
   });
 });
