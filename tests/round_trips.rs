@@ -103,6 +103,7 @@ fn first_screen(label: &str) -> Vec<Hydrate> {
             Hydrate::bundle(&MINE, json!({})),
         ],
         "guest" => vec![note(1), Hydrate::bundle(&MINE, json!({}))],
+        "switch" => vec![note(1), Hydrate::bundle(&MINE, json!({}))],
         "limited" | "nosecret" => vec![Hydrate::bundle(&SECRET, json!({"note_id": 1})), note(1)],
         "big" => (1..=50).map(note).collect(),
         "odd" => vec![
@@ -113,10 +114,17 @@ fn first_screen(label: &str) -> Vec<Hydrate> {
     }
 }
 
+/// Who is signed in, for the window labelled `switch`.
+static SWITCH_USER: Mutex<Option<&str>> = Mutex::new(Some("ada"));
+
 fn builder() -> tauri_plugin_mizan::Builder {
     tauri_plugin_mizan::Builder::new()
         .cache_in_memory()
-        .identity(|req| (req.label() == "main").then(|| Identity::new("ada")))
+        .identity(|req| match req.label() {
+            "main" => Some(Identity::new("ada")),
+            "switch" => SWITCH_USER.lock().unwrap().map(Identity::new),
+            _ => None,
+        })
         .hydrate(first_screen)
 }
 
@@ -395,16 +403,29 @@ fn capture_logs() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         log::set_logger(&Capture).unwrap();
-        log::set_max_level(log::LevelFilter::Warn);
+        log::set_max_level(log::LevelFilter::Debug);
     });
 }
 
 fn errors_naming(text: &str) -> Vec<String> {
+    logs_naming(log::Level::Error, text)
+}
+
+fn logs_naming(level: log::Level, text: &str) -> Vec<String> {
     let logs = LOGS.lock().unwrap();
     logs.iter()
-        .filter(|(level, line)| *level == log::Level::Error && line.contains(text))
+        .filter(|(l, line)| *l == level && line.contains(text))
         .map(|(_, line)| line.clone())
         .collect()
+}
+
+/// Whether the page of `label` was handed its snapshot, as many times.
+fn handed(label: &str) -> usize {
+    logs_naming(
+        log::Level::Debug,
+        &format!("the page of `{label}` is handed"),
+    )
+    .len()
 }
 
 /// An app whose ACL holds `capabilities` from the start (as an app's
@@ -430,10 +451,10 @@ fn hydrating_app(
     app
 }
 
-/// The snapshot a script carries: the JSON string it defines, parsed.
+/// The snapshot a script carries: the JSON string it holds, parsed.
 fn snapshot_of(script: &str) -> Value {
-    let start = script.find("value: ").expect("a value") + "value: ".len();
-    let end = script.rfind(", configurable").expect("the end");
+    let start = script.find("var text = ").expect("a value") + "var text = ".len();
+    let end = script.find(", key = ").expect("the end");
     let text: String = serde_json::from_str(&script[start..end]).expect("a JSON string literal");
     serde_json::from_str(&text).expect("JSON")
 }
@@ -519,7 +540,7 @@ fn a_context_denied_to_every_window_is_never_in_a_script() {
 }
 
 #[test]
-fn a_window_whose_capabilities_refuse_its_snapshot_is_closed_before_its_page() {
+fn a_page_whose_capabilities_refuse_its_snapshot_is_not_handed_it() {
     let denied = json!({
         "identifier": "cap-nosecret", "windows": ["nosecret"],
         "permissions": [
@@ -529,20 +550,79 @@ fn a_window_whose_capabilities_refuse_its_snapshot_is_closed_before_its_page() {
     });
     capture_logs();
     let app = hydrating_app(builder(), &[denied.to_string(), default_capability("main")]);
-    let _ = open(&app, "nosecret");
-    // (The mock runtime drops the window without telling the app, so the
-    // log says what happened.)
-    let closed = errors_naming("window `nosecret` was hydrated");
-    assert_eq!(closed.len(), 1, "{closed:?}");
+    open(&app, "nosecret").unwrap();
+    let refused = errors_naming("window `nosecret` was hydrated");
+    assert_eq!(refused.len(), 1, "{refused:?}");
     assert!(
-        closed[0].contains("`secret`") && closed[0].contains("closed"),
-        "{closed:?}"
+        refused[0].contains("`secret`") && refused[0].contains("not handed"),
+        "{refused:?}"
     );
-    // A window its capabilities allow is kept; a window not granted `ctx` is not.
+    assert_eq!(handed("nosecret"), 0);
+    // A window its capabilities allow is handed it; a window not granted
+    // `ctx` is not.
     open(&app, "main").unwrap();
     assert!(errors_naming("window `main`").is_empty());
-    let _ = open(&app, "guest");
+    assert_eq!(handed("main"), 1);
+    open(&app, "guest").unwrap();
     assert_eq!(errors_naming("window `guest` was hydrated").len(), 1);
+    assert_eq!(handed("guest"), 0);
+    // Seen once, the window's own access narrows its next snapshot.
+    let again = app.mizan().hydration_script("nosecret").unwrap();
+    assert!(!again.contains("secret first"), "{again}");
+}
+
+#[test]
+fn a_page_is_not_handed_a_snapshot_of_another_identity() {
+    capture_logs();
+    let app = hydrating_app(builder(), &[default_capability("switch")]);
+    // Computed for ada; by the time the page loads, bob is signed in (as a
+    // reload after a change of user runs the old script again).
+    let script = app.mizan().hydration_script("switch").unwrap();
+    assert_eq!(snapshot_of(&script)["identity"], json!("ada"));
+    *SWITCH_USER.lock().unwrap() = Some("bob");
+    WebviewWindowBuilder::new(&app, "switch", WebviewUrl::default())
+        .initialization_script(script)
+        .build()
+        .unwrap();
+    assert_eq!(handed("switch"), 0);
+    assert_eq!(
+        logs_naming(log::Level::Info, "who is signed in changed").len(),
+        1
+    );
+    *SWITCH_USER.lock().unwrap() = Some("ada");
+}
+
+#[test]
+fn the_script_hands_the_snapshot_only_to_the_apps_own_top_frame_once() {
+    let app = hydrating_app(builder(), &[default_capability("main")]);
+    let script = app.mizan().hydration_script("main").unwrap();
+    for needed in [
+        "window !== window.top",
+        "\"tauri://localhost\"",
+        "var text = ",
+        "confirmed ? text : undefined",
+        "delete window['__MIZAN_HYDRATE__']",
+    ] {
+        assert!(script.contains(needed), "{needed}: {script}");
+    }
+}
+
+#[test]
+fn the_script_text_cannot_end_a_script_element() {
+    let app = hydrating_app(builder(), &[default_capability("main")]);
+    app.state::<Db>().texts.lock().unwrap().insert(
+        1,
+        "</script><script>alert(1)</script><!-- \u{2028}\u{2029}".into(),
+    );
+    let script = app.mizan().hydration_script("main").unwrap();
+    assert!(!script.contains('<'), "{script}");
+    assert!(!script.contains('\u{2028}') && !script.contains('\u{2029}'));
+    // The page still reads the text as it was.
+    let snap = snapshot_of(&script);
+    assert_eq!(
+        snap["bundles"][0]["data"]["note_text"],
+        json!("</script><script>alert(1)</script><!-- \u{2028}\u{2029}")
+    );
 }
 
 #[test]

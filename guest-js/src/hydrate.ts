@@ -1,9 +1,14 @@
 /**
  * First-paint hydration (SPEC 6.7): the bundles the plugin computed for
- * this window when it was created, carried by its initialization script as
- * `window.__MIZAN_HYDRATE__`, a JSON string (parsed once: faster than a
- * large object literal). The client stores them before the first render,
- * so that render has the data with no IPC call.
+ * this window when it was created, carried by its initialization script
+ * and read once as `window.__MIZAN_HYDRATE__`, a JSON string (parsed once:
+ * faster than a large object literal). The client stores them before the
+ * first render, so that render has the data with no IPC call.
+ *
+ * The script answers only in the top frame of a page of the app's own
+ * origin, once, and only after the plugin confirmed the page (its window's
+ * own access and the identity the snapshot is for); otherwise the read
+ * answers nothing and the page fetches as it would without a snapshot.
  *
  * A snapshot carries the number (`seq`) of the last invalidation event
  * when it was computed. Once its event listener is up, the client asks the
@@ -20,6 +25,8 @@ export interface Snapshot {
   label: string;
   /** The last invalidation event's number when it was computed. */
   seq: number;
+  /** The id of the identity it was computed for (`null`: nobody). */
+  identity?: string | null;
   bundles: BundleResponse<unknown>[];
 }
 
@@ -37,7 +44,10 @@ const GLOBAL = '__MIZAN_HYDRATE__';
  * `undefined` when there is none, it is malformed, or it is another window's.
  */
 export function readSnapshot(label: string | null): Snapshot | undefined {
-  const text = (globalThis as Record<string, unknown>)[GLOBAL];
+  const global = globalThis as Record<string, unknown>;
+  const text = global[GLOBAL];
+  // Read once: whatever defined it, it is gone for the rest of the page.
+  if (GLOBAL in global) delete global[GLOBAL];
   if (typeof text !== 'string') return undefined;
   let parsed: unknown;
   try {

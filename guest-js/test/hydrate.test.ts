@@ -119,9 +119,17 @@ describe('first-paint hydration', () => {
     expect(client.getBundleState(TWO.context, TWO.params)?.isStale).toBe(true);
   });
 
+  it('removes the global when it reads it: no later script of the page finds it', () => {
+    plant({ label: 'main', seq: 1, bundles: [bundle(ONE, 1)] });
+    expect(readSnapshot('main')?.bundles).toHaveLength(1);
+    expect('__MIZAN_HYDRATE__' in globalThis).toBe(false);
+    expect(readSnapshot('main')).toBeUndefined();
+  });
+
   it("ignores another window's snapshot, a malformed one, and every one with hydrate: false", async () => {
     plant({ label: 'other', seq: 1, bundles: [bundle(ONE, 1)] });
     expect(readSnapshot('main')).toBeUndefined();
+    plant({ label: 'other', seq: 1, bundles: [bundle(ONE, 1)] });
     expect(readSnapshot('other')?.bundles).toHaveLength(1);
     for (const bad of [{ label: 'main' }, { label: 'main', seq: 1, bundles: [{ context: 1 }] }, 'x']) {
       plant(bad);

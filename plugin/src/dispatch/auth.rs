@@ -112,3 +112,22 @@ pub(crate) fn admit(
     def.auth.check(def.name, identity.as_ref())?;
     Ok(identity)
 }
+
+/// Who `caller` is, as the identity provider says, whatever it calls (a
+/// first-paint snapshot is bound to it). A provider that panics is an
+/// `internal` error.
+pub(crate) fn identify(
+    provider: Option<&IdentityProvider>,
+    caller: &dyn Caller,
+) -> Result<Option<Identity>, CallError> {
+    let Some(provider) = provider else {
+        return Ok(None);
+    };
+    let request = IdentityRequest {
+        label: caller.label(),
+        headers: caller.headers(),
+        webview: caller.webview_any(),
+    };
+    std::panic::catch_unwind(AssertUnwindSafe(|| provider(&request)))
+        .map_err(|_| CallError::internal("the identity provider panicked"))?
+}

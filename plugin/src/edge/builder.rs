@@ -442,8 +442,13 @@ impl Builder {
                 }));
                 Ok(())
             })
-            // A hydrated webview is checked against its own capabilities.
-            .on_webview_ready(|webview| crate::hydrate::audit(&webview))
+            // A hydrated webview's page is handed its snapshot once it is
+            // checked against the window's own access and identity.
+            .on_webview_ready(|webview| {
+                if let Ok(url) = webview.url() {
+                    crate::hydrate::confirm(&webview, &url);
+                }
+            })
             // No stream or chunked upload outlives its page: a load (a
             // reload or a navigation) starts a new page, and a destroyed
             // window takes its webviews.
@@ -453,6 +458,7 @@ impl Builder {
                         shared.pages.loaded(webview.label(), payload.url());
                         shared.events.listeners.drop_page(webview.label());
                     }
+                    crate::hydrate::confirm(webview, payload.url());
                     end_page(webview, webview.label());
                 }
             })

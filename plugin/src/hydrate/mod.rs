@@ -11,13 +11,18 @@
 //! through the same path as `ctx`: the auth guard (the identity provider
 //! asked for that label), the origin cache, and access entries.
 //!
-//! **Access.** Before a webview exists Tauri resolves no capability for it,
-//! so the snapshot is computed under the plugin's global `mizan` scope
-//! entries; when the webview is created, the plugin checks each hydrated
-//! bundle against that webview's own capability scopes (the check `ctx`
-//! makes), and a window whose scopes refuse a bundle it was hydrated with
-//! is destroyed at once, before it served a page, with an error logged
-//! (see [`audit`]).
+//! **Handed only to a page it may be given.** The script holds the
+//! snapshot and hands it to the page only after the plugin confirmed that
+//! document (see [`confirm`]): at the webview's creation and at each page
+//! load, the plugin checks the page's origin (the app's own), the
+//! window's own access (its capabilities' scopes, for that page) against
+//! every bundle and function in the snapshot, and that whoever is signed in
+//! is still the identity it was computed for. A page that fails gets
+//! nothing and fetches as if it had no snapshot; a reload after a sign-out
+//! shows none of the previous identity's data. Tauri resolves no
+//! capability for a webview that does not exist yet, so the snapshot is
+//! computed under the global scope and, once a page of that label was seen,
+//! under that window's own access too.
 //!
 //! - `snapshot`: computing the bundles and the script.
 //! - `since`: the `since` command, which tells a page what was invalidated
@@ -29,15 +34,15 @@ pub(crate) mod snapshot;
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, PoisonError},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
 use serde_json::Value;
-use tauri::{Manager, Runtime, Webview, WebviewWindowBuilder};
+use tauri::{Manager, Runtime, Url, Webview, WebviewWindowBuilder};
 
 use crate::{
     core::context::Context,
-    dispatch::access::Reach,
+    dispatch::access::{Access, Reach},
     edge::{builder::Shared, commands::webview_access},
 };
 
@@ -83,27 +88,78 @@ pub(crate) const DEFAULT_MAX_BYTES: usize = 1024 * 1024;
 /// One hydrated bundle: its context and the functions whose values it holds.
 pub(crate) type Held = (String, Vec<String>);
 
-/// What each label was hydrated with, for the check at creation.
+/// What one label's script holds, for confirming its pages.
+#[derive(Debug)]
+pub(crate) struct Record {
+    pub(crate) held: Vec<Held>,
+    /// The identity it was computed for.
+    pub(crate) identity: Option<String>,
+    /// The key the page's script accepts as confirmation.
+    pub(crate) key: String,
+}
+
+/// What each label's script holds, and the access last seen for a page of
+/// each label.
 #[derive(Debug, Default)]
 pub(crate) struct Hydrated {
-    by_label: Mutex<HashMap<String, Vec<Held>>>,
+    by_label: Mutex<HashMap<String, Record>>,
+    seen: Mutex<HashMap<String, Access>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Hydrated {
-    pub(crate) fn record(&self, label: &str, bundles: Vec<Held>) {
-        let mut map = self.by_label.lock().unwrap_or_else(PoisonError::into_inner);
-        if bundles.is_empty() {
-            map.remove(label);
-        } else {
-            map.insert(label.to_owned(), bundles);
-        }
+    pub(crate) fn record(&self, label: &str, record: Record) {
+        lock(&self.by_label).insert(label.to_owned(), record);
     }
 
-    fn take(&self, label: &str) -> Option<Vec<Held>> {
-        self.by_label
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(label)
+    pub(crate) fn forget(&self, label: &str) {
+        lock(&self.by_label).remove(label);
+    }
+
+    /// The access a snapshot of `label` is computed under: `global`, and
+    /// the window's own when a page of that label was seen.
+    pub(crate) fn access_for(&self, label: &str, global: &Access) -> Access {
+        match lock(&self.seen).get(label) {
+            Some(own) => global.and(own),
+            None => global.clone(),
+        }
+    }
+}
+
+/// A 128-bit random key, as hex.
+pub(crate) fn new_key() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    if let Err(e) = getrandom::fill(&mut bytes) {
+        log::error!("mizan: no random source for a hydration key ({e}); not hydrating");
+        return None;
+    }
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The origins of the app's own pages (`scheme://host[:port]`): its
+/// custom protocol as each platform serves it, and the dev server's in
+/// development.
+pub(crate) fn app_origins<R: Runtime>(app: &tauri::AppHandle<R>) -> Vec<String> {
+    let mut origins = vec![
+        "tauri://localhost".to_owned(),
+        "http://tauri.localhost".to_owned(),
+        "https://tauri.localhost".to_owned(),
+    ];
+    if tauri::is_dev() {
+        if let Some(url) = &app.config().build.dev_url {
+            origins.push(origin_of(url));
+        }
+    }
+    origins
+}
+
+fn origin_of(url: &Url) -> String {
+    match url.port() {
+        Some(port) => format!("{}://{}:{port}", url.scheme(), url.host_str().unwrap_or("")),
+        None => format!("{}://{}", url.scheme(), url.host_str().unwrap_or("")),
     }
 }
 
@@ -144,42 +200,93 @@ pub(crate) fn script_for<R: Runtime, M: Manager<R>>(manager: &M, label: &str) ->
     snapshot::script(&shared, app, label)
 }
 
-/// Checks a new webview against what it was hydrated with: every bundle
-/// must pass the webview's own capability scopes. A webview whose scopes
-/// refuse one is destroyed (with its window), and an error names it.
-pub(crate) fn audit<R: Runtime>(webview: &Webview<R>) {
+/// Why a page is not handed its snapshot.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Refusal {
+    #[error("its page is not the app's own ({0})")]
+    Origin(String),
+    #[error("it is not granted `mizan:allow-ctx`")]
+    NoCtx,
+    #[error("its capabilities refuse `{context}`: {reason}")]
+    Access { context: String, reason: String },
+    #[error("its capability scopes could not be read: {0}")]
+    Scopes(tauri::Error),
+    #[error("who is signed in changed since the snapshot was computed")]
+    Identity,
+}
+
+/// Confirms the page `webview` is loading at `url`, if it may be handed
+/// its window's snapshot: the page's script then hands it over. Called
+/// when the webview is created and at each page load; a refusal is logged
+/// (an error when the window's own capabilities refuse what the app chose
+/// to hydrate it with).
+pub(crate) fn confirm<R: Runtime>(webview: &Webview<R>, url: &Url) {
     let Some(shared) = webview.try_state::<Arc<Shared>>() else {
         return;
     };
-    let Some(bundles) = shared.hydrated.take(webview.label()) else {
-        return;
+    let label = webview.label();
+    let (held, identity, key) = match lock(&shared.hydrated.by_label).get(label) {
+        Some(r) => (r.held.clone(), r.identity.clone(), r.key.clone()),
+        None => return,
     };
-    // A hydrated bundle is a `ctx` read: the webview must be granted `ctx`.
-    let granted = webview.resolve_command_scope::<crate::AccessEntry>("mizan", "ctx");
-    let refused = match (granted, webview_access(webview)) {
-        (Ok(None), _) => Some("it is not granted `mizan:allow-ctx`".to_owned()),
-        (Ok(Some(_)), Ok(access)) => bundles.iter().find_map(|(context, functions)| {
-            let bundle = access.check(Reach::Bundle(context)).err();
-            let function = functions.iter().find_map(|f| {
-                access
-                    .check(Reach::Function {
-                        name: f,
-                        context: Some(context),
-                    })
-                    .err()
-            });
-            bundle.or(function).map(|e| format!("`{context}`: {e}"))
-        }),
-        (Err(e), _) | (_, Err(e)) => Some(format!("its capability scopes could not be read: {e}")),
-    };
-    if let Some(why) = refused {
-        log::error!(
-            "mizan: window `{}` was hydrated with a bundle its capabilities refuse ({why}); \
-             it is closed before serving its page. Hydrate only what the window may read.",
-            webview.label()
-        );
-        if let Err(e) = webview.window().destroy() {
-            log::error!("mizan: could not close `{}`: {e}", webview.label());
+    match check(&shared, webview, url, &held, &identity) {
+        Ok(()) => {
+            let script = format!(
+                "window.{0} && window.{0}({1});",
+                snapshot::CONFIRM,
+                snapshot::js_literal(&key)
+            );
+            match webview.eval(script) {
+                Ok(()) => log::debug!("mizan: the page of `{label}` is handed its snapshot"),
+                Err(e) => log::warn!("mizan: could not confirm the snapshot of `{label}`: {e}"),
+            }
         }
+        Err(e @ (Refusal::Access { .. } | Refusal::NoCtx)) => log::error!(
+            "mizan: window `{label}` was hydrated with what its capabilities refuse ({e}); \
+             its page is not handed the snapshot. Hydrate only what the window may read."
+        ),
+        Err(e) => log::info!("mizan: the page of `{label}` is not handed its snapshot: {e}"),
+    }
+}
+
+fn check<R: Runtime>(
+    shared: &Shared,
+    webview: &Webview<R>,
+    url: &Url,
+    held: &[Held],
+    identity: &Option<String>,
+) -> Result<(), Refusal> {
+    let origin = origin_of(url);
+    if !app_origins(webview.app_handle()).contains(&origin) {
+        return Err(Refusal::Origin(origin));
+    }
+    // A hydrated bundle is a `ctx` read: the webview must be granted `ctx`.
+    match webview.resolve_command_scope::<crate::AccessEntry>("mizan", "ctx") {
+        Ok(Some(_)) => {}
+        Ok(None) => return Err(Refusal::NoCtx),
+        Err(e) => return Err(Refusal::Scopes(e)),
+    }
+    let access = webview_access(webview).map_err(Refusal::Scopes)?;
+    lock(&shared.hydrated.seen).insert(webview.label().to_owned(), access.clone());
+    for (context, functions) in held {
+        let refused = access.check(Reach::Bundle(context)).err().or_else(|| {
+            functions.iter().find_map(|f| {
+                let reach = Reach::Function {
+                    name: f,
+                    context: Some(context),
+                };
+                access.check(reach).err()
+            })
+        });
+        if let Some(e) = refused {
+            return Err(Refusal::Access {
+                context: context.clone(),
+                reason: e.to_string(),
+            });
+        }
+    }
+    match snapshot::identity_of(shared, webview.app_handle(), webview.label()) {
+        Ok(now) if now == *identity => Ok(()),
+        _ => Err(Refusal::Identity),
     }
 }

@@ -1,8 +1,21 @@
 //! Computing one window's snapshot and the script that carries it.
 //!
-//! The script defines `window.__MIZAN_HYDRATE__` as a JSON *string*
-//! (`{"label", "seq", "bundles": [<ctx answer>, ...]}`): guest-js parses it
-//! once, which beats a large object literal, and deletes it.
+//! The script hands the snapshot, a JSON *string* (`{"label", "seq",
+//! "identity", "bundles": [<ctx answer>, ...]}`, parsed once, which beats a
+//! large object literal), to one reader: `window.__MIZAN_HYDRATE__` is a
+//! getter that answers it once and removes itself. It answers only
+//!
+//! - in the top frame, on a page of the app's own origin (the script runs
+//!   in every document of the window, a remote page it navigated to and,
+//!   on some platforms, every frame), and
+//! - once the plugin confirmed this document: it calls
+//!   `window.__MIZAN_CONFIRM__` with a key only the script and the plugin
+//!   know, after checking the page against the window's own access and the
+//!   identity the snapshot was computed for (see [`super::confirm`]).
+//!
+//! Unconfirmed when read, it answers nothing and the page fetches. Its
+//! text cannot end the `<script>` element some platforms inject it as
+//! (`<` is escaped, and U+2028/U+2029 with it).
 
 use std::{
     future::Future,
@@ -54,7 +67,27 @@ pub(crate) struct Snapshot {
     /// The last invalidation event's number when it was computed: a page
     /// asks `since` what was invalidated after it.
     pub(crate) seq: u64,
+    /// The id of the identity it was computed for (`null`: nobody).
+    pub(crate) identity: Option<String>,
     pub(crate) bundles: Vec<Bundle>,
+}
+
+/// The identity a snapshot of `label` is computed for, and checked against
+/// when a page is confirmed: the provider asked as for the snapshot
+/// itself (the label, no headers). `Err` when the provider refused.
+pub(crate) fn identity_of<R: Runtime>(
+    shared: &Shared,
+    app: &AppHandle<R>,
+    label: &str,
+) -> Result<Option<String>, ()> {
+    let caller = SnapshotCaller {
+        label: label.to_owned(),
+        headers: Default::default(),
+        app: app.clone(),
+    };
+    crate::dispatch::auth::identify(shared.dispatcher.identity.as_ref(), &caller)
+        .map(|identity| identity.map(|i| i.id))
+        .map_err(|e| log::warn!("mizan: not hydrating `{label}`: who it is for is unknown: {e}"))
 }
 
 /// The snapshot of `label`: its chosen bundles, in order, as `ctx` would
@@ -74,9 +107,13 @@ pub(crate) fn compute<R: Runtime>(
         }
     };
     if chosen.is_empty() {
-        shared.hydrated.record(label, Vec::new());
+        shared.hydrated.forget(label);
         return None;
     }
+    let Ok(identity) = identity_of(shared, &app, label) else {
+        shared.hydrated.forget(label);
+        return None;
+    };
     // Read before computing: an invalidation made meanwhile is numbered
     // after it, and the page refetches what it reached.
     let seq = shared.events.seq();
@@ -85,7 +122,10 @@ pub(crate) fn compute<R: Runtime>(
         headers: Default::default(),
         app,
     });
-    let access = &shared.hydrate_access;
+    // The window's own access where a page of this label was seen (a
+    // reload, a window opened again), else the global scope; a page is
+    // confirmed only if its own access allows all of it.
+    let access = &shared.hydrated.access_for(label, &shared.hydrate_access);
     let dispatcher = &shared.dispatcher;
     let runs = chosen.iter().map(|h| {
         let caller = &caller;
@@ -127,38 +167,89 @@ pub(crate) fn compute<R: Runtime>(
         }
         bundles.push(bundle);
     }
-    let record = bundles
+    if bundles.is_empty() {
+        shared.hydrated.forget(label);
+        return None;
+    }
+    Some(Snapshot {
+        label: label.to_owned(),
+        seq,
+        identity,
+        bundles,
+    })
+}
+
+/// The initialization script of `label`, or `None` when there is nothing
+/// to hydrate. Records what it holds, for the pages to be confirmed.
+pub(crate) fn script<R: Runtime>(
+    shared: &Shared,
+    app: AppHandle<R>,
+    label: &str,
+) -> Option<String> {
+    let origins = super::app_origins(&app);
+    let snapshot = compute(shared, app, label)?;
+    let json = serde_json::to_string(&snapshot).ok()?;
+    let key = super::new_key()?;
+    let held = snapshot
+        .bundles
         .iter()
         .map(|b| {
             let functions = b.data.keys().map(|f| (*f).to_owned()).collect();
             (b.context.clone(), functions)
         })
         .collect();
-    shared.hydrated.record(label, record);
-    if bundles.is_empty() {
-        return None;
-    }
-    Some(Snapshot {
-        label: label.to_owned(),
-        seq,
-        bundles,
-    })
+    shared.hydrated.record(
+        label,
+        super::Record {
+            held,
+            identity: snapshot.identity,
+            key: key.clone(),
+        },
+    );
+    Some(script_text(&json, &key, &origins))
 }
 
-/// The initialization script of `label`, or `None` when there is nothing
-/// to hydrate.
-pub(crate) fn script<R: Runtime>(
-    shared: &Shared,
-    app: AppHandle<R>,
-    label: &str,
-) -> Option<String> {
-    let snapshot = compute(shared, app, label)?;
-    let json = serde_json::to_string(&snapshot).ok()?;
-    // The JSON text as a JS string literal (JSON strings are JS strings).
-    let literal = serde_json::to_string(&json).ok()?;
-    Some(format!(
-        "Object.defineProperty(window, '{GLOBAL}', {{ value: {literal}, configurable: true, writable: true }});"
-    ))
+/// The script around the snapshot's JSON text: see the module's docs.
+pub(crate) fn script_text(json: &str, key: &str, origins: &[String]) -> String {
+    let literal = |text: &str| js_literal(text);
+    let origins = js_literal_json(&origins);
+    format!(
+        "(function () {{\n\
+         \x20 var origins = {origins};\n\
+         \x20 var here = window.location.protocol + '//' + window.location.host;\n\
+         \x20 if (window !== window.top || origins.indexOf(here) === -1) return;\n\
+         \x20 var text = {text}, key = {key}, confirmed = false;\n\
+         \x20 Object.defineProperty(window, '{CONFIRM}', {{ value: function (k) {{ if (k === key) confirmed = true; }} }});\n\
+         \x20 Object.defineProperty(window, '{GLOBAL}', {{ configurable: true, get: function () {{\n\
+         \x20   delete window['{GLOBAL}'];\n\
+         \x20   var t = confirmed ? text : undefined;\n\
+         \x20   text = undefined;\n\
+         \x20   return t;\n\
+         \x20 }} }});\n\
+         }})();",
+        text = literal(json),
+        key = literal(key),
+    )
+}
+
+/// The name of the page's confirmation function.
+pub(crate) const CONFIRM: &str = "__MIZAN_CONFIRM__";
+
+/// `text` as a JS string literal that cannot end an HTML `<script>`
+/// element nor a line: JSON's string escapes, and `<`, U+2028 and U+2029
+/// escaped as `\uXXXX`.
+pub(crate) fn js_literal(text: &str) -> String {
+    escape_for_script(&serde_json::to_string(text).expect("a string serializes"))
+}
+
+fn js_literal_json<T: Serialize + ?Sized>(value: &T) -> String {
+    escape_for_script(&serde_json::to_string(value).expect("origins serialize"))
+}
+
+fn escape_for_script(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
 
 /// Runs `future` to its end here: at once when it is ready on its first
@@ -183,4 +274,41 @@ where
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The script for a fixed snapshot and key, pinned in
+    /// `tests/golden/hydrate_script.js`, which guest-js's tests run in a
+    /// page, a frame and a remote page (`MIZAN_UPDATE=1 cargo test`
+    /// rewrites it).
+    #[test]
+    fn the_script_is_pinned_for_the_page_tests() {
+        let json = concat!(
+            r#"{"label":"main","seq":3,"identity":"ada","bundles":[{"context":"note","#,
+            r#""params":{"note_id":1},"data":{"note_text":"</script><!-- "#,
+            "\u{2028}",
+            r#""},"errors":{}}]}"#
+        );
+        let origins = [
+            "tauri://localhost".to_owned(),
+            "http://tauri.localhost".to_owned(),
+        ];
+        let script = script_text(json, "0123456789abcdef0123456789abcdef", &origins);
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/hydrate_script.js");
+        let text = format!(
+            "// Generated by the plugin's tests (hydrate::snapshot): a window's\n\
+             // initialization script for a fixed snapshot, with the key\n\
+             // 0123456789abcdef0123456789abcdef. Do not edit.\n{script}\n"
+        );
+        if std::env::var_os(crate::UPDATE_ENV).is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        let pinned = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(pinned, text, "regenerate with MIZAN_UPDATE=1 cargo test");
+        assert!(!script.contains('<') && !script.contains('\u{2028}'));
+    }
 }

@@ -40,12 +40,13 @@ pub(crate) enum Reach<'a> {
     Bundle(&'a str),
 }
 
-/// The allow and deny entries of the calling window. Cheap to clone: the
-/// edge keeps one per page and hands it to each of its requests.
+/// The allow and deny entries of the calling window: one set, or several
+/// that must all allow a reach ([`Access::and`]). Cheap to clone: the edge
+/// keeps one per page and hands it to each of its requests.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Access(Arc<Entries>);
+pub(crate) struct Access(Arc<[Entries]>);
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Entries {
     allows: Vec<Arc<AccessEntry>>,
     denies: Vec<Arc<AccessEntry>>,
@@ -54,20 +55,31 @@ struct Entries {
 impl Access {
     /// The window's entries, as the edge collected them.
     pub(crate) fn new(allows: Vec<Arc<AccessEntry>>, denies: Vec<Arc<AccessEntry>>) -> Self {
-        Access(Arc::new(Entries { allows, denies }))
+        Access(Arc::new([Entries { allows, denies }]))
+    }
+
+    /// What both `self` and `other` allow.
+    pub(crate) fn and(&self, other: &Access) -> Access {
+        Access(self.0.iter().chain(other.0.iter()).cloned().collect())
     }
 
     /// Refuses with `forbidden` what the window may not reach.
     pub(crate) fn check(&self, reach: Reach<'_>) -> Result<(), CallError> {
+        self.0.iter().try_for_each(|entries| entries.check(reach))
+    }
+}
+
+impl Entries {
+    fn check(&self, reach: Reach<'_>) -> Result<(), CallError> {
         let (function, context) = match reach {
             Reach::Function { name, context } => (Some(name), context),
             Reach::Bundle(context) => (None, Some(context)),
         };
         let names_fn = |e: &AccessEntry| function.is_some_and(|f| matches(&e.function, f));
         let names_ctx = |e: &AccessEntry| context.is_some_and(|c| matches(&e.context, c));
-        let allows = || self.0.allows.iter().map(|e| &**e);
+        let allows = || self.allows.iter().map(|e| &**e);
 
-        let denied = self.0.denies.iter().any(|e| names_fn(e) || names_ctx(e));
+        let denied = self.denies.iter().any(|e| names_fn(e) || names_ctx(e));
         let fn_listed = allows().any(|e| e.function.is_some());
         let ctx_listed = allows().any(|e| e.context.is_some());
         let fn_allowed =
