@@ -28,7 +28,7 @@ impl<R: Runtime, M: Manager<R> + Emitter<R>> Mizan<'_, R, M> {
             .registry()
             .normalize_targets(targets.into_iter().collect());
         if !targets.is_empty() {
-            self.shared.apply(self.manager, targets, None);
+            self.shared.apply(targets, None);
         }
     }
 

@@ -6,7 +6,7 @@ use std::{collections::HashSet, path::PathBuf, sync::Arc};
 use tauri::{
     plugin::{Builder as PluginBuilder, TauriPlugin},
     webview::PageLoadEvent,
-    Emitter, Manager, RunEvent, Runtime, WindowEvent,
+    Manager, RunEvent, Runtime, WindowEvent,
 };
 
 use crate::{
@@ -113,17 +113,11 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// Applies targets: the origin cache first (so the caller's refetch
-    /// cannot meet an entry they reach), then every other webview.
-    pub(crate) fn apply<R: Runtime>(
-        &self,
-        emitter: &impl Emitter<R>,
-        targets: Vec<Target>,
-        source: Option<&str>,
-    ) {
+    /// cannot meet an entry they reach), then every other page.
+    pub(crate) fn apply(&self, targets: Vec<Target>, source: Option<&str>) {
         if let Some(cache) = &self.dispatcher.cache {
             cache.invalidate(&targets);
         }
-        let _ = emitter;
         self.events.notify(targets, source);
     }
 

@@ -244,7 +244,7 @@ impl<R: Runtime> Accepted<R> {
 fn apply<R: Runtime>(shared: &Shared, message: &InvokeMessage<R>, finished: &Finished) {
     if !finished.targets.is_empty() {
         let webview = message.webview_ref();
-        shared.apply(webview, finished.targets.clone(), Some(webview.label()));
+        shared.apply(finished.targets.clone(), Some(webview.label()));
     }
 }
 

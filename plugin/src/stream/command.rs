@@ -91,7 +91,7 @@ pub(crate) fn stream<R: Runtime>(invoke: Invoke<R>) {
             // its own too, is told through the event.
             let source = (stop != Some(Stop::Consumer)).then_some(label);
             if !targets.is_empty() {
-                finishing.apply(&webview, targets.clone(), source);
+                finishing.apply(targets.clone(), source);
             }
             match (stop, outcome) {
                 (Some(Stop::Consumer), _) => None,
