@@ -135,9 +135,11 @@ pub(crate) fn begin<R: Runtime>(invoke: Invoke<R>) {
         Ok(access) => access,
         Err(e) => return invoke.resolver.invoke_error(e),
     };
-    let admitted = shared
-        .dispatcher
-        .admit_call(&meta.function, &access, &invoke.message);
+    let admitted = crate::dispatch::auth::block_on(shared.dispatcher.admit_call(
+        &meta.function,
+        &access,
+        &invoke.message,
+    ));
     let begun = admitted.and_then(|()| {
         let label = invoke.message.webview_ref().label().to_owned();
         shared
