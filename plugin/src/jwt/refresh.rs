@@ -50,8 +50,12 @@ pub struct Retired {
 pub struct StoreError(pub String);
 
 /// Where an issuing app records its refresh tokens, keyed by the SHA-256
-/// of each token. The plugin serialises rotations itself: an
-/// implementation needs no transactions, only durable single writes.
+/// of each token. The plugin serialises rotations itself, within its own
+/// process: an implementation needs no transactions, only durable single
+/// writes. Two processes sharing one store (two instances of the app over
+/// one database) are not serialised: a rotation is a `get` then `put`s,
+/// and both may rotate the same token at once, leaving two successors
+/// that refresh. Keep one process per store.
 ///
 /// The default, [`MemoryRefreshStore`], forgets everything when the app
 /// quits; an app that wants sign-ins to survive a restart implements this
