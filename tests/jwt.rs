@@ -490,7 +490,10 @@ fn a_slow_refresher_runs_off_the_calling_thread_within_its_timeout() {
     assert_eq!(t.jwt().signed_in(), Some(member.clone()));
     let again = call_as(&t.other, "jwt_guarded", None);
     assert_eq!(reason(&again).as_deref(), Some("token_expired"));
-    assert_eq!(call_as(&t.other, "jwt_open", None).unwrap()["result"], "open");
+    assert_eq!(
+        call_as(&t.other, "jwt_open", None).unwrap()["result"],
+        "open"
+    );
     assert_eq!(refreshes().len(), 1);
     assert_eq!(t.runs(), 0);
 

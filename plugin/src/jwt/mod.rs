@@ -133,9 +133,8 @@ impl Jwt {
             clock: config.clock.clone(),
         });
         let renewing = core.clone();
-        let renew: Renew = Arc::new(move |token: &str| {
-            renewing.renew_token(token).map_err(|e| e.to_string())
-        });
+        let renew: Renew =
+            Arc::new(move |token: &str| renewing.renew_token(token).map_err(|e| e.to_string()));
         let session = Session::new(config.vault.clone(), renew, config.refresh_timeout);
         Ok(Jwt {
             mode: config.mode,

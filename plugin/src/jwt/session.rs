@@ -153,11 +153,7 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    pub(crate) fn new(
-        vault: Option<Arc<dyn TokenVault>>,
-        renew: Renew,
-        timeout: Duration,
-    ) -> Self {
+    pub(crate) fn new(vault: Option<Arc<dyn TokenVault>>, renew: Renew, timeout: Duration) -> Self {
         Session {
             held: RwLock::default(),
             flight: Mutex::default(),
