@@ -204,10 +204,7 @@ fn no_depth_aborts_the_process() {
             invalid(call(&w[0], f, v(nested_objects(10_000))), f);
         }
         invalid(common::ctx(&w[0], "tree", v(nested(10_000))), "ctx");
-        invalid(
-            common::ctx(&w[0], "tree", v(nested_objects(10_000))),
-            "ctx",
-        );
+        invalid(common::ctx(&w[0], "tree", v(nested_objects(10_000))), "ctx");
         invalid(call(&w[0], "shape_async", v(nested(200_000))), "200k");
         invalid(common::ctx(&w[0], "tree", v(nested(200_000))), "ctx 200k");
         // And the plugin keeps serving.

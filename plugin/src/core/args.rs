@@ -142,6 +142,12 @@ pub(crate) const TOO_DEEP: &str = "nested deeper than 128 levels";
 /// Whether `value` nests arrays and objects deeper than [`MAX_DEPTH`];
 /// walked without recursion.
 pub(crate) fn too_deep(value: &Value) -> bool {
+    deeper_than(value, MAX_DEPTH)
+}
+
+/// Whether `value` nests arrays and objects deeper than `limit` levels;
+/// walked without recursion, and no further than `limit`.
+pub(crate) fn deeper_than(value: &Value, limit: usize) -> bool {
     let mut stack = vec![(value, 0)];
     while let Some((v, depth)) = stack.pop() {
         let children: &mut dyn Iterator<Item = &Value> = match v {
@@ -149,7 +155,7 @@ pub(crate) fn too_deep(value: &Value) -> bool {
             Value::Object(map) => &mut map.values(),
             _ => continue,
         };
-        if depth == MAX_DEPTH {
+        if depth == limit {
             return true;
         }
         stack.extend(children.map(|c| (c, depth + 1)));

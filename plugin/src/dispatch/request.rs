@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_json::{Map, Value};
 
 use crate::core::{
-    args::{depth, too_deep, MAX_DEPTH, TOO_DEEP},
+    args::{deeper_than, depth, too_deep, MAX_DEPTH, TOO_DEEP},
     error::{ArgProblem, CallError},
 };
 
@@ -143,8 +143,7 @@ pub(crate) struct TooDeep {
 /// object in it (`args`, `params`) nested deeper than [`MAX_DEPTH`], or
 /// another key's value one level deeper.
 pub(crate) fn too_deep_body(body: &Value) -> Option<TooDeep> {
-    let body_depth = depth(body);
-    if body_depth <= MAX_DEPTH + 2 {
+    if !deeper_than(body, MAX_DEPTH + 2) {
         return None;
     }
     let mut names = Vec::new();
@@ -158,7 +157,7 @@ pub(crate) fn too_deep_body(body: &Value) -> Option<TooDeep> {
                             .filter(|(_, v)| too_deep(v))
                             .map(|(name, _)| name.clone()),
                     ),
-                    v if depth(v) > MAX_DEPTH + 1 => names.push(key.clone()),
+                    v if deeper_than(v, MAX_DEPTH + 1) => names.push(key.clone()),
                     _ => {}
                 }
             }
@@ -177,7 +176,7 @@ pub(crate) fn too_deep_body(body: &Value) -> Option<TooDeep> {
         .collect();
     Some(TooDeep {
         error: CallError::InvalidArgs(problems),
-        depth: body_depth,
+        depth: depth(body),
     })
 }
 
