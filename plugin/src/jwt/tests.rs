@@ -644,3 +644,54 @@ fn tokens_of_another_issuer_are_held_and_refreshed_by_the_refresher() {
     ));
     assert_eq!(app.signed_in(), Some(Identity::new("ada")));
 }
+
+/// One store that two processes share (two instances of the app over one
+/// database): the first two reads of a record meet at a barrier, so both
+/// rotations read it unretired before either writes.
+struct SharedByTwo {
+    inner: MemoryRefreshStore,
+    meet: std::sync::Barrier,
+    reads: AtomicUsize,
+}
+
+impl RefreshStore for Arc<SharedByTwo> {
+    fn get(&self, key: &str) -> Result<Option<RefreshRecord>, StoreError> {
+        let record = self.inner.get(key);
+        if self.reads.fetch_add(1, Ordering::SeqCst) < 2 {
+            self.meet.wait();
+        }
+        record
+    }
+    fn put(&self, key: &str, record: RefreshRecord) -> Result<(), StoreError> {
+        self.inner.put(key, record)
+    }
+    fn revoke_family(&self, family: &str) -> Result<(), StoreError> {
+        self.inner.revoke_family(family)
+    }
+    fn retire(&self, key: &str, retired: Retired) -> Result<bool, StoreError> {
+        self.inner.retire(key, retired)
+    }
+}
+
+#[test]
+fn two_processes_sharing_a_store_never_both_rotate_one_token() {
+    let store = Arc::new(SharedByTwo {
+        inner: MemoryRefreshStore::default(),
+        meet: std::sync::Barrier::new(2),
+        reads: AtomicUsize::new(usize::MAX / 2),
+    });
+    let process = || Jwt::new(JwtConfig::hs256(SECRET).refresh_store(store.clone())).unwrap();
+    let (a, b) = (process(), process());
+    let pair = a.issue(&Identity::new("ada")).unwrap();
+    store.reads.store(0, Ordering::SeqCst);
+    let (first, second) = std::thread::scope(|s| {
+        let first = s.spawn(|| a.refresh(&pair.refresh_token));
+        let second = s.spawn(|| b.refresh(&pair.refresh_token));
+        (first.join().unwrap(), second.join().unwrap())
+    });
+    let mut outcomes = [first.is_ok(), second.is_ok()];
+    outcomes.sort();
+    assert_eq!(outcomes, [false, true], "{first:?} {second:?}");
+    let refused = if first.is_err() { first } else { second };
+    assert_eq!(refused.unwrap_err(), JwtError::Reused);
+}
