@@ -107,15 +107,18 @@ enum Phase {
     Failed,
 }
 
-/// One refresh in flight, joined by every caller that meets the expired
+/// One refresh in flight, joined by every caller that meets its expired
 /// token while it runs.
 struct Flight {
+    /// The refresh token it exchanges.
+    token: String,
     phase: watch::Sender<Phase>,
 }
 
 impl Flight {
-    fn new() -> Self {
+    fn new(token: String) -> Self {
         Flight {
+            token,
             phase: watch::Sender::new(Phase::Running),
         }
     }
@@ -273,27 +276,30 @@ impl Session {
                 Some(h) => h.refresh.clone(),
             }
         };
-        if let Some(running) = &*flight {
+        // A late refresh of tokens replaced since (another sign-in) does
+        // not hold up the refresh of the current ones.
+        if let Some(running) = flight.as_ref().filter(|f| f.token == token) {
             return Met::Flight(running.clone());
         }
-        let started = Arc::new(Flight::new());
+        let started = Arc::new(Flight::new(token));
         *flight = Some(started.clone());
         drop(flight);
         let session = self.clone();
         let running = started.clone();
         let spawned = thread::Builder::new()
             .name("mizan-jwt-refresh".to_owned())
-            .spawn(move || session.refresh(&running, &token));
+            .spawn(move || session.refresh(&running));
         if let Err(e) = spawned {
             let failed = Err(format!("no thread to refresh on: {e}"));
-            self.settle(&started, None, failed);
+            self.settle(&started, failed);
         }
         Met::Flight(started)
     }
 
-    /// The refresh thread: renews `token` with the timeout watched beside
-    /// it, then settles the flight.
-    fn refresh(&self, flight: &Arc<Flight>, token: &str) {
+    /// The refresh thread: renews the flight's token with the timeout
+    /// watched beside it, then settles the flight.
+    fn refresh(&self, flight: &Arc<Flight>) {
+        let token = flight.token.as_str();
         let (ended, watch) = mpsc::channel::<()>();
         let watched = flight.clone();
         let timeout = self.timeout;
@@ -309,18 +315,16 @@ impl Session {
         }
         let renewed = catch_unwind(AssertUnwindSafe(|| (self.renew)(token)))
             .unwrap_or_else(|_| Err("the refresher panicked".to_owned()));
-        self.settle(flight, Some(token), renewed);
+        self.settle(flight, renewed);
         drop(ended);
     }
 
     /// Applies a refresh's outcome, if the session still holds the tokens
-    /// it renewed (`for_token`; `None`: whatever it holds): the new tokens,
-    /// or, on failure, a sign-out, announced. Then the flight ends.
-    fn settle(&self, flight: &Flight, for_token: Option<&str>, renewed: Result<Held, String>) {
+    /// it renewed: the new tokens, or, on failure, a sign-out, announced.
+    /// Then the flight ends.
+    fn settle(&self, flight: &Flight, renewed: Result<Held, String>) {
         let mut held = self.held.write().unwrap_or_else(PoisonError::into_inner);
-        let current = held
-            .as_ref()
-            .filter(|h| for_token.is_none_or(|t| h.refresh == t));
+        let current = held.as_ref().filter(|h| h.refresh == flight.token);
         let (phase, change) = match (current, renewed) {
             // Signed out or in again meanwhile: this answer is for no one.
             (None, _) => (Phase::Renewed, None),
@@ -342,7 +346,11 @@ impl Session {
         // Announced before the callers go on: their webviews drop the old
         // identity's data first.
         self.announce(change);
-        *self.flight.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        let mut slot = self.flight.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.as_ref().is_some_and(|f| std::ptr::eq(&**f, flight)) {
+            *slot = None;
+        }
+        drop(slot);
         flight.phase.send_replace(phase);
     }
 }

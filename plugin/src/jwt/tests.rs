@@ -695,3 +695,48 @@ fn two_processes_sharing_a_store_never_both_rotate_one_token() {
     let refused = if first.is_err() { first } else { second };
     assert_eq!(refused.unwrap_err(), JwtError::Reused);
 }
+
+#[test]
+fn a_late_refresh_of_replaced_tokens_does_not_hold_up_the_new_ones() {
+    let clock = TestClock::new();
+    let server = Arc::new(hs256(&clock));
+    let ada = server.issue(&Identity::new("ada")).unwrap();
+    let (release, gate) = std::sync::mpsc::channel::<()>();
+    let gate = Mutex::new(gate);
+    let stuck = ada.refresh_token.clone();
+    let issuer = server.clone();
+    let jwt = Jwt::new(
+        clock.config(
+            JwtConfig::new()
+                .verify_with(VerifyingKey::hs256(SECRET))
+                .issuer("mizan-tests")
+                .audience("app")
+                .refresh_timeout(Duration::from_millis(50))
+                .refresher(move |token| {
+                    if token == stuck {
+                        // Held until the test ends; a minute at most.
+                        let _ = gate.lock().unwrap().recv_timeout(Duration::from_secs(60));
+                    }
+                    issuer.refresh(token).map_err(|e| e.to_string())
+                }),
+        ),
+    )
+    .unwrap();
+    jwt.sign_in_with(ada).unwrap();
+    clock.advance(301);
+    assert_eq!(
+        jwt.current(),
+        Err(TokenRefusal::Expired),
+        "ada's refresh is late"
+    );
+
+    // Bob signs in over her; his tokens expire in turn, and refresh while
+    // hers still hangs.
+    jwt.sign_in_with(server.issue(&Identity::new("bob")).unwrap())
+        .unwrap();
+    clock.advance(301);
+    assert_eq!(jwt.current(), Ok(Some(Identity::new("bob"))));
+    // Her refresh ends at last: its answer is for no one.
+    release.send(()).unwrap();
+    assert_eq!(jwt.current(), Ok(Some(Identity::new("bob"))));
+}
