@@ -300,13 +300,13 @@ impl Session {
     /// watched beside it, then settles the flight.
     fn refresh(&self, flight: &Arc<Flight>) {
         let token = flight.token.as_str();
-        let (ended, watch) = mpsc::channel::<()>();
+        let (ended, on_end) = mpsc::channel::<()>();
         let watched = flight.clone();
         let timeout = self.timeout;
         let timer = thread::Builder::new()
             .name("mizan-jwt-refresh-timeout".to_owned())
             .spawn(move || {
-                if let Err(mpsc::RecvTimeoutError::Timeout) = watch.recv_timeout(timeout) {
+                if let Err(mpsc::RecvTimeoutError::Timeout) = on_end.recv_timeout(timeout) {
                     watched.late();
                 }
             });
