@@ -109,6 +109,13 @@ fn guarded_profile(profile: ProfileForm, w: Webview<MockRuntime>) -> u32 {
     profile.age
 }
 
+/// An optional form: checked when it is sent.
+#[client(affects = LISTS)]
+fn maybe_profile(profile: Option<ProfileForm>, w: Webview<MockRuntime>) -> bool {
+    ran(&w);
+    profile.is_some()
+}
+
 /// A plain function: `validate` checks its args' types only.
 #[client]
 fn plain_add(a: u32, b: u32, w: Webview<MockRuntime>) -> u32 {
@@ -165,7 +172,7 @@ fn codes(err: &Value) -> Value {
 }
 
 fn one_window(label: &str) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    let (app, mut w) = app(&[(label, Some(&default_capability(label)))]);
+    let (app, mut w) = app(&[(label, Some(&common::dev_capability(label)))]);
     (app, w.remove(0))
 }
 
@@ -461,6 +468,43 @@ fn the_ir_carries_the_form_schema() {
         .capabilities
         .contains(&tauri_plugin_mizan::codegen::Capability::Form));
     assert!(ir.function("plain_add").unwrap().form.is_none());
+    drop(app);
+}
+
+#[test]
+fn an_optional_form_is_validated_when_present() {
+    let (app, w) = one_window("maybe");
+    let bad = json!({"profile": with("/age", json!(1))});
+    for answer in [
+        validate(&w, "maybe_profile", bad.clone()),
+        call(&w, "maybe_profile", bad.clone()),
+    ] {
+        let err = answer.expect_err("an invalid form");
+        assert_eq!(codes(&err), json!({"age": ["range"]}));
+        assert_eq!(err["invalidate"], json!([]));
+    }
+    assert_eq!(runs(&w), 0, "the body ran with an invalid form");
+
+    for (args, present) in [
+        (json!({"profile": valid()}), true),
+        (json!({"profile": null}), false),
+        (json!({}), false),
+    ] {
+        let done = call(&w, "maybe_profile", args).unwrap();
+        assert_eq!(done["result"], present);
+    }
+    assert_eq!(runs(&w), 3);
+
+    // The IR carries its form, as for a required one.
+    let text = invoke(&w, "plugin:mizan|ir", json!({})).unwrap();
+    let ir = tauri_plugin_mizan::codegen::Ir::from_kdl(text.as_str().unwrap()).unwrap();
+    let f = ir.function("maybe_profile").unwrap();
+    let form = f.form.as_ref().expect("a form");
+    assert_eq!(form.param, "profile");
+    assert_eq!(form.fields.len(), 9);
+    assert!(f
+        .capabilities
+        .contains(&tauri_plugin_mizan::codegen::Capability::Form));
     drop(app);
 }
 

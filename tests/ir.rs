@@ -450,7 +450,7 @@ fn wide_integers_are_numbers_in_typescript() {
 
 #[test]
 fn the_ir_command_answers_the_text() {
-    let (_app, windows) = common::app(&[("main", Some(&common::default_capability("main")))]);
+    let (_app, windows) = common::app(&[("main", Some(&common::dev_capability("main")))]);
     let text = common::invoke(&windows[0], "plugin:mizan|ir", serde_json::json!({})).unwrap();
     assert_eq!(
         text,
@@ -1023,7 +1023,7 @@ fn the_pinned_request_shapes_are_what_the_commands_accept() {
         &std::fs::read_to_string(golden::dir().join("requests.json")).unwrap(),
     )
     .unwrap();
-    let (_app, windows) = common::app(&[("main", Some(&common::default_capability("main")))]);
+    let (_app, windows) = common::app(&[("main", Some(&common::dev_capability("main")))]);
     for r in &requests {
         let cmd = r["cmd"].as_str().unwrap();
         let answer = common::invoke(&windows[0], cmd, r["args"].clone());

@@ -437,6 +437,82 @@ fn a_failed_refresh_signs_out_everywhere() {
     assert_eq!(t.jwt().signed_in(), None);
 }
 
+#[test]
+fn a_slow_refresher_runs_off_the_calling_thread_within_its_timeout() {
+    let clock = Clock::new();
+    let server = Arc::new(Jwt::new(config(&clock)).unwrap());
+    let (release, gate) = std::sync::mpsc::channel::<()>();
+    let gate = Arc::new(Mutex::new(gate));
+    let ran_on = Arc::new(Mutex::new(Vec::new()));
+    let app_config = clock
+        .config(
+            JwtConfig::new()
+                .verify_with(VerifyingKey::hs256(SECRET))
+                .issuer("mizan-tests")
+                .audience("app"),
+        )
+        .refresh_timeout(Duration::from_millis(200))
+        .refresher({
+            let (server, gate, ran_on) = (server.clone(), gate.clone(), ran_on.clone());
+            move |refresh| {
+                ran_on.lock().unwrap().push(std::thread::current().id());
+                // Held until the test releases it; a minute at most, so
+                // that a refresher that blocks its caller fails the test
+                // instead of hanging it.
+                let gate = gate.lock().unwrap();
+                if gate.recv_timeout(Duration::from_secs(60)).is_err() {
+                    return Err("never released".to_owned());
+                }
+                server.refresh(refresh).map_err(|e| e.to_string())
+            }
+        });
+    let t = test_app(app_config);
+    let member = Identity::new("ada").with_role("member");
+    t.jwt()
+        .sign_in_with(server.issue(&member).unwrap())
+        .unwrap();
+    clock.advance(301);
+
+    // The call that meets the expired token (a sync function, run where
+    // the IPC message arrived): its refresh outlasts the timeout.
+    let reply = call_as(&t.main, "jwt_guarded", None);
+    assert_eq!(reason(&reply).as_deref(), Some("token_expired"));
+    let refreshes = || ran_on.lock().unwrap().clone();
+    assert_eq!(refreshes().len(), 1);
+    assert_ne!(
+        refreshes()[0],
+        std::thread::current().id(),
+        "the refresher ran on the thread that received the call"
+    );
+    // While it runs, reading who is signed in does not wait for it, and a
+    // call that meets the token is answered at once, without a second
+    // refresh.
+    assert_eq!(t.jwt().signed_in(), Some(member.clone()));
+    let again = call_as(&t.other, "jwt_guarded", None);
+    assert_eq!(reason(&again).as_deref(), Some("token_expired"));
+    assert_eq!(
+        call_as(&t.other, "jwt_open", None).unwrap()["result"],
+        "open"
+    );
+    assert_eq!(refreshes().len(), 1);
+    assert_eq!(t.runs(), 0);
+
+    // Released, the refresh ends and the session takes its tokens: the
+    // user stays signed in.
+    release.send(()).unwrap();
+    let mut settled = false;
+    for _ in 0..1000 {
+        if call_as(&t.main, "jwt_guarded", None).is_ok() {
+            settled = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(settled, "the late refresh was never taken");
+    assert_eq!(refreshes().len(), 1, "one refresh in all");
+    assert_eq!(t.jwt().signed_in(), Some(member));
+}
+
 /// Another issuer the app talks to (an auth server): it records every
 /// token it hands out.
 #[derive(Clone)]

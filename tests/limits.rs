@@ -122,6 +122,15 @@ fn nested(levels: usize) -> Value {
     v
 }
 
+/// `levels` nested objects around a number: `{"a": {"a": ... 0}}`.
+fn nested_objects(levels: usize) -> Value {
+    let mut v = json!(0);
+    for _ in 0..levels {
+        v = Value::Object([("a".to_owned(), v)].into_iter().collect());
+    }
+    v
+}
+
 /// Runs `f` on a thread with the main thread's stack size, where Tauri
 /// hands over IPC messages in an app (a test thread has less).
 fn on_main_sized_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
@@ -169,6 +178,35 @@ fn deep_args_are_invalid_on_every_path() {
             bundle["data"],
             json!({"tree_async": true, "tree_sync": true})
         );
+        // And the plugin keeps serving.
+        assert_eq!(
+            call(&w[0], "count", json!({"xs": [1, 2]})).unwrap()["result"],
+            2
+        );
+    });
+}
+
+#[test]
+fn no_depth_aborts_the_process() {
+    on_main_sized_stack(|| {
+        let (_app, w) = app(&[("main", Some(&default_capability("main")))]);
+        let invalid = |r: Result<Value, Value>, what: &str| {
+            let err = r.unwrap_err();
+            assert_eq!(err["code"], "invalid_args", "{what}: {err}");
+            assert_eq!(err["details"]["params"][0]["name"], "v", "{what}: {err}");
+        };
+        // Deeper than a thread of the async runtime drops recursively, as
+        // arrays and as objects, on the async paths (their task runs
+        // there) and the sync ones; then deeper than the plugin drops at
+        // all (kept, not dropped).
+        for f in ["shape_async", "plant_async", "shape_sync"] {
+            invalid(call(&w[0], f, v(nested(10_000))), f);
+            invalid(call(&w[0], f, v(nested_objects(10_000))), f);
+        }
+        invalid(common::ctx(&w[0], "tree", v(nested(10_000))), "ctx");
+        invalid(common::ctx(&w[0], "tree", v(nested_objects(10_000))), "ctx");
+        invalid(call(&w[0], "shape_async", v(nested(200_000))), "200k");
+        invalid(common::ctx(&w[0], "tree", v(nested(200_000))), "ctx 200k");
         // And the plugin keeps serving.
         assert_eq!(
             call(&w[0], "count", json!({"xs": [1, 2]})).unwrap()["result"],

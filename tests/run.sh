@@ -51,6 +51,14 @@ interop() {
     CARGO_TARGET_DIR="$root/target" cargo test "${manifest[@]}" --locked
 }
 stage "tauri-specta interop" interop
+# An app whose tree enables both of jsonwebtoken's backends: its own
+# workspace, or the features would add up for every member's tests.
+jwt_both() {
+  local manifest=(--manifest-path tests/apps/jwt-both/Cargo.toml)
+  cargo fmt "${manifest[@]}" --check &&
+    CARGO_TARGET_DIR="$root/target" cargo test "${manifest[@]}" --locked
+}
+stage "jsonwebtoken with both backends" jwt_both
 stage "guest-js" npm_test guest-js
 stage "generated TypeScript" npm_test tests/ts
 stage "example app, end to end" bash examples/tauri-app/e2e/run.sh

@@ -56,6 +56,17 @@ pub struct Tag {
     name: String,
 }
 
+/// A row with SQLite's usual timestamps: ISO date text in columns declared
+/// `DATETIME` and `DATE` (NUMERIC affinity, which keeps text that is not a
+/// number as text).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Type, Shape)]
+#[shape(table = "events")]
+pub struct Event {
+    id: i64,
+    created_at: String,
+    day: Option<String>,
+}
+
 // Shapes that do not fit the schema (named so that check_all meets them
 // in a known order).
 
@@ -109,6 +120,12 @@ INSERT INTO notes (id, list_id, text, done, due) VALUES
     (3, 8, 'Post the letter', 0, NULL),
     (4, 7, 'Bread', 0, '2026-12-02');
 INSERT INTO tags VALUES (1, 'home'), (2, 'work');
+CREATE TABLE events (
+    id         INTEGER PRIMARY KEY,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+    day        DATE
+);
+INSERT INTO events (id, day) VALUES (1, '2026-12-08'), (2, NULL);
 ";
 
 fn db() -> Connection {
@@ -379,6 +396,21 @@ fn the_schema_check_names_the_table_and_the_column() {
         ),
         "{err:?}"
     );
+}
+
+#[test]
+fn text_fields_fit_date_columns_as_sqlite_stores_them() {
+    let conn = db();
+    // DATETIME and DATE have NUMERIC affinity: SQLite keeps ISO date text
+    // there as TEXT, so a `String` field reads it.
+    Event::check(&conn).unwrap();
+    let events = Event::select().order_by("id").all(&conn).unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0].day.as_deref(), Some("2026-12-08"));
+    assert_eq!(events[1].day, None);
+    // CURRENT_TIMESTAMP: "YYYY-MM-DD HH:MM:SS".
+    let stamp = &events[0].created_at;
+    assert_eq!((stamp.len(), &stamp[4..5], &stamp[10..11]), (19, "-", " "));
 }
 
 #[test]

@@ -93,6 +93,14 @@ pub fn default_capability(window: &str) -> String {
     )
 }
 
+/// A capability granting `mizan:default` and the registry's IR
+/// (`mizan:allow-ir`, which the default does not grant) to one window.
+pub fn dev_capability(window: &str) -> String {
+    format!(
+        r#"{{"identifier": "cap-{window}", "windows": ["{window}"], "permissions": ["mizan:default", "mizan:allow-ir"]}}"#
+    )
+}
+
 /// Sends one IPC request, as the webview's `invoke` would.
 pub fn invoke(
     webview: &WebviewWindow<MockRuntime>,

@@ -142,6 +142,12 @@ pub(crate) const TOO_DEEP: &str = "nested deeper than 128 levels";
 /// Whether `value` nests arrays and objects deeper than [`MAX_DEPTH`];
 /// walked without recursion.
 pub(crate) fn too_deep(value: &Value) -> bool {
+    deeper_than(value, MAX_DEPTH)
+}
+
+/// Whether `value` nests arrays and objects deeper than `limit` levels;
+/// walked without recursion, and no further than `limit`.
+pub(crate) fn deeper_than(value: &Value, limit: usize) -> bool {
     let mut stack = vec![(value, 0)];
     while let Some((v, depth)) = stack.pop() {
         let children: &mut dyn Iterator<Item = &Value> = match v {
@@ -149,12 +155,29 @@ pub(crate) fn too_deep(value: &Value) -> bool {
             Value::Object(map) => &mut map.values(),
             _ => continue,
         };
-        if depth == MAX_DEPTH {
+        if depth == limit {
             return true;
         }
         stack.extend(children.map(|c| (c, depth + 1)));
     }
     false
+}
+
+/// How many arrays and objects `value` nests at its deepest (a scalar: 0);
+/// walked without recursion.
+pub(crate) fn depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 1)];
+    while let Some((v, level)) = stack.pop() {
+        let children: &mut dyn Iterator<Item = &Value> = match v {
+            Value::Array(items) => &mut items.iter(),
+            Value::Object(map) => &mut map.values(),
+            _ => continue,
+        };
+        deepest = deepest.max(level);
+        stack.extend(children.map(|c| (c, level + 1)));
+    }
+    deepest
 }
 
 /// `alloc::vec::Vec<alloc::string::String>` -> `Vec<String>`.
@@ -184,6 +207,14 @@ mod tests {
         assert!(!too_deep(&nested(MAX_DEPTH)));
         assert!(too_deep(&nested(MAX_DEPTH + 1)));
         assert!(TOO_DEEP.contains(&MAX_DEPTH.to_string()));
+    }
+
+    #[test]
+    fn depth_counts_the_deepest_branch() {
+        let nested = |levels: usize| (0..levels).fold(Value::from(0), |v, _| Value::Array(vec![v]));
+        assert_eq!(depth(&Value::from(1)), 0);
+        assert_eq!(depth(&serde_json::json!({"a": [], "b": [[1]]})), 3);
+        assert_eq!(depth(&nested(1_000)), 1_000);
     }
 
     #[test]

@@ -85,7 +85,7 @@ impl Dispatcher {
     /// Whether this window may run this function (access), then who is
     /// calling and whether the function admits them (the auth guard). The
     /// one gate before any function runs, through `call` or in a bundle.
-    pub(crate) fn admit(
+    pub(crate) async fn admit(
         &self,
         entry: &FnEntry,
         access: &Access,
@@ -99,7 +99,7 @@ impl Dispatcher {
             name: entry.def.name,
             context,
         })?;
-        auth::admit(self.identity.as_ref(), entry.def, caller)
+        auth::admit(self.identity.as_ref(), entry.def, caller).await
     }
 
     /// Whether calling `function` needs the async runtime (an unknown name
@@ -150,7 +150,7 @@ impl Dispatcher {
         req: CallRequest<'_>,
         source: Option<Box<dyn ParamSource>>,
     ) -> Finished {
-        let (entry, identity) = match self.admitted(req.function, access, &**caller, false) {
+        let (entry, identity) = match self.admitted(req.function, access, &**caller, false).await {
             Ok(admitted) => admitted,
             Err(refused) => return refused,
         };
@@ -181,7 +181,7 @@ impl Dispatcher {
     /// The function `function`, looked up, then admitted for this window
     /// and caller. A streaming function is refused unless `streams`: it
     /// runs through `stream`.
-    fn admitted(
+    async fn admitted(
         &self,
         function: &str,
         access: &Access,
@@ -203,7 +203,7 @@ impl Dispatcher {
             };
             return Err(Finished::refused(Some(name), e));
         }
-        match self.admit(entry, access, caller) {
+        match self.admit(entry, access, caller).await {
             Ok(identity) => Ok((entry, identity)),
             Err(e) => Err(Finished::refused(Some(name), e)),
         }
@@ -219,7 +219,7 @@ impl Dispatcher {
         access: &Access,
         req: CallRequest<'_>,
     ) -> Finished {
-        let (entry, identity) = match self.admitted(req.function, access, &**caller, true) {
+        let (entry, identity) = match self.admitted(req.function, access, &**caller, true).await {
             Ok(admitted) => admitted,
             Err(refused) => return refused,
         };
@@ -319,9 +319,8 @@ impl Dispatcher {
         let canonical_ref = &canonical;
         let runs = ctx.functions.iter().map(|f| {
             let entry = &self.registry.functions[f.name];
-            let admitted = self.admit(entry, access, &**caller);
             async move {
-                let identity = match admitted {
+                let identity = match self.admit(entry, access, &**caller).await {
                     Ok(identity) => identity,
                     Err(e) => return (f.name, Err(e), None),
                 };

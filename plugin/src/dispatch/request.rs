@@ -1,9 +1,15 @@
 //! Reading the `call` and `ctx` request bodies: shape checks with typed
-//! errors, before anything else runs.
+//! errors, before anything else runs; and the depth check every body
+//! passes first, with the disposal of one too deep to drop on any stack.
+
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Map, Value};
 
-use crate::core::error::{ArgProblem, CallError};
+use crate::core::{
+    args::{deeper_than, depth, too_deep, MAX_DEPTH, TOO_DEEP},
+    error::{ArgProblem, CallError},
+};
 
 /// `{"fn": "...", "args": {...}}`, and, where single-flight refresh is on,
 /// `"refresh": [...]` (read by [`crate::refresh`]).
@@ -119,6 +125,96 @@ pub(crate) fn not_an_object(message: &str) -> CallError {
     }])
 }
 
+/// A request body that nests a value deeper than the args allow
+/// ([`MAX_DEPTH`] levels for a param). Only Rust code can build one
+/// (Tauri's parser stops at 128 levels for a whole body), but nothing a
+/// caller sends may abort the process, and dropping a value recurses once
+/// per level: such a body is refused where it arrived, before any command
+/// reads it or moves it to another thread, and [`dispose`]d of.
+#[derive(Debug)]
+pub(crate) struct TooDeep {
+    /// `invalid_args`, naming each param (or key of the body) too deep.
+    pub(crate) error: CallError,
+    /// How deep the body nests.
+    pub(crate) depth: usize,
+}
+
+/// Whether `body` nests deeper than its params may: the params of an
+/// object in it (`args`, `params`) nested deeper than [`MAX_DEPTH`], or
+/// another key's value one level deeper.
+pub(crate) fn too_deep_body(body: &Value) -> Option<TooDeep> {
+    if !deeper_than(body, MAX_DEPTH + 2) {
+        return None;
+    }
+    let mut names = Vec::new();
+    match body {
+        Value::Object(keys) => {
+            for (key, value) in keys {
+                match value {
+                    Value::Object(params) => names.extend(
+                        params
+                            .iter()
+                            .filter(|(_, v)| too_deep(v))
+                            .map(|(name, _)| name.clone()),
+                    ),
+                    v if deeper_than(v, MAX_DEPTH + 1) => names.push(key.clone()),
+                    _ => {}
+                }
+            }
+        }
+        _ => names.push("body".to_owned()),
+    }
+    names.sort();
+    let problems = names
+        .into_iter()
+        .map(|name| ArgProblem {
+            name,
+            problem: "invalid",
+            expected: None,
+            message: Some(TOO_DEEP.to_owned()),
+        })
+        .collect();
+    Some(TooDeep {
+        error: CallError::InvalidArgs(problems),
+        depth: depth(body),
+    })
+}
+
+/// Stack that dropping one level of a value may take, with room to spare
+/// (measured: up to about 1 KiB for an object in a debug build).
+const DROP_STACK_PER_LEVEL: usize = 2 * 1024;
+
+/// The deepest value [`dispose`] drops, on a thread whose stack is sized
+/// for it (128 MiB at most, reserved, touched only as deep as it goes).
+pub(crate) const MAX_DROPPED_DEPTH: usize = 1 << 16;
+
+/// Drops `owner`, which holds a value nested `depth` levels deep, where
+/// its depth cannot overflow a stack: on a thread of its own, with a stack
+/// sized for it. Deeper than [`MAX_DROPPED_DEPTH`], or with no thread to
+/// be had, it is never dropped (leaked, with a warning): its memory is
+/// bounded by the request size limit, and the process keeps running.
+pub(crate) fn dispose<T: Send + 'static>(owner: T, depth: usize) {
+    let leak = |owner: T, why: &str| {
+        log::warn!("mizan: a request nested {depth} levels deep is kept, not dropped: {why}");
+        std::mem::forget(owner);
+    };
+    if depth > MAX_DROPPED_DEPTH {
+        return leak(owner, "deeper than any thread's stack would drop");
+    }
+    // Shared, so that a thread that cannot start gives it back.
+    let slot = Arc::new(Mutex::new(Some(owner)));
+    let taken = slot.clone();
+    let spawned = std::thread::Builder::new()
+        .name("mizan-drop-deep".to_owned())
+        .stack_size(depth * DROP_STACK_PER_LEVEL + 1024 * 1024)
+        .spawn(move || drop(taken.lock().unwrap_or_else(PoisonError::into_inner).take()));
+    if let Err(e) = spawned {
+        if let Some(owner) = slot.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            leak(owner, &format!("no thread to drop it on ({e})"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +236,40 @@ mod tests {
         };
         let names: Vec<_> = p.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["fn", "args", "x"]);
+    }
+
+    #[test]
+    fn a_body_too_deep_names_its_params() {
+        let nested = |levels: usize| (0..levels).fold(json!(0), |v, _| Value::Array(vec![v]));
+        let body = |v: Value| {
+            let args: Map<String, Value> = [("deep".to_owned(), v), ("ok".to_owned(), json!(1))]
+                .into_iter()
+                .collect();
+            Value::Object(
+                [
+                    ("fn".to_owned(), json!("f")),
+                    ("args".to_owned(), Value::Object(args)),
+                ]
+                .into_iter()
+                .collect(),
+            )
+        };
+        assert!(too_deep_body(&body(nested(MAX_DEPTH))).is_none());
+        let refused = too_deep_body(&body(nested(MAX_DEPTH + 1))).unwrap();
+        assert_eq!(refused.depth, MAX_DEPTH + 3);
+        let CallError::InvalidArgs(p) = refused.error else {
+            panic!()
+        };
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            (p[0].name.as_str(), p[0].message.as_deref()),
+            ("deep", Some(TOO_DEEP))
+        );
+        let bare = too_deep_body(&nested(MAX_DEPTH + 3)).unwrap();
+        let CallError::InvalidArgs(p) = bare.error else {
+            panic!()
+        };
+        assert_eq!(p[0].name, "body");
     }
 
     #[test]

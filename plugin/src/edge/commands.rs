@@ -23,7 +23,7 @@ use crate::{
     core::{call::Caller, error::WireError},
     dispatch::{
         access::Access,
-        request::{CallRequest, CtxRequest},
+        request::{self, CallRequest, CtxRequest},
         Dispatcher, Finished,
     },
     edge::{
@@ -35,7 +35,34 @@ use crate::{
 
 /// The plugin's invoke handler.
 pub(crate) fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    move |invoke: Invoke<R>| match invoke.message.command() {
+    move |invoke: Invoke<R>| {
+        let Some(invoke) = shallow(invoke) else {
+            return true;
+        };
+        command(invoke)
+    }
+}
+
+/// Refuses a body nested too deep where it arrived, before any command
+/// reads it or moves it to another thread ([`request::TooDeep`]).
+fn shallow<R: Runtime>(invoke: Invoke<R>) -> Option<Invoke<R>> {
+    let deep = match invoke.message.payload() {
+        tauri::ipc::InvokeBody::Json(body) => request::too_deep_body(body),
+        tauri::ipc::InvokeBody::Raw(_) => None,
+    };
+    let Some(deep) = deep else {
+        return Some(invoke);
+    };
+    let Invoke {
+        message, resolver, ..
+    } = invoke;
+    resolver.reject(deep.error.to_wire(None, Vec::new()));
+    request::dispose(message, deep.depth);
+    None
+}
+
+fn command<R: Runtime>(invoke: Invoke<R>) -> bool {
+    match invoke.message.command() {
         "call" => {
             call(invoke);
             true

@@ -1,7 +1,8 @@
 //! How the `#[client]` expansion finds a function's form params: the
 //! attribute sees only type names, so each wire param's type goes through
 //! a probe whose specialized method applies to types that implement
-//! [`Form`] and whose general method applies to every other type.
+//! [`Form`] (or an `Option` of one, checked when present) and whose
+//! general method applies to every other type.
 
 use std::marker::PhantomData;
 
@@ -35,6 +36,16 @@ impl<T: Form> ProbeForm<T> for FormProbe<T> {
             param: param.to_owned(),
             fields: T::form_fields(),
         })
+    }
+}
+
+/// An optional form: validated when present, and the same form in the IR.
+impl<T: Form> ProbeForm<Option<T>> for FormProbe<Option<T>> {
+    fn __mizan_check_form(&self, value: &Option<T>) -> Result<(), CallError> {
+        value.as_ref().map_or(Ok(()), super::check)
+    }
+    fn __mizan_form(&self, param: &str) -> Option<FormSchema> {
+        FormProbe::<T>::PROBE.__mizan_form(param)
     }
 }
 

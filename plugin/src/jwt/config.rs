@@ -53,6 +53,7 @@ pub struct JwtConfig {
     pub(crate) mode: JwtMode,
     pub(crate) store: Arc<dyn RefreshStore>,
     pub(crate) refresher: Option<Refresher>,
+    pub(crate) refresh_timeout: Duration,
     pub(crate) vault: Option<Arc<dyn TokenVault>>,
     pub(crate) clock: Clock,
 }
@@ -71,6 +72,7 @@ impl std::fmt::Debug for JwtConfig {
             .field("roles_claim", &self.roles_claim)
             .field("mode", &self.mode)
             .field("refresher", &self.refresher.is_some())
+            .field("refresh_timeout", &self.refresh_timeout)
             .field("vault", &self.vault.is_some())
             .finish_non_exhaustive()
     }
@@ -91,6 +93,7 @@ impl Default for JwtConfig {
             mode: JwtMode::default(),
             store: Arc::new(MemoryRefreshStore::default()),
             refresher: None,
+            refresh_timeout: Duration::from_secs(10),
             vault: None,
             clock: system_clock(),
         }
@@ -197,13 +200,26 @@ impl JwtConfig {
 
     /// For tokens from another issuer held by the Rust side: trades a
     /// refresh token for a new pair (an HTTP call to the token endpoint).
-    /// It runs on the thread of the call that met the expired token, once
-    /// for all concurrent calls; an `Err` signs the user out.
+    /// It runs on a thread of its own, once for all the calls that meet
+    /// the expired token (they wait for it off the thread that received
+    /// them); an `Err` or a panic signs the user out. See
+    /// [`refresh_timeout`](Self::refresh_timeout).
     pub fn refresher(
         mut self,
         refresher: impl Fn(&str) -> Result<TokenPair, String> + Send + Sync + 'static,
     ) -> Self {
         self.refresher = Some(Arc::new(refresher));
+        self
+    }
+
+    /// How long the calls that met an expired held token wait for its
+    /// refresh (the refresher, or the app's own rotation). Past it they
+    /// answer `unauthorized` with `token_expired`, as does every call
+    /// that meets the token until the refresh ends; the session keeps
+    /// its tokens meanwhile and takes the refresh's answer when it comes.
+    /// Default: 10 seconds.
+    pub fn refresh_timeout(mut self, timeout: Duration) -> Self {
+        self.refresh_timeout = timeout;
         self
     }
 

@@ -50,8 +50,14 @@ pub struct Retired {
 pub struct StoreError(pub String);
 
 /// Where an issuing app records its refresh tokens, keyed by the SHA-256
-/// of each token. The plugin serialises rotations itself: an
-/// implementation needs no transactions, only durable single writes.
+/// of each token. A rotation first retires the token presented with
+/// [`retire`](Self::retire), a compare-and-swap, then records its
+/// successor: of two rotations of one token at once, one retires it and
+/// the other meets a retired token (a reuse). The plugin serialises
+/// rotations within its process; the default `retire` reads then writes,
+/// which is enough there. A store that several processes share (two
+/// instances of the app over one database) overrides `retire` with one
+/// conditional write, or two processes can both rotate one token.
 ///
 /// The default, [`MemoryRefreshStore`], forgets everything when the app
 /// quits; an app that wants sign-ins to survive a restart implements this
@@ -63,6 +69,25 @@ pub trait RefreshStore: Send + Sync + 'static {
     fn put(&self, key: &str, record: RefreshRecord) -> Result<(), StoreError>;
     /// Removes every record of `family`.
     fn revoke_family(&self, family: &str) -> Result<(), StoreError>;
+
+    /// Marks the record under `key` retired, only if it exists and is not
+    /// retired yet, in one step: `Ok(true)` if this call retired it. The
+    /// default reads then writes; over SQL, one statement:
+    /// `UPDATE refresh SET retired_at = ?, successor = ? WHERE key = ?
+    /// AND retired_at IS NULL`, true when it changed a row.
+    fn retire(&self, key: &str, retired: Retired) -> Result<bool, StoreError> {
+        match self.get(key)? {
+            Some(record) if record.retired.is_none() => {
+                let retired = RefreshRecord {
+                    retired: Some(retired),
+                    ..record
+                };
+                self.put(key, retired)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
 }
 
 /// A [`RefreshStore`] in memory.
@@ -100,6 +125,18 @@ impl RefreshStore for MemoryRefreshStore {
     fn revoke_family(&self, family: &str) -> Result<(), StoreError> {
         self.records().retain(|_, r| r.family != family);
         Ok(())
+    }
+
+    /// Atomic: under the map's lock.
+    fn retire(&self, key: &str, retired: Retired) -> Result<bool, StoreError> {
+        let mut records = self.records();
+        match records.get_mut(key) {
+            Some(record) if record.retired.is_none() => {
+                record.retired = Some(retired);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }
 
@@ -184,18 +221,19 @@ impl Rotation {
             roles: record.roles.clone(),
         };
         let (successor, successor_key) = new_token()?;
-        self.store.put(
-            &successor_key,
-            self.record(record.family.clone(), &subject, now),
-        )?;
-        let retired = RefreshRecord {
-            retired: Some(Retired {
-                at: now,
-                successor: successor_key,
-            }),
-            ..record
+        let retired = Retired {
+            at: now,
+            successor: successor_key.clone(),
         };
-        self.store.put(&key, retired)?;
+        // Retired first, in one step: another rotation of this token (in
+        // another process sharing the store) that read it unretired too
+        // loses here, as a reuse.
+        if !self.store.retire(&key, retired)? {
+            self.store.revoke_family(&record.family)?;
+            return Err(JwtError::Reused);
+        }
+        self.store
+            .put(&successor_key, self.record(record.family, &subject, now))?;
         Ok((successor, subject))
     }
 

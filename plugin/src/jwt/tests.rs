@@ -644,3 +644,99 @@ fn tokens_of_another_issuer_are_held_and_refreshed_by_the_refresher() {
     ));
     assert_eq!(app.signed_in(), Some(Identity::new("ada")));
 }
+
+/// One store that two processes share (two instances of the app over one
+/// database): the first two reads of a record meet at a barrier, so both
+/// rotations read it unretired before either writes.
+struct SharedByTwo {
+    inner: MemoryRefreshStore,
+    meet: std::sync::Barrier,
+    reads: AtomicUsize,
+}
+
+impl RefreshStore for Arc<SharedByTwo> {
+    fn get(&self, key: &str) -> Result<Option<RefreshRecord>, StoreError> {
+        let record = self.inner.get(key);
+        if self.reads.fetch_add(1, Ordering::SeqCst) < 2 {
+            self.meet.wait();
+        }
+        record
+    }
+    fn put(&self, key: &str, record: RefreshRecord) -> Result<(), StoreError> {
+        self.inner.put(key, record)
+    }
+    fn revoke_family(&self, family: &str) -> Result<(), StoreError> {
+        self.inner.revoke_family(family)
+    }
+    fn retire(&self, key: &str, retired: Retired) -> Result<bool, StoreError> {
+        self.inner.retire(key, retired)
+    }
+}
+
+#[test]
+fn two_processes_sharing_a_store_never_both_rotate_one_token() {
+    let store = Arc::new(SharedByTwo {
+        inner: MemoryRefreshStore::default(),
+        meet: std::sync::Barrier::new(2),
+        reads: AtomicUsize::new(usize::MAX / 2),
+    });
+    let process = || Jwt::new(JwtConfig::hs256(SECRET).refresh_store(store.clone())).unwrap();
+    let (a, b) = (process(), process());
+    let pair = a.issue(&Identity::new("ada")).unwrap();
+    store.reads.store(0, Ordering::SeqCst);
+    let (first, second) = std::thread::scope(|s| {
+        let first = s.spawn(|| a.refresh(&pair.refresh_token));
+        let second = s.spawn(|| b.refresh(&pair.refresh_token));
+        (first.join().unwrap(), second.join().unwrap())
+    });
+    let mut outcomes = [first.is_ok(), second.is_ok()];
+    outcomes.sort();
+    assert_eq!(outcomes, [false, true], "{first:?} {second:?}");
+    let refused = if first.is_err() { first } else { second };
+    assert_eq!(refused.unwrap_err(), JwtError::Reused);
+}
+
+#[test]
+fn a_late_refresh_of_replaced_tokens_does_not_hold_up_the_new_ones() {
+    let clock = TestClock::new();
+    let server = Arc::new(hs256(&clock));
+    let ada = server.issue(&Identity::new("ada")).unwrap();
+    let (release, gate) = std::sync::mpsc::channel::<()>();
+    let gate = Mutex::new(gate);
+    let stuck = ada.refresh_token.clone();
+    let issuer = server.clone();
+    let jwt = Jwt::new(
+        clock.config(
+            JwtConfig::new()
+                .verify_with(VerifyingKey::hs256(SECRET))
+                .issuer("mizan-tests")
+                .audience("app")
+                .refresh_timeout(Duration::from_millis(50))
+                .refresher(move |token| {
+                    if token == stuck {
+                        // Held until the test ends; a minute at most.
+                        let _ = gate.lock().unwrap().recv_timeout(Duration::from_secs(60));
+                    }
+                    issuer.refresh(token).map_err(|e| e.to_string())
+                }),
+        ),
+    )
+    .unwrap();
+    jwt.sign_in_with(ada).unwrap();
+    clock.advance(301);
+    assert_eq!(
+        jwt.current(),
+        Err(TokenRefusal::Expired),
+        "ada's refresh is late"
+    );
+
+    // Bob signs in over her; his tokens expire in turn, and refresh while
+    // hers still hangs.
+    jwt.sign_in_with(server.issue(&Identity::new("bob")).unwrap())
+        .unwrap();
+    clock.advance(301);
+    assert_eq!(jwt.current(), Ok(Some(Identity::new("bob"))));
+    // Her refresh ends at last: its answer is for no one.
+    release.send(()).unwrap();
+    assert_eq!(jwt.current(), Ok(Some(Identity::new("bob"))));
+}

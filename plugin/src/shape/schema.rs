@@ -113,7 +113,9 @@ fn fits(kind: ColumnKind, affinity: Affinity) -> bool {
         _ if affinity == A::Blob && kind != ColumnKind::Blob => true,
         ColumnKind::Integer => matches!(affinity, A::Integer | A::Numeric),
         ColumnKind::Real => matches!(affinity, A::Real | A::Numeric | A::Integer),
-        ColumnKind::Text => affinity == A::Text,
+        // A NUMERIC column keeps text that is not a well-formed number as
+        // TEXT: the ISO dates of `DATETIME` and `DATE` columns.
+        ColumnKind::Text => matches!(affinity, A::Text | A::Numeric),
         ColumnKind::Blob => affinity == A::Blob,
     }
 }
@@ -134,6 +136,8 @@ mod tests {
             ("DOUBLE PRECISION", Affinity::Real),
             ("DECIMAL(10,5)", Affinity::Numeric),
             ("BOOLEAN", Affinity::Numeric),
+            ("DATETIME", Affinity::Numeric),
+            ("DATE", Affinity::Numeric),
             // "FLOATING POINT" holds "INT": INTEGER, as SQLite says.
             ("FLOATING POINT", Affinity::Integer),
         ] {
@@ -146,6 +150,8 @@ mod tests {
         assert!(fits(ColumnKind::Integer, Affinity::Numeric));
         assert!(!fits(ColumnKind::Integer, Affinity::Text));
         assert!(!fits(ColumnKind::Text, Affinity::Integer));
+        assert!(fits(ColumnKind::Text, Affinity::Numeric));
+        assert!(!fits(ColumnKind::Text, Affinity::Real));
         assert!(fits(ColumnKind::Text, Affinity::Blob));
         assert!(!fits(ColumnKind::Blob, Affinity::Text));
         assert!(fits(ColumnKind::Real, Affinity::Integer));

@@ -73,8 +73,7 @@ impl Dispatcher {
             }
         };
         let def = entry.def;
-        let identity = self
-            .admit(entry, access, &**caller)
+        let identity = crate::dispatch::auth::block_on(self.admit(entry, access, &**caller))
             .map_err(|e| (Some(def.name), e))?;
         let scope = matches!(def.kind, FnKind::Mutation(_))
             .then(|| Arc::new(CallScope::new(entry.scope_params.clone())));

@@ -160,15 +160,14 @@ pub(crate) fn begin<R: Runtime>(invoke: Invoke<R>) {
         Ok(access) => access,
         Err(e) => return invoke.resolver.invoke_error(e),
     };
-    let begun = shared
-        .dispatcher
-        .admit(entry, &access, &invoke.message)
-        .and_then(|identity| {
-            let label = invoke.message.webview_ref().label();
-            shared
-                .uploads
-                .begin(label, identity, meta, total, bounds(&shared))
-        });
+    let admitted =
+        crate::dispatch::auth::block_on(shared.dispatcher.admit(entry, &access, &invoke.message));
+    let begun = admitted.and_then(|identity| {
+        let label = invoke.message.webview_ref().label();
+        shared
+            .uploads
+            .begin(label, identity, meta, total, bounds(&shared))
+    });
     match begun {
         Ok(id) => invoke.resolver.resolve(json!({ "id": id })),
         Err(e) => reject(invoke, e),
@@ -197,7 +196,11 @@ pub(crate) fn chunk<R: Runtime>(invoke: Invoke<R>) {
         .function(&label, &meta.id)
         .and_then(|function| {
             let entry = served(&shared.dispatcher, &function)?;
-            shared.dispatcher.admit(entry, &access, &invoke.message)
+            crate::dispatch::auth::block_on(shared.dispatcher.admit(
+                entry,
+                &access,
+                &invoke.message,
+            ))
         })
         .inspect_err(|_| {
             uploads.cancel(&label, &meta.id);
