@@ -1,6 +1,7 @@
-//! The per-install secret the cache keys are made under: 32 bytes from the
-//! OS random source, created once, kept in the cache dir readable by the
-//! user only.
+//! The per-install secret the cache keys and record MACs are made under:
+//! 32 bytes from the OS random source, created once. With the `keychain`
+//! feature it lives in the OS credential store where one answers; else
+//! (and as the fallback) in the cache dir, readable by the user only.
 
 use std::{
     fs,
@@ -31,6 +32,9 @@ pub(crate) enum SecretError {
     Random(getrandom::Error),
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
+    #[cfg(feature = "keychain")]
+    #[error("the OS credential store: {0}")]
+    Keychain(String),
 }
 
 impl Secret {
@@ -39,6 +43,32 @@ impl Secret {
         let mut bytes = [0u8; SECRET_LEN];
         getrandom::fill(&mut bytes).map_err(SecretError::Random)?;
         Ok(Secret(bytes))
+    }
+
+    /// The secret of the cache in `dir`: in the OS credential store with
+    /// the `keychain` feature (then no secret file stays in `dir`), else
+    /// in `dir`; also in `dir` when no credential store answers (logged).
+    pub(crate) fn keep(dir: &Path) -> Result<Self, SecretError> {
+        #[cfg(feature = "keychain")]
+        match keychain::load_or_create(dir) {
+            Ok(secret) => {
+                let file = dir.join(SECRET_FILE);
+                match fs::remove_file(&file) {
+                    Ok(()) => log::warn!(
+                        "mizan: the cache secret moved to the OS credential store; {} removed",
+                        file.display()
+                    ),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(source) => return Err(SecretError::Io { path: file, source }),
+                }
+                return Ok(secret);
+            }
+            Err(e) => log::warn!(
+                "mizan: {e}; the cache secret is kept in {} instead",
+                dir.display()
+            ),
+        }
+        Self::load_or_create(dir)
     }
 
     /// The secret kept in `dir`, created on first use. A file of the wrong
@@ -56,7 +86,7 @@ impl Secret {
         for _ in 0..3 {
             match read(&path) {
                 Ok(Some(secret)) => {
-                    restrict(&path).map_err(io)?;
+                    super::private::restrict(&path, 0o600).map_err(io)?;
                     return Ok(secret);
                 }
                 Ok(None) => {
@@ -104,7 +134,10 @@ fn publish(dir: &Path, path: &Path, secret: &Secret) -> io::Result<()> {
         std::process::id()
     ));
     let result = (|| {
-        let mut file = user_only().write(true).create_new(true).open(&tmp)?;
+        let mut file = super::private::file_options()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         file.write_all(&secret.0)?;
         file.sync_all()?;
         fs::hard_link(&tmp, path)
@@ -113,39 +146,46 @@ fn publish(dir: &Path, path: &Path, secret: &Secret) -> io::Result<()> {
     result
 }
 
-#[cfg(unix)]
-fn user_only() -> fs::OpenOptions {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut options = fs::OpenOptions::new();
-    options.mode(0o600);
-    options
-}
+/// The secret in the OS credential store: one credential per cache dir.
+#[cfg(feature = "keychain")]
+pub(crate) mod keychain {
+    use std::path::Path;
 
-#[cfg(not(unix))]
-fn user_only() -> fs::OpenOptions {
-    // The app data dir is inside the user's profile, which only the user
-    // (and administrators) can read.
-    fs::OpenOptions::new()
-}
+    use super::{Secret, SecretError, SECRET_LEN};
 
-/// Takes read and write access away from everyone but the owner.
-#[cfg(unix)]
-fn restrict(path: &Path) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = fs::metadata(path)?.permissions().mode();
-    if mode & 0o077 != 0 {
-        log::warn!(
-            "mizan: the cache secret {} was readable by others; restricting it to the user",
-            path.display()
-        );
-        fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+    /// The credential's service name; its account is the cache dir.
+    const SERVICE: &str = "mizan-origin-cache";
+
+    /// The credential of the cache in `dir`.
+    pub(crate) fn entry(dir: &Path) -> Result<keyring::Entry, SecretError> {
+        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
+        keyring::Entry::new(SERVICE, &dir.to_string_lossy()).map_err(failed)
     }
-    Ok(())
-}
 
-#[cfg(not(unix))]
-fn restrict(_path: &Path) -> io::Result<()> {
-    Ok(())
+    fn failed(e: keyring::Error) -> SecretError {
+        SecretError::Keychain(e.to_string())
+    }
+
+    /// The secret in the credential store, created on first use. A
+    /// credential of the wrong length is replaced (its entries can never
+    /// be found again, so nothing is lost).
+    pub(super) fn load_or_create(dir: &Path) -> Result<Secret, SecretError> {
+        let entry = entry(dir)?;
+        let read = |entry: &keyring::Entry| match entry.get_secret() {
+            Ok(bytes) => Ok(<[u8; SECRET_LEN]>::try_from(bytes.as_slice())
+                .ok()
+                .map(Secret)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(failed(e)),
+        };
+        if let Some(secret) = read(&entry)? {
+            return Ok(secret);
+        }
+        entry.set_secret(&Secret::random()?.0).map_err(failed)?;
+        // Read back: of two processes starting at once, the last write
+        // stands, and the other's store is cleared at its next start.
+        read(&entry)?.ok_or_else(|| SecretError::Keychain("the secret did not stay".into()))
+    }
 }
 
 #[cfg(test)]
