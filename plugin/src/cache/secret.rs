@@ -50,19 +50,8 @@ impl Secret {
     /// in `dir`; also in `dir` when no credential store answers (logged).
     pub(crate) fn keep(dir: &Path) -> Result<Self, SecretError> {
         #[cfg(feature = "keychain")]
-        match keychain::load_or_create(dir) {
-            Ok(secret) => {
-                let file = dir.join(SECRET_FILE);
-                match fs::remove_file(&file) {
-                    Ok(()) => log::warn!(
-                        "mizan: the cache secret moved to the OS credential store; {} removed",
-                        file.display()
-                    ),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                    Err(source) => return Err(SecretError::Io { path: file, source }),
-                }
-                return Ok(secret);
-            }
+        match keychain::keep(dir) {
+            Ok(secret) => return Ok(secret),
             Err(e) => log::warn!(
                 "mizan: {e}; the cache secret is kept in {} instead",
                 dir.display()
@@ -151,7 +140,7 @@ fn publish(dir: &Path, path: &Path, secret: &Secret) -> io::Result<()> {
 pub(crate) mod keychain {
     use std::path::Path;
 
-    use super::{Secret, SecretError, SECRET_LEN};
+    use super::{Secret, SecretError, SECRET_FILE, SECRET_LEN};
 
     /// The credential's service name; its account is the cache dir.
     const SERVICE: &str = "mizan-origin-cache";
@@ -166,10 +155,12 @@ pub(crate) mod keychain {
         SecretError::Keychain(e.to_string())
     }
 
-    /// The secret in the credential store, created on first use. A
-    /// credential of the wrong length is replaced (its entries can never
-    /// be found again, so nothing is lost).
-    pub(super) fn load_or_create(dir: &Path) -> Result<Secret, SecretError> {
+    /// The secret in the credential store. Absent there, a secret file
+    /// beside the store (of a build without the feature, or of a run where
+    /// no credential store answered) moves in, so its entries stay valid;
+    /// else a new one is made. A credential of the wrong length is
+    /// replaced. Once the credential store holds it, the file is removed.
+    pub(super) fn keep(dir: &Path) -> Result<Secret, SecretError> {
         let entry = entry(dir)?;
         let read = |entry: &keyring::Entry| match entry.get_secret() {
             Ok(bytes) => Ok(<[u8; SECRET_LEN]>::try_from(bytes.as_slice())
@@ -178,13 +169,31 @@ pub(crate) mod keychain {
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(failed(e)),
         };
-        if let Some(secret) = read(&entry)? {
-            return Ok(secret);
+        let file = dir.join(SECRET_FILE);
+        let secret = match read(&entry)? {
+            Some(secret) => secret,
+            None => {
+                let secret = match super::read(&file) {
+                    Ok(Some(secret)) => secret,
+                    _ => Secret::random()?,
+                };
+                entry.set_secret(&secret.0).map_err(failed)?;
+                // Read back: of two processes starting at once, the last
+                // write stands, and the other's store is cleared at its
+                // next start.
+                read(&entry)?
+                    .ok_or_else(|| SecretError::Keychain("the secret did not stay".into()))?
+            }
+        };
+        match std::fs::remove_file(&file) {
+            Ok(()) => log::warn!(
+                "mizan: the cache secret is in the OS credential store; {} removed",
+                file.display()
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(SecretError::Io { path: file, source }),
         }
-        entry.set_secret(&Secret::random()?.0).map_err(failed)?;
-        // Read back: of two processes starting at once, the last write
-        // stands, and the other's store is cleared at its next start.
-        read(&entry)?.ok_or_else(|| SecretError::Keychain("the secret did not stay".into()))
+        Ok(secret)
     }
 }
 
