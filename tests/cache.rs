@@ -376,6 +376,80 @@ fn a_restarted_app_serves_persisted_entries_and_keeps_invalidations() {
     assert_eq!(runs("quote_text", 9), 2, "invalidated before the restart");
 }
 
+/// Replaces `from` by `to` (same length) in the store file, as a local
+/// user with an editor would.
+fn edit_store(dir: &Path, from: &str, to: &str) {
+    let path = dir.join("cache.redb");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from.as_bytes())
+        .unwrap_or_else(|| panic!("{from} is in the store"));
+    bytes[at..at + to.len()].copy_from_slice(to.as_bytes());
+    std::fs::write(&path, bytes).unwrap();
+}
+
+#[test]
+fn a_value_edited_in_the_store_file_is_never_served() {
+    let dir = temp_dir("edited");
+    {
+        let (app, w) = app_in(&dir);
+        assert_eq!(quote(&w[0], 17)["data"]["quote_text"], "quote 17");
+        app.mizan().close_cache();
+    }
+    edit_store(&dir, "quote 17", "quote 66");
+    let (_app, w) = app_in(&dir);
+    // Offline: the edited record does not stand in either.
+    set(&OFFLINE, 17, true);
+    let offline = quote(&w[0], 17);
+    set(&OFFLINE, 17, false);
+    assert_eq!(offline["errors"]["quote_text"]["code"], "app", "{offline}");
+    assert!(offline.get("stale").is_none(), "{offline}");
+    let online = quote(&w[0], 17);
+    assert_eq!(online["data"]["quote_text"], "quote 17");
+    assert_eq!(runs("quote_text", 17), 3);
+}
+
+#[test]
+fn a_record_moved_under_another_identitys_key_is_never_served() {
+    use redb::ReadableTable;
+    const ENTRIES: redb::TableDefinition<'_, [u8; 32], &[u8]> =
+        redb::TableDefinition::new("entries");
+    let dir = temp_dir("moved");
+    let mine = |who: &WebviewWindow<MockRuntime>| ctx(who, "mine", json!({ "id": 18 }));
+    {
+        let (app, w) = app_in(&dir);
+        assert_eq!(mine(&w[1])["data"]["mine_text"], "ada's quote 18");
+        assert_eq!(mine(&w[2])["data"]["mine_text"], "bob's quote 18");
+        app.mizan().close_cache();
+    }
+    // With redb itself: ada's record, under bob's key.
+    {
+        let db = redb::Database::create(dir.join("cache.redb")).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut entries = txn.open_table(ENTRIES).unwrap();
+            let find = |who: &str| {
+                entries
+                    .iter()
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .find(|(_, v)| v.value().windows(who.len()).any(|w| w == who.as_bytes()))
+                    .map(|(k, v)| (k.value(), v.value().to_vec()))
+                    .unwrap()
+            };
+            let (_, adas) = find("ada's quote 18");
+            let (bobs_key, _) = find("bob's quote 18");
+            entries.insert(bobs_key, adas.as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let (_app, w) = app_in(&dir);
+    assert_eq!(mine(&w[2])["data"]["mine_text"], "bob's quote 18");
+    assert_eq!(mine(&w[1])["data"]["mine_text"], "ada's quote 18");
+    assert_eq!(runs("mine_text", 18), 3, "bob's ran again; ada's was kept");
+}
+
 #[test]
 fn a_failing_function_falls_back_to_its_last_entry_and_says_so() {
     let dir = temp_dir("stale");

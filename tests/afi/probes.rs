@@ -684,7 +684,54 @@ fn origin_cache(h: &Harness) -> Finding {
         "a failing run is answered by the last entry, named under `stale`",
         &offline,
     );
+    c.check(
+        edited_record_is_dropped(),
+        "a record edited in the store file is dropped, never served",
+    );
     c.grade(true)
+}
+
+/// An app caches a name and exits; a local user edits the name in the
+/// store file; the restarted app must run the function again, not serve
+/// the edit, fresh or as a stand-in for a failure.
+fn edited_record_is_dropped() -> bool {
+    let dir = std::env::temp_dir().join(format!("mizan-afi-integrity-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let app = |name: &str| {
+        let h = Harness::new(tauri_plugin_mizan::Builder::new().cache_dir(&dir).build());
+        h.store().names.lock().unwrap().insert(43, name.to_owned());
+        h
+    };
+    let fetch = |h: &Harness| h.ctx(&h.main, "afi_account", json!({"account_id": 43}));
+    let before = app("rate-7777-ok");
+    let cached = fetch(&before).is_ok_and(|b| b["data"]["afi_account_name"] == "rate-7777-ok");
+    before.app.mizan().close_cache();
+    drop(before);
+    let path = dir.join("cache.redb");
+    let Ok(bytes) = std::fs::read(&path) else {
+        return false;
+    };
+    let (from, to) = (b"rate-7777-ok", b"rate-6666-ok");
+    let Some(at) = bytes.windows(from.len()).position(|w| w == from) else {
+        return false;
+    };
+    let mut edited = bytes;
+    edited[at..at + to.len()].copy_from_slice(to);
+    if std::fs::write(&path, edited).is_err() {
+        return false;
+    }
+    let after = app("rate-7777-ok");
+    after.store().offline.lock().unwrap().insert(43);
+    let offline = fetch(&after);
+    after.store().offline.lock().unwrap().remove(&43);
+    let online = fetch(&after);
+    let _ = std::fs::remove_dir_all(&dir);
+    cached
+        && offline.is_ok_and(|b| {
+            b["errors"]["afi_account_name"]["code"] == "app" && b.get("stale").is_none()
+        })
+        && online.is_ok_and(|b| b["data"]["afi_account_name"] == "rate-7777-ok")
+        && after.store().reads_of(43) == 2
 }
 
 fn uploads(h: &Harness) -> Finding {

@@ -19,6 +19,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     crate::docs::strip_params(&mut func);
     check_mappings(&args, &sig)?;
     check_binary(&args, &sig)?;
+    check_cache_scope(&args, &sig)?;
     if let (Some(ctx), Some(_)) = (&args.context, &sig.stream) {
         return Err(syn::Error::new_spanned(
             ctx,
@@ -350,4 +351,27 @@ fn types(krate: &TokenStream, sig: &Signature) -> TokenStream {
             }
         }
     }
+}
+
+/// A cached function's entry is keyed by identity, name and wire params,
+/// never by the window that asked: a function that reads its `Webview` or
+/// `Window` could answer per window, and one window would be served
+/// another's answer.
+fn check_cache_scope(args: &ClientArgs, sig: &Signature) -> syn::Result<()> {
+    if args.cache.is_none() {
+        return Ok(());
+    }
+    for p in &sig.params {
+        if let Param::Injected { ty, kind } = p {
+            if signature::PER_WINDOW.contains(&kind.as_str()) {
+                return Err(syn::Error::new_spanned(
+                    ty,
+                    format!(
+                        "a cached function cannot take a `{kind}`: its entry is shared by every window of the same identity. Drop `cache`, or pass what it needs from the window as a wire parameter"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }

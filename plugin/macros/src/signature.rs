@@ -19,6 +19,10 @@ const INJECTED: &[&str] = &[
     "StreamSink",
 ];
 
+/// The injected types that say which window called: a cached function
+/// cannot take them (its entry is not keyed by window).
+pub(crate) const PER_WINDOW: &[&str] = &["Webview", "Window", "WebviewWindow"];
+
 pub(crate) enum Param {
     Wire { name: Ident, ty: Type, doc: String },
     Injected { ty: Type, kind: String },

@@ -1,6 +1,7 @@
 //! Cache keys: HMAC-SHA256 under the per-install secret over the canonical
 //! JSON of (identity, function name, canonical params). Without the secret
 //! a key reveals nothing, and one identity's key never equals another's.
+//! Under the same secret, the MAC that seals each stored record to its key.
 
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
@@ -75,6 +76,26 @@ impl Keyer {
         self.mac("mizan-cache-identity", &text)
     }
 
+    /// The MAC of a stored record's bytes under the key it is stored
+    /// under: the record is this app's answer for that key, and no other.
+    pub(crate) fn seal(&self, key: &Key, record: &[u8]) -> Key {
+        self.record_mac(key, record).finalize().into_bytes().into()
+    }
+
+    /// Whether `tag` is the MAC of `record` under `key` (in constant time).
+    pub(crate) fn check(&self, key: &Key, record: &[u8], tag: &[u8]) -> bool {
+        self.record_mac(key, record).verify_slice(tag).is_ok()
+    }
+
+    fn record_mac(&self, key: &Key, record: &[u8]) -> Hmac<Sha256> {
+        let mut mac = self.mac.clone();
+        mac.update(b"mizan-cache-record");
+        mac.update(&[0]);
+        mac.update(key);
+        mac.update(record);
+        mac
+    }
+
     /// A fingerprint of the secret, so a store written under another
     /// secret is recognised (its keys could never be found again).
     pub(crate) fn fingerprint(&self) -> Key {
@@ -125,6 +146,17 @@ mod tests {
             k.key(Some(&a), "f", &Params::new()),
             k.key(Some(&b), "f", &Params::new())
         );
+    }
+
+    #[test]
+    fn a_seal_holds_for_its_key_record_and_secret_only() {
+        let k = Keyer::new(&Secret([1; 32]));
+        let tag = k.seal(&[7; 32], b"record");
+        assert!(k.check(&[7; 32], b"record", &tag));
+        assert!(!k.check(&[8; 32], b"record", &tag));
+        assert!(!k.check(&[7; 32], b"recorD", &tag));
+        assert!(!k.check(&[7; 32], b"record", &tag[..31]));
+        assert!(!Keyer::new(&Secret([2; 32])).check(&[7; 32], b"record", &tag));
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! for failed runs within a stale-if-error bound.
 //!
 //! Layers, none of which knows Tauri's dispatch:
-//! - [`secret`] and [`key`]: the per-install secret and the HMAC keys;
+//! - [`secret`] and [`key`]: the per-install secret, the HMAC keys and
+//!   the MACs that seal stored records to their keys;
+//! - [`private`]: the store's files and dir, readable by the user only;
 //! - [`memory`]: the entries this process holds, bounded, indexed;
 //! - [`store`]: the redb file and its writer thread;
 //! - [`flight`]: one run per key for concurrent requests;
@@ -16,6 +18,7 @@ mod flight;
 mod key;
 mod memory;
 pub(crate) mod policy;
+mod private;
 mod record;
 mod secret;
 mod serve;
@@ -165,15 +168,15 @@ impl OriginCache {
         let mut disk = None;
         let secret = match &options.dir {
             None => Secret::random(),
-            Some(dir) => match std::fs::create_dir_all(dir)
+            Some(dir) => match private::create_dir(dir)
                 .map_err(|source| secret::SecretError::Io {
                     path: dir.clone(),
                     source,
                 })
-                .and_then(|()| Secret::load_or_create(dir))
+                .and_then(|()| Secret::keep(dir))
             {
                 Ok(secret) => {
-                    match Disk::open(dir, Keyer::new(&secret).fingerprint(), options.max_bytes) {
+                    match Disk::open(dir, &Keyer::new(&secret), options.max_bytes) {
                         Ok(d) => disk = Some(Arc::new(d)),
                         Err(e) => log::warn!(
                             "mizan: the origin cache is not persisted this run: {e}; serving from memory"
@@ -376,7 +379,8 @@ impl OriginCache {
     }
 
     /// Commits what is pending, marks the store closed cleanly and closes
-    /// it; the cache goes on in memory. Called when the app exits.
+    /// it; the cache goes on in memory. Called when the app exits. A store
+    /// that makes redb panic as it closes is let go all the same.
     pub(crate) fn close(&self) {
         let disk = self
             .disk
@@ -384,7 +388,13 @@ impl OriginCache {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         if let Some(disk) = disk {
-            disk.close();
+            let closed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                disk.close();
+                drop(disk);
+            }));
+            if closed.is_err() {
+                log::warn!("mizan: the cache store panicked as it closed");
+            }
         }
     }
 }

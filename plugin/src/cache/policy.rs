@@ -5,9 +5,13 @@
 use super::record::Record;
 use crate::core::registry::CachePolicy;
 
-/// Whether `record` may stand in for a failed run at `now`.
+/// Whether `record` may stand in for a failed run at `now`: stored within
+/// the bound, and not after `now` (a time in the future proves nothing, and
+/// would stand in forever).
 pub(crate) fn may_stand_in(policy: &CachePolicy, record: &Record, now: u64) -> bool {
-    policy.stale_if_error_ms > 0 && now.saturating_sub(record.stored_at) <= policy.stale_if_error_ms
+    policy.stale_if_error_ms > 0
+        && record.stored_at <= now
+        && now - record.stored_at <= policy.stale_if_error_ms
 }
 
 /// Whether an entry is served without running the function: not

@@ -1,10 +1,29 @@
-//! One cache entry as stored, in memory and on disk.
+//! One cache entry as stored, in memory and on disk. On disk a record is
+//! sealed: its MAC under the secret over the key it is stored under and
+//! its JSON, then the JSON. A record read back is trusted only if its MAC
+//! holds for the key it was found under.
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::key::Key;
+use super::key::{Key, Keyer};
 use crate::core::scoping::Params;
+
+/// The length of a sealed record's MAC.
+const TAG_LEN: usize = 32;
+
+/// Why stored bytes are not a record of the key they were found under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Unsealed {
+    /// Its MAC does not hold: edited, moved from another key, or written
+    /// under another secret.
+    #[error("its MAC does not match the record and the key it is stored under")]
+    Mac,
+    /// Its MAC holds but it does not decode (a layout this code does not
+    /// read).
+    #[error("it does not decode")]
+    Decode,
+}
 
 /// One function's result for one key. Immutable once stored; whether it
 /// was invalidated is kept beside it.
@@ -40,12 +59,27 @@ impl Record {
         (self.value.get().len() + params + self.context.len() + self.function.len() + 128) as u64
     }
 
-    pub(crate) fn encode(&self) -> Vec<u8> {
-        serde_json::to_vec(self).expect("a record serializes")
+    /// The bytes stored under `key`: the MAC, then the JSON.
+    pub(crate) fn seal(&self, keyer: &Keyer, key: &Key) -> Vec<u8> {
+        let json = serde_json::to_vec(self).expect("a record serializes");
+        let mut bytes = keyer.seal(key, &json).to_vec();
+        bytes.extend_from_slice(&json);
+        bytes
     }
 
-    pub(crate) fn decode(bytes: &[u8]) -> Option<Record> {
-        serde_json::from_slice(bytes).ok()
+    /// The record stored under `key`, if its MAC holds.
+    pub(crate) fn unseal(bytes: &[u8], keyer: &Keyer, key: &Key) -> Result<Record, Unsealed> {
+        let (tag, json) = bytes.split_at(TAG_LEN.min(bytes.len()));
+        if !keyer.check(key, json, tag) {
+            return Err(Unsealed::Mac);
+        }
+        serde_json::from_slice(json).map_err(|_| Unsealed::Decode)
+    }
+
+    /// What stored bytes say, unchecked: only to find the index rows of an
+    /// entry being removed.
+    pub(crate) fn unchecked(bytes: &[u8]) -> Option<Record> {
+        serde_json::from_slice(bytes.get(TAG_LEN..)?).ok()
     }
 }
 

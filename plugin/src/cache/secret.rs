@@ -1,6 +1,7 @@
-//! The per-install secret the cache keys are made under: 32 bytes from the
-//! OS random source, created once, kept in the cache dir readable by the
-//! user only.
+//! The per-install secret the cache keys and record MACs are made under:
+//! 32 bytes from the OS random source, created once. With the `keychain`
+//! feature it lives in the OS credential store where one answers; else
+//! (and as the fallback) in the cache dir, readable by the user only.
 
 use std::{
     fs,
@@ -31,6 +32,9 @@ pub(crate) enum SecretError {
     Random(getrandom::Error),
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
+    #[cfg(feature = "keychain")]
+    #[error("the OS credential store: {0}")]
+    Keychain(String),
 }
 
 impl Secret {
@@ -39,6 +43,21 @@ impl Secret {
         let mut bytes = [0u8; SECRET_LEN];
         getrandom::fill(&mut bytes).map_err(SecretError::Random)?;
         Ok(Secret(bytes))
+    }
+
+    /// The secret of the cache in `dir`: in the OS credential store with
+    /// the `keychain` feature (then no secret file stays in `dir`), else
+    /// in `dir`; also in `dir` when no credential store answers (logged).
+    pub(crate) fn keep(dir: &Path) -> Result<Self, SecretError> {
+        #[cfg(feature = "keychain")]
+        match keychain::keep(dir) {
+            Ok(secret) => return Ok(secret),
+            Err(e) => log::warn!(
+                "mizan: {e}; the cache secret is kept in {} instead",
+                dir.display()
+            ),
+        }
+        Self::load_or_create(dir)
     }
 
     /// The secret kept in `dir`, created on first use. A file of the wrong
@@ -56,7 +75,7 @@ impl Secret {
         for _ in 0..3 {
             match read(&path) {
                 Ok(Some(secret)) => {
-                    restrict(&path).map_err(io)?;
+                    super::private::restrict(&path, 0o600).map_err(io)?;
                     return Ok(secret);
                 }
                 Ok(None) => {
@@ -104,7 +123,10 @@ fn publish(dir: &Path, path: &Path, secret: &Secret) -> io::Result<()> {
         std::process::id()
     ));
     let result = (|| {
-        let mut file = user_only().write(true).create_new(true).open(&tmp)?;
+        let mut file = super::private::file_options()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         file.write_all(&secret.0)?;
         file.sync_all()?;
         fs::hard_link(&tmp, path)
@@ -113,39 +135,66 @@ fn publish(dir: &Path, path: &Path, secret: &Secret) -> io::Result<()> {
     result
 }
 
-#[cfg(unix)]
-fn user_only() -> fs::OpenOptions {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut options = fs::OpenOptions::new();
-    options.mode(0o600);
-    options
-}
+/// The secret in the OS credential store: one credential per cache dir.
+#[cfg(feature = "keychain")]
+pub(crate) mod keychain {
+    use std::path::Path;
 
-#[cfg(not(unix))]
-fn user_only() -> fs::OpenOptions {
-    // The app data dir is inside the user's profile, which only the user
-    // (and administrators) can read.
-    fs::OpenOptions::new()
-}
+    use super::{Secret, SecretError, SECRET_FILE, SECRET_LEN};
 
-/// Takes read and write access away from everyone but the owner.
-#[cfg(unix)]
-fn restrict(path: &Path) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = fs::metadata(path)?.permissions().mode();
-    if mode & 0o077 != 0 {
-        log::warn!(
-            "mizan: the cache secret {} was readable by others; restricting it to the user",
-            path.display()
-        );
-        fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+    /// The credential's service name; its account is the cache dir.
+    const SERVICE: &str = "mizan-origin-cache";
+
+    /// The credential of the cache in `dir`.
+    pub(crate) fn entry(dir: &Path) -> Result<keyring::Entry, SecretError> {
+        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
+        keyring::Entry::new(SERVICE, &dir.to_string_lossy()).map_err(failed)
     }
-    Ok(())
-}
 
-#[cfg(not(unix))]
-fn restrict(_path: &Path) -> io::Result<()> {
-    Ok(())
+    fn failed(e: keyring::Error) -> SecretError {
+        SecretError::Keychain(e.to_string())
+    }
+
+    /// The secret in the credential store. Absent there, a secret file
+    /// beside the store (of a build without the feature, or of a run where
+    /// no credential store answered) moves in, so its entries stay valid;
+    /// else a new one is made. A credential of the wrong length is
+    /// replaced. Once the credential store holds it, the file is removed.
+    pub(super) fn keep(dir: &Path) -> Result<Secret, SecretError> {
+        let entry = entry(dir)?;
+        let read = |entry: &keyring::Entry| match entry.get_secret() {
+            Ok(bytes) => Ok(<[u8; SECRET_LEN]>::try_from(bytes.as_slice())
+                .ok()
+                .map(Secret)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(failed(e)),
+        };
+        let file = dir.join(SECRET_FILE);
+        let secret = match read(&entry)? {
+            Some(secret) => secret,
+            None => {
+                let secret = match super::read(&file) {
+                    Ok(Some(secret)) => secret,
+                    _ => Secret::random()?,
+                };
+                entry.set_secret(&secret.0).map_err(failed)?;
+                // Read back: of two processes starting at once, the last
+                // write stands, and the other's store is cleared at its
+                // next start.
+                read(&entry)?
+                    .ok_or_else(|| SecretError::Keychain("the secret did not stay".into()))?
+            }
+        };
+        match std::fs::remove_file(&file) {
+            Ok(()) => log::warn!(
+                "mizan: the cache secret is in the OS credential store; {} removed",
+                file.display()
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(SecretError::Io { path: file, source }),
+        }
+        Ok(secret)
+    }
 }
 
 #[cfg(test)]

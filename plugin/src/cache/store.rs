@@ -3,6 +3,15 @@
 //! them, and are committed in batches off the caller's path; reads are
 //! point lookups in a read transaction.
 //!
+//! Integrity: every record is sealed to its key under the secret (see
+//! [`Record::seal`]); a read that finds a record whose seal does not hold
+//! serves nothing and has the writer drop it. The file and its dir are
+//! readable by the user only.
+//!
+//! Containment: redb may panic on a crafted file. A panic while opening,
+//! reading or writing sets the file aside like a corrupt one; the cache
+//! goes on in memory, and nothing waits on a writer that is gone.
+//!
 //! Crash safety: redb commits atomically. A run that ends without closing
 //! the store (a crash, a kill) may have made invalidations that never
 //! reached the disk, so the next run trusts no entry stored before it as
@@ -12,6 +21,7 @@
 
 use std::{
     io,
+    panic::{catch_unwind, AssertUnwindSafe},
     path::{Path, PathBuf},
     sync::{
         atomic::{AtomicBool, AtomicU64, Ordering},
@@ -25,7 +35,11 @@ use redb::{
     TableHandle, WriteTransaction,
 };
 
-use super::{key::Key, record::Record};
+use super::{
+    key::{Key, Keyer},
+    private,
+    record::Record,
+};
 use crate::core::scoping::{reaches, Target};
 
 /// The store's file name inside the cache dir.
@@ -34,8 +48,8 @@ pub(crate) const STORE_FILE: &str = "cache.redb";
 /// file (the previous run of the app, still closing).
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// The layout version this code reads and writes.
-const FORMAT: u64 = 1;
+/// The layout version this code reads and writes (2: sealed records).
+const FORMAT: u64 = 2;
 
 const ENTRIES: TableDefinition<'_, [u8; 32], &[u8]> = TableDefinition::new("entries");
 const INVALIDATED: TableDefinition<'_, [u8; 32], ()> = TableDefinition::new("invalidated");
@@ -109,6 +123,11 @@ pub(crate) enum Op {
         identity: Option<Key>,
         epoch: u64,
     },
+    /// Removes the entry under `key` if its record's seal does not hold
+    /// (a reader found it so).
+    Drop {
+        key: Key,
+    },
     /// Answers once everything before it is committed (`true`) or the
     /// store failed (`false`).
     Flush(mpsc::Sender<bool>),
@@ -127,6 +146,7 @@ struct Opening {
 #[derive(Debug)]
 pub(crate) struct Disk {
     db: Arc<Database>,
+    keyer: Keyer,
     tx: Mutex<Option<mpsc::Sender<Op>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     shared: Arc<WriterShared>,
@@ -136,8 +156,10 @@ pub(crate) struct Disk {
     pub(crate) min_generation: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct WriterShared {
+    /// The store file.
+    path: PathBuf,
     /// Every invalidation and purge up to this epoch is on disk.
     committed_epoch: AtomicU64,
     /// The run's opening write is durable: a crash from now on is seen by
@@ -145,32 +167,104 @@ struct WriterShared {
     opened: Mutex<bool>,
     opened_cv: Condvar,
     failed: AtomicBool,
+    /// The file was set aside (once).
+    aside: AtomicBool,
+}
+
+impl WriterShared {
+    fn new(path: &Path) -> Self {
+        WriterShared {
+            path: path.to_owned(),
+            committed_epoch: AtomicU64::new(0),
+            opened: Mutex::new(false),
+            opened_cv: Condvar::new(),
+            failed: AtomicBool::new(false),
+            aside: AtomicBool::new(false),
+        }
+    }
+
+    /// The store takes no more writes; whoever waits for the opening
+    /// write stops waiting.
+    fn fail(&self) {
+        // Under the lock the waiters check `failed` under: none misses it.
+        let _opened = lock(&self.opened);
+        self.failed.store(true, Ordering::Release);
+        self.opened_cv.notify_all();
+    }
+
+    /// redb panicked on this file: it is set aside (once), then failed.
+    fn panicked(&self, during: &str, payload: &(dyn std::any::Any + Send)) {
+        if !self.aside.swap(true, Ordering::AcqRel) {
+            self.put_aside(during, &panic_text(payload));
+        }
+        self.fail();
+    }
+
+    fn put_aside(&self, during: &str, why: &str) {
+        match set_aside(&self.path) {
+            Ok(aside) => log::warn!(
+                "mizan: the cache store {} made the database panic while {during} ({why}); set aside as {}, the cache goes on in memory",
+                self.path.display(),
+                aside.display()
+            ),
+            Err(e) => log::warn!(
+                "mizan: the cache store {} made the database panic while {during} ({why}), and cannot be set aside ({e}); the cache goes on in memory",
+                self.path.display()
+            ),
+        }
+    }
+}
+
+/// What a panic said.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
+}
+
+/// Moves an unusable store file out of the way, beside it.
+fn set_aside(path: &Path) -> io::Result<PathBuf> {
+    let aside = super::aside_path(path, "corrupt");
+    std::fs::rename(path, &aside)?;
+    Ok(aside)
+}
+
+/// Runs `f`, turning a panic into a foreign-store error.
+fn contained<T>(f: impl FnOnce() -> Result<T, OpenError>, path: &Path) -> Result<T, OpenError> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        Err(OpenError::Store {
+            path: path.to_owned(),
+            source: foreign(format!("the database panicked: {}", panic_text(&*payload))),
+        })
+    })
 }
 
 impl Disk {
-    /// Opens (or creates) the store in `dir`. A file that is not a store
-    /// of this format (corrupt, foreign, or of an unknown layout) is set
+    /// Opens (or creates) the store in `dir`, whose records are sealed
+    /// under `keyer`. A file that is not a store of this format (corrupt,
+    /// foreign, of an unknown layout, or one that makes redb panic) is set
     /// aside with a warning and a new one is created; a file another
     /// process holds is left alone (`Locked`).
-    pub(crate) fn open(dir: &Path, fingerprint: Key, max_bytes: u64) -> Result<Disk, OpenError> {
-        std::fs::create_dir_all(dir).map_err(|source| OpenError::Dir {
+    pub(crate) fn open(dir: &Path, keyer: &Keyer, max_bytes: u64) -> Result<Disk, OpenError> {
+        private::create_dir(dir).map_err(|source| OpenError::Dir {
             dir: dir.to_owned(),
             source,
         })?;
         let path = dir.join(STORE_FILE);
-        match Self::open_unlocked(&path, fingerprint, max_bytes) {
+        match contained(|| Self::open_unlocked(&path, keyer, max_bytes), &path) {
             Err(OpenError::Store { source, .. }) if unusable(&source) => {
-                let aside = super::aside_path(&path, "corrupt");
+                let aside = set_aside(&path).map_err(|source| OpenError::Dir {
+                    dir: dir.to_owned(),
+                    source,
+                })?;
                 log::warn!(
                     "mizan: the cache store {} cannot be read ({source}); set aside as {} and started anew",
                     path.display(),
                     aside.display()
                 );
-                std::fs::rename(&path, &aside).map_err(|source| OpenError::Dir {
-                    dir: dir.to_owned(),
-                    source,
-                })?;
-                Self::open_file(&path, fingerprint, max_bytes)
+                contained(|| Self::open_file(&path, keyer, max_bytes), &path)
             }
             other => other,
         }
@@ -179,10 +273,10 @@ impl Disk {
     /// Opens the file, waiting up to [`LOCK_WAIT`] while another process
     /// holds it: when an app restarts, its previous run may still be
     /// closing the store.
-    fn open_unlocked(path: &Path, fingerprint: Key, max_bytes: u64) -> Result<Disk, OpenError> {
+    fn open_unlocked(path: &Path, keyer: &Keyer, max_bytes: u64) -> Result<Disk, OpenError> {
         let deadline = std::time::Instant::now() + LOCK_WAIT;
         loop {
-            match Self::open_file(path, fingerprint, max_bytes) {
+            match Self::open_file(path, keyer, max_bytes) {
                 Err(OpenError::Locked { .. }) if std::time::Instant::now() < deadline => {
                     std::thread::sleep(std::time::Duration::from_millis(50));
                 }
@@ -191,14 +285,18 @@ impl Disk {
         }
     }
 
-    fn open_file(path: &Path, fingerprint: Key, max_bytes: u64) -> Result<Disk, OpenError> {
+    fn open_file(path: &Path, keyer: &Keyer, max_bytes: u64) -> Result<Disk, OpenError> {
         let store = |source: DbError| OpenError::Store {
             path: path.to_owned(),
             source,
         };
+        let fingerprint = keyer.fingerprint();
+        let file = private::open_file(path).map_err(|e| store(StorageError::Io(e).into()))?;
+        #[cfg(test)]
+        faults::hit(path, faults::Stage::Open);
         let db = match redb::Builder::new()
             .set_cache_size(16 * 1024 * 1024)
-            .create(path)
+            .create_file(file)
         {
             Ok(db) => db,
             Err(DatabaseError::DatabaseAlreadyOpen) => {
@@ -228,12 +326,12 @@ impl Disk {
             );
         }
         let db = Arc::new(db);
-        let shared = Arc::new(WriterShared::default());
+        let shared = Arc::new(WriterShared::new(path));
         let (tx, rx) = mpsc::channel();
         let writer = {
             let db = db.clone();
             let shared = shared.clone();
-            let path = path.to_owned();
+            let keyer = keyer.clone();
             std::thread::Builder::new()
                 .name("mizan-cache-writer".into())
                 .spawn(move || {
@@ -241,7 +339,7 @@ impl Disk {
                         db,
                         shared,
                         max_bytes,
-                        path,
+                        keyer,
                     }
                     .run(opening, rx)
                 })
@@ -249,6 +347,7 @@ impl Disk {
         };
         Ok(Disk {
             db,
+            keyer: keyer.clone(),
             tx: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(writer)),
             shared,
@@ -297,10 +396,13 @@ impl Disk {
         }
     }
 
-    /// One entry, with whether it was invalidated. A record that does not
-    /// decode is treated as absent.
+    /// One entry, with whether it was invalidated. A record whose seal
+    /// does not hold for `key` is absent: it is never served, and the
+    /// writer drops it (logged).
     pub(crate) fn read(&self, key: &Key) -> Option<(Record, bool)> {
         let read = || -> Result<Option<(Record, bool)>, DbError> {
+            #[cfg(test)]
+            faults::hit(&self.shared.path, faults::Stage::Read);
             let txn = self.db.begin_read()?;
             let entries = match txn.open_table(ENTRIES) {
                 Ok(t) => t,
@@ -310,8 +412,16 @@ impl Disk {
             let Some(bytes) = entries.get(key)? else {
                 return Ok(None);
             };
-            let Some(record) = Record::decode(bytes.value()) else {
-                return Ok(None);
+            let record = match Record::unseal(bytes.value(), &self.keyer, key) {
+                Ok(record) => record,
+                Err(e) => {
+                    log::warn!(
+                        "mizan: a record in the cache store {} was dropped, not served: {e}",
+                        self.shared.path.display()
+                    );
+                    self.send(Op::Drop { key: *key });
+                    return Ok(None);
+                }
             };
             let invalidated = match txn.open_table(INVALIDATED) {
                 Ok(t) => t.get(key)?.is_some(),
@@ -320,10 +430,17 @@ impl Disk {
             };
             Ok(Some((record, invalidated)))
         };
-        read().unwrap_or_else(|e| {
-            log::warn!("mizan: reading the cache store failed: {e}");
-            None
-        })
+        match catch_unwind(AssertUnwindSafe(read)) {
+            Ok(Ok(found)) => found,
+            Ok(Err(e)) => {
+                log::warn!("mizan: reading the cache store failed: {e}");
+                None
+            }
+            Err(payload) => {
+                self.shared.panicked("reading", &*payload);
+                None
+            }
+        }
     }
 
     /// Commits what is queued, marks the store closed cleanly and lets the
@@ -429,14 +546,24 @@ struct Writer {
     db: Arc<Database>,
     shared: Arc<WriterShared>,
     max_bytes: u64,
-    path: PathBuf,
+    keyer: Keyer,
 }
 
 /// Most writes committed in one transaction.
 const BATCH: usize = 512;
 
 impl Writer {
+    /// Writes until the last sender is gone. A panic (redb on a crafted
+    /// file) sets the store aside; the queued flushes answer `false`.
     fn run(self, opening: Opening, rx: mpsc::Receiver<Op>) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| self.work(opening, rx))) {
+            self.shared.panicked("writing", &*payload);
+        }
+    }
+
+    fn work(&self, opening: Opening, rx: mpsc::Receiver<Op>) {
+        #[cfg(test)]
+        faults::hit(&self.shared.path, faults::Stage::Opening);
         if let Err(e) = self.commit(|txn| open_run(txn, &opening)) {
             self.fail(&e);
         } else {
@@ -464,7 +591,15 @@ impl Writer {
                             key,
                             record,
                             invalidated,
-                        } => put(txn, key, record, *invalidated, self.max_bytes)?,
+                        } => put(
+                            txn,
+                            key,
+                            &record.seal(&self.keyer, key),
+                            record,
+                            *invalidated,
+                            self.max_bytes,
+                        )?,
+                        Op::Drop { key } => drop_unsealed(txn, key, &self.keyer)?,
                         Op::Invalidate { targets, epoch: e } => {
                             invalidate(txn, targets)?;
                             epoch = Some(*e);
@@ -503,10 +638,9 @@ impl Writer {
     fn fail(&self, e: &DbError) {
         log::warn!(
             "mizan: writing the cache store {} failed ({e}); the cache goes on in memory",
-            self.path.display()
+            self.shared.path.display()
         );
-        self.shared.failed.store(true, Ordering::Release);
-        self.shared.opened_cv.notify_all();
+        self.shared.fail();
     }
 
     fn commit(
@@ -573,7 +707,7 @@ fn remove(txn: &WriteTransaction, key: &Key) -> Result<u64, DbError> {
         return Ok(0);
     };
     txn.open_table(INVALIDATED)?.remove(key)?;
-    let Some(old) = Record::decode(&bytes) else {
+    let Some(old) = Record::unchecked(&bytes) else {
         // Undecodable: its index rows cannot be found by value; they are
         // dropped when they are next met (see `invalidate`).
         return Ok(bytes.len() as u64);
@@ -585,17 +719,18 @@ fn remove(txn: &WriteTransaction, key: &Key) -> Result<u64, DbError> {
     Ok(old.cost())
 }
 
+/// Stores `record` (`sealed`: its bytes) under `key`.
 fn put(
     txn: &WriteTransaction,
     key: &Key,
+    sealed: &[u8],
     record: &Record,
     invalidated: bool,
     max_bytes: u64,
 ) -> Result<(), DbError> {
     let mut bytes = get_meta(txn, "bytes")?.saturating_sub(remove(txn, key)?);
     let params = serde_json::to_vec(&record.params).expect("params serialize");
-    txn.open_table(ENTRIES)?
-        .insert(key, record.encode().as_slice())?;
+    txn.open_table(ENTRIES)?.insert(key, sealed)?;
     txn.open_table(BY_CONTEXT)?
         .insert((record.context.as_str(), *key), params.as_slice())?;
     txn.open_table(BY_AGE)?
@@ -631,6 +766,20 @@ fn put(
         bytes = bytes.saturating_sub(freed);
     }
     set_meta(txn, "bytes", bytes)
+}
+
+/// Removes the entry under `key` if its seal does not hold (checked again:
+/// a put may have replaced it since it was read).
+fn drop_unsealed(txn: &WriteTransaction, key: &Key, keyer: &Keyer) -> Result<(), DbError> {
+    let unsealed = match txn.open_table(ENTRIES)?.get(key)? {
+        Some(bytes) => Record::unseal(bytes.value(), keyer, key).is_err(),
+        None => false,
+    };
+    if unsealed {
+        let bytes = get_meta(txn, "bytes")?.saturating_sub(remove(txn, key)?);
+        set_meta(txn, "bytes", bytes)?;
+    }
+    Ok(())
 }
 
 /// Marks the entries each target reaches; the cost grows with the entries
@@ -703,4 +852,42 @@ pub(crate) fn count(disk: &Disk) -> u64 {
     use redb::ReadableTableMetadata;
     let txn = disk.db.begin_read().unwrap();
     txn.open_table(ENTRIES).map_or(0, |t| t.len().unwrap())
+}
+
+/// Panics injected where redb might panic on a crafted file (tests only):
+/// each registered (file, stage) panics once.
+#[cfg(test)]
+pub(crate) mod faults {
+    use std::{
+        path::{Path, PathBuf},
+        sync::Mutex,
+    };
+
+    /// Where the panic happens.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(crate) enum Stage {
+        /// Opening the file, before the writer starts.
+        Open,
+        /// The writer's first commit.
+        Opening,
+        /// A point read.
+        Read,
+    }
+
+    static PLANNED: Mutex<Vec<(PathBuf, Stage)>> = Mutex::new(Vec::new());
+
+    /// The next `stage` on the store file `path` panics.
+    pub(crate) fn panic_at(path: &Path, stage: Stage) {
+        super::lock(&PLANNED).push((path.to_owned(), stage));
+    }
+
+    /// Panics if a panic is planned here.
+    pub(super) fn hit(path: &Path, stage: Stage) {
+        let mut planned = super::lock(&PLANNED);
+        if let Some(i) = planned.iter().position(|(p, s)| p == path && *s == stage) {
+            planned.remove(i);
+            drop(planned);
+            panic!("an injected panic in redb ({stage:?})");
+        }
+    }
 }

@@ -469,10 +469,314 @@ fn another_secret_drops_the_old_entries() {
         let cache = open(Some(&dir));
         serve(&cache, 5, &Arc::new(AtomicU32::new(0)), ok(1));
     }
-    std::fs::remove_file(dir.join(super::secret::SECRET_FILE)).unwrap();
+    // Wherever it is kept.
+    let _ = std::fs::remove_file(dir.join(super::secret::SECRET_FILE));
+    #[cfg(feature = "keychain")]
+    if let Ok(entry) = super::secret::keychain::entry(&dir) {
+        let _ = entry.delete_credential();
+    }
     let cache = open(Some(&dir));
     assert!(cache.flush());
     assert_eq!(store::count(&cache.disk().unwrap()), 0);
+}
+
+// Integrity: what a local user may do to the store file ---------------------
+
+/// Serves `user_id` for `identity`, answering `answer` if the function runs.
+fn serve_as(
+    cache: &Arc<OriginCache>,
+    identity: Option<&Identity>,
+    user_id: u32,
+    runs: &Arc<AtomicU32>,
+    answer: Outcome,
+) -> Served {
+    futures_util::FutureExt::now_or_never(
+        cache.serve(req(user_id, identity, POLICY), counted(runs, answer)),
+    )
+    .expect("a ready run completes at once")
+}
+
+/// Replaces `from` by `to` (of the same length) everywhere in the store
+/// file, as an editor would.
+fn edit_store(dir: &Path, from: &[u8], to: &[u8]) {
+    assert_eq!(from.len(), to.len());
+    let path = dir.join(store::STORE_FILE);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mut found = 0;
+    for i in 0..bytes.len().saturating_sub(from.len() - 1) {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+            found += 1;
+        }
+    }
+    assert!(
+        found > 0,
+        "{} is in the store",
+        String::from_utf8_lossy(from)
+    );
+    std::fs::write(&path, bytes).unwrap();
+}
+
+/// The store's entries table, as any redb client sees it.
+const RAW_ENTRIES: redb::TableDefinition<'_, [u8; 32], &[u8]> =
+    redb::TableDefinition::new("entries");
+
+#[test]
+fn an_edited_value_or_time_is_dropped_never_served() {
+    for (name, from, to) in [
+        ("value", &b"rate-7777-ok"[..], &b"rate-6666-ok"[..]),
+        // `stored_at` far in the future: would stand in on every error.
+        ("stored_at", b"\"stored_at\":1", b"\"stored_at\":9"),
+    ] {
+        let dir = temp_dir(name);
+        let runs = Arc::new(AtomicU32::new(0));
+        {
+            let cache = open(Some(&dir));
+            let first = serve(&cache, 5, &runs, Ok(value(json!("rate-7777-ok"))));
+            assert_eq!(first.outcome.unwrap().get(), r#""rate-7777-ok""#);
+            cache.close();
+        }
+        edit_store(&dir, from, to);
+        let cache = open(Some(&dir));
+        assert!(cache.persisted());
+        assert_eq!(fresh(&cache, None, 5), None, "{name}: never served");
+        assert!(cache.flush());
+        assert_eq!(
+            store::count(&cache.disk().unwrap()),
+            0,
+            "{name}: dropped from the store"
+        );
+        // Nor does it stand in for a failure.
+        let failed = serve(&cache, 5, &runs, Err(CallError::App(json!("offline"))));
+        assert!(failed.outcome.is_err(), "{name}: {:?}", failed.outcome);
+        assert!(failed.stale.is_none(), "{name}");
+        let again = serve(&cache, 5, &runs, Ok(value(json!("rate-8888-ok"))));
+        assert_eq!(again.outcome.unwrap().get(), r#""rate-8888-ok""#);
+        assert_eq!(runs.load(Ordering::SeqCst), 3, "{name}");
+    }
+}
+
+#[test]
+fn a_record_moved_under_another_identitys_key_is_dropped() {
+    let dir = temp_dir("moved");
+    let ada = Identity::new("ada");
+    let bob = Identity::new("bob");
+    let runs = Arc::new(AtomicU32::new(0));
+    let (ada_key, bob_key) = {
+        let cache = open(Some(&dir));
+        serve_as(&cache, Some(&ada), 5, &runs, Ok(value(json!("ada's"))));
+        serve_as(&cache, Some(&bob), 5, &runs, Ok(value(json!("bob's"))));
+        let keys = (
+            cache.key(Some(&ada), "profile", &params(5)),
+            cache.key(Some(&bob), "profile", &params(5)),
+        );
+        cache.close();
+        keys
+    };
+    {
+        use redb::ReadableTable;
+        let db = redb::Database::create(dir.join(store::STORE_FILE)).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut entries = txn.open_table(RAW_ENTRIES).unwrap();
+            let adas = entries.get(&ada_key).unwrap().unwrap().value().to_vec();
+            entries.insert(&bob_key, adas.as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let cache = open(Some(&dir));
+    assert_eq!(fresh(&cache, Some(&bob), 5), None, "never bob's");
+    assert_eq!(fresh(&cache, Some(&ada), 5), Some(true), "still ada's");
+    let failed = serve_as(
+        &cache,
+        Some(&bob),
+        5,
+        &runs,
+        Err(CallError::App(json!("offline"))),
+    );
+    assert!(failed.outcome.is_err() && failed.stale.is_none());
+    let bobs = serve_as(&cache, Some(&bob), 5, &runs, Ok(value(json!("bob's"))));
+    assert_eq!(bobs.outcome.unwrap().get(), r#""bob's""#);
+}
+
+#[test]
+fn a_future_stored_at_never_stands_in() {
+    let now = super::unix_ms();
+    let record = |stored_at| super::record::Record {
+        context: "user".into(),
+        function: "profile".into(),
+        params: params(5),
+        identity: [0; 32],
+        stored_at,
+        generation: 1,
+        value: value(json!(1)),
+    };
+    assert!(super::policy::may_stand_in(
+        &POLICY,
+        &record(now - 1_000),
+        now
+    ));
+    assert!(!super::policy::may_stand_in(
+        &POLICY,
+        &record(now + 10 * 365 * 86_400_000),
+        now
+    ));
+}
+
+#[cfg(unix)]
+#[test]
+fn the_store_and_its_dir_are_readable_by_the_user_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = temp_dir("modes").join("mizan");
+    {
+        let cache = open(Some(&dir));
+        assert!(cache.persisted());
+    }
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join(store::STORE_FILE)), 0o600);
+    // Made readable by others (an older version, a copy): restricted again.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        dir.join(store::STORE_FILE),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let cache = open(Some(&dir));
+    assert!(cache.persisted());
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join(store::STORE_FILE)), 0o600);
+}
+
+/// The dir the keychain child works in.
+#[cfg(feature = "keychain")]
+const KEYCHAIN_DIR: &str = "MIZAN_CACHE_KEYCHAIN_DIR";
+
+/// Not a test on its own: the child process of the keychain test, which
+/// joins a session keyring of its own as a desktop login would give it (a
+/// test process may have none; joining one in the test process itself
+/// would hide the credentials the other tests made before it).
+#[cfg(feature = "keychain")]
+#[test]
+#[ignore = "the child process of with_the_keychain_the_secret_is_not_beside_the_store"]
+fn keychain_child() {
+    let Ok(dir) = std::env::var(KEYCHAIN_DIR) else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    #[cfg(target_os = "linux")]
+    linux_keyutils::KeyRing::from_special_id(linux_keyutils::KeyRingIdentifier::Session, true)
+        .expect("a session keyring");
+    let runs = Arc::new(AtomicU32::new(0));
+    {
+        let cache = open(Some(&dir));
+        assert!(cache.persisted());
+        serve(&cache, 5, &runs, ok(1));
+        cache.close();
+    }
+    assert!(
+        !dir.join(super::secret::SECRET_FILE).exists(),
+        "{:?}",
+        names_in(&dir)
+    );
+    let cache = open(Some(&dir));
+    assert_eq!(fresh(&cache, None, 5), Some(true), "the same secret");
+    cache.close();
+    super::secret::keychain::entry(&dir)
+        .unwrap()
+        .delete_credential()
+        .unwrap();
+}
+
+#[cfg(feature = "keychain")]
+#[test]
+fn with_the_keychain_the_secret_is_not_beside_the_store() {
+    let dir = temp_dir("keychain");
+    // A secret file of a build without the feature goes.
+    std::fs::write(dir.join(super::secret::SECRET_FILE), [9u8; 32]).unwrap();
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "cache::tests::keychain_child", "--ignored"])
+        .args(["--test-threads", "1", "-q"])
+        .env(KEYCHAIN_DIR, &dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(!dir.join(super::secret::SECRET_FILE).exists());
+}
+
+// A store that makes redb panic -----------------------------------------------
+
+#[test]
+fn a_writer_that_panics_is_set_aside_and_nothing_waits_on_it() {
+    let dir = temp_dir("panic-writer");
+    store::faults::panic_at(&dir.join(store::STORE_FILE), store::faults::Stage::Opening);
+    let cache = open(Some(&dir));
+    let (done, finished) = std::sync::mpsc::channel();
+    {
+        let cache = cache.clone();
+        std::thread::spawn(move || {
+            cache.invalidate(&[Target::whole("user")]);
+            cache.purge(None);
+            let _ = done.send(cache.flush());
+        });
+    }
+    // A guard against a hang, not a timing: the calls return at once.
+    let flushed = finished
+        .recv_timeout(Duration::from_secs(120))
+        .expect("invalidate and purge return");
+    assert!(!flushed, "nothing is committed");
+    assert!(!cache.persisted(), "the cache goes on in memory");
+    assert!(
+        names_in(&dir)
+            .iter()
+            .any(|n| n.starts_with("cache.redb.corrupt-")),
+        "{:?}",
+        names_in(&dir)
+    );
+    let runs = Arc::new(AtomicU32::new(0));
+    serve(&cache, 5, &runs, ok(1));
+    serve(&cache, 5, &runs, ok(2));
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    drop(cache);
+    // The next run starts a new store.
+    let cache = open(Some(&dir));
+    assert!(cache.persisted());
+}
+
+#[test]
+fn a_read_or_an_open_that_panics_is_contained() {
+    let dir = temp_dir("panic-read");
+    let runs = Arc::new(AtomicU32::new(0));
+    {
+        let cache = open(Some(&dir));
+        serve(&cache, 5, &runs, ok(1));
+        cache.close();
+    }
+    store::faults::panic_at(&dir.join(store::STORE_FILE), store::faults::Stage::Read);
+    let cache = open(Some(&dir));
+    assert_eq!(fresh(&cache, None, 5), None, "nothing read");
+    assert!(!cache.persisted());
+    serve(&cache, 5, &runs, ok(2));
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+    drop(cache);
+    assert_eq!(
+        names_in(&dir)
+            .iter()
+            .filter(|n| n.starts_with("cache.redb.corrupt-"))
+            .count(),
+        1
+    );
+
+    store::faults::panic_at(&dir.join(store::STORE_FILE), store::faults::Stage::Open);
+    let cache = open(Some(&dir));
+    assert!(cache.persisted(), "a new store replaces it");
+    assert_eq!(
+        names_in(&dir)
+            .iter()
+            .filter(|n| n.starts_with("cache.redb.corrupt-"))
+            .count(),
+        2
+    );
 }
 
 // Crash safety ---------------------------------------------------------------
