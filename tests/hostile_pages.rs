@@ -1,12 +1,25 @@
 //! What a hostile page can do, through the real IPC dispatch path and the
-//! real ACL: a remote iframe in a trusted window, a page that forges the
-//! plugin's events, a page that listens to what other windows change, a
-//! page that reads the registry, a capability whose entries are ambiguous.
-//! Each case is one test, named for what it proves. (The other hostile
-//! cases: navigation and frames for hydration in `round_trips.rs` and
-//! guest-js's `hydrate.test.ts`; other windows' streams and uploads and
-//! oversized headers in `stream.rs` and `upload.rs`; malformed bodies in
-//! `hostile.rs`.)
+//! real ACL. The cases here: a remote frame inside a trusted window, a
+//! page that forges the plugin's events, a page that listens to what other
+//! windows change, a page that reads the registry, capabilities whose
+//! entries are ambiguous or change at run time.
+//!
+//! The hostile-page cases, one list (file: test):
+//!
+//! | what the page does | where it is tested |
+//! |---|---|
+//! | a frame of another origin calls what the window's page may | here: `a_remote_frame_gets_only_what_its_own_origin_was_granted` |
+//! | emits `mizan://identity` / `mizan://invalidate` itself | here: `the_plugins_notices_cannot_be_forged_with_events`; guest-js `tokens.test.ts` |
+//! | listens for what other windows change | here: `a_page_hears_only_of_contexts_it_may_read` |
+//! | reads every function's name and type | here: `the_default_permission_does_not_read_the_registry` |
+//! | navigates the window to a remote page, or runs in a frame, to read the first-paint snapshot | guest-js `hydrate-script.test.ts`; `round_trips.rs`: `the_script_hands_the_snapshot_only_to_the_apps_own_top_frame_once` |
+//! | reloads after a sign-out to see the previous user's snapshot | `round_trips.rs`: `a_page_is_not_handed_a_snapshot_of_another_identity` |
+//! | puts `</script>` in data that ends up in a snapshot | `round_trips.rs`: `the_script_text_cannot_end_a_script_element` |
+//! | sends chunks to, acknowledges or cancels another window's upload or stream | `upload.rs`: `chunks_out_of_order_missing_or_foreign_change_nothing`; `stream.rs`: `hostile_stream_and_control_bodies_get_typed_errors_and_change_nothing` |
+//! | oversized `mizan-upload` headers and `upload_begin` bodies | `upload.rs`: `the_request_limit_applies_to_what_an_upload_says_of_itself` |
+//! | holds every upload slot or stream | `upload.rs`: `one_window_cannot_take_every_slot_or_the_memory`; `stream.rs`: `streams_per_window_are_bounded` |
+//! | uploads an empty file list to run a mutation | `upload.rs`: `the_upload_commands_serve_only_functions_that_take_a_file` |
+//! | malformed, deep or oversized bodies | `hostile.rs`; `limits.rs`: `no_depth_aborts_the_process` |
 #![allow(missing_docs)]
 
 mod common;

@@ -1121,6 +1121,19 @@ fn hydration(h: &Harness) -> Finding {
         literal || embedded
     });
     c.check_got(holds, "it holds the bundle as `ctx` answers it", &bundle);
+    let snapshot = embedded_json(&script);
+    c.check(
+        snapshot.as_ref().is_some_and(|s| s.get("identity").is_some()),
+        "the snapshot carries the identity it was computed for",
+    );
+    c.check(
+        !script.contains('<') && !script.contains('\u{2028}') && !script.contains('\u{2029}'),
+        "its text cannot end a `<script>` element",
+    );
+    c.check(
+        script.contains("window.top") && script.contains("__MIZAN_CONFIRM__"),
+        "it hands the snapshot only to the top frame, once the plugin confirmed the page",
+    );
     c.grade(!script.trim().is_empty())
 }
 
