@@ -15,10 +15,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
+use tauri_plugin_mizan::registry::{ClientFn, Registry};
 use tauri_plugin_mizan::{
     client,
     codegen::{self, Ir, ReadError, TsOptions},
-    ClientFn, Context, Invalidations, Registry, StreamSink,
+    Context, Invalidations, StreamSink,
 };
 use validator::Validate;
 
@@ -498,7 +499,7 @@ fn export_helpers_write_the_ir_and_the_client_and_create_no_folders() {
         .export_client(dir.join("nested/app.gen.ts"))
         .unwrap_err();
     assert!(
-        matches!(&err, tauri_plugin_mizan::ExportError::MissingFolder { folder, .. } if folder == &dir.join("nested")),
+        matches!(&err, tauri_plugin_mizan::ir::ExportError::MissingFolder { folder, .. } if folder == &dir.join("nested")),
         "{err:?}"
     );
     assert!(err.to_string().contains("does not exist"), "{err}");
@@ -577,9 +578,9 @@ fn assert_current_fails_with_the_message_or_writes_on_request() {
     let message = panic.downcast_ref::<String>().unwrap();
     assert!(message.contains("client.ts does not exist"), "{message}");
 
-    std::env::set_var(tauri_plugin_mizan::UPDATE_ENV, "1");
+    std::env::set_var(tauri_plugin_mizan::ir::UPDATE_ENV, "1");
     file.assert_current();
-    std::env::remove_var(tauri_plugin_mizan::UPDATE_ENV);
+    std::env::remove_var(tauri_plugin_mizan::ir::UPDATE_ENV);
     file.assert_current();
     assert_eq!(
         std::fs::read_to_string(file.path()).unwrap(),
@@ -1008,8 +1009,11 @@ thread_local! {
 /// that each is mutually assignable with the guest-js type of the same role.
 #[test]
 fn the_wire_types_match_their_golden_file() {
-    let ts =
-        codegen::ts_module(&tauri_plugin_mizan::wire_types_ir(), &TsOptions::default()).unwrap();
+    let ts = codegen::ts_module(
+        &tauri_plugin_mizan::ir::wire_types_ir(),
+        &TsOptions::default(),
+    )
+    .unwrap();
     golden::check("wire.ts", &ts);
 }
 

@@ -12,10 +12,12 @@
 #[path = "golden/mod.rs"]
 mod golden;
 
+use tauri_plugin_mizan::ir::IrError;
+use tauri_plugin_mizan::registry::{ClientFn, Registry};
 use tauri_plugin_mizan::{
     client,
     codegen::{GenError, TsOptions},
-    ClientFn, Context, IrError, Registry,
+    Context,
 };
 
 mod billing {
@@ -211,7 +213,7 @@ fn a_clash_in_typescript_names_both_functions() {
     let err = registry(&["get_größe", "getGröße"])
         .client_ts(&TsOptions::default())
         .unwrap_err();
-    let tauri_plugin_mizan::ExportError::Generate(GenError::NameClash {
+    let tauri_plugin_mizan::ir::ExportError::Generate(GenError::NameClash {
         name,
         first,
         second,

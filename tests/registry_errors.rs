@@ -4,7 +4,8 @@
 
 mod common;
 
-use tauri_plugin_mizan::{client, Context, Registry, RegistryError};
+use tauri_plugin_mizan::registry::{Registry, RegistryError};
+use tauri_plugin_mizan::{client, Context};
 
 const ORDERS: Context = Context::new("orders");
 /// A context no function reads.
@@ -90,8 +91,9 @@ fn the_app_fails_to_start_with_that_message() {
 
 #[test]
 fn tier_2_accepts_integer_widths_and_options() {
-    let ok = tauri_plugin_mizan::__private::inventory::iter::<tauri_plugin_mizan::ClientFn>()
-        .filter(|f| f.rust_name == "part_name" || f.rust_name == "deepen");
+    let ok =
+        tauri_plugin_mizan::__private::inventory::iter::<tauri_plugin_mizan::registry::ClientFn>()
+            .filter(|f| f.rust_name == "part_name" || f.rust_name == "deepen");
     let registry = Registry::from_functions(ok).unwrap();
     let report = registry.scoping_report();
     assert_eq!(report.rows[0].scoped_by, ["depth", "part_id"]);
@@ -108,8 +110,9 @@ fn tier_2_accepts_integer_widths_and_options() {
 
 #[test]
 fn a_subset_without_conflicts_is_served() {
-    let ok = tauri_plugin_mizan::__private::inventory::iter::<tauri_plugin_mizan::ClientFn>()
-        .filter(|f| f.rust_name == "dup" || f.rust_name == "order_lines");
+    let ok =
+        tauri_plugin_mizan::__private::inventory::iter::<tauri_plugin_mizan::registry::ClientFn>()
+            .filter(|f| f.rust_name == "dup" || f.rust_name == "order_lines");
     let registry = Registry::from_functions(ok).unwrap();
     assert_eq!(registry.context_names(), ["orders"]);
     assert_eq!(registry.context_params("orders").unwrap(), ["order_id"]);

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tauri_plugin_mizan::scoping::reaches;
 use tauri_plugin_mizan::{
-    reaches,
     scoping::{compute_targets, AffectRule, Params, Tier},
     Target,
 };

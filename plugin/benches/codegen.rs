@@ -10,10 +10,11 @@
 use std::time::{Duration, Instant};
 
 use criterion::{black_box, Criterion};
+use tauri_plugin_mizan::registry::{Affect, ClientFn, FnKind, Registry};
 use tauri_plugin_mizan::{
     client,
     codegen::{generate_ts, TsOptions},
-    Affect, ClientFn, Context, FnKind, Registry,
+    Context,
 };
 
 const USER: Context = Context::new("user");

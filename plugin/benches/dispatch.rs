@@ -13,7 +13,8 @@ use std::time::Duration;
 use criterion::{black_box, Criterion};
 use serde_json::json;
 use tauri::test::MockRuntime;
-use tauri_plugin_mizan::{client, ClientFn, Context, FnKind, Registry};
+use tauri_plugin_mizan::registry::{ClientFn, FnKind, Registry};
+use tauri_plugin_mizan::{client, Context};
 
 const USER: Context = Context::new("user");
 
@@ -75,7 +76,7 @@ fn registry_with(extra: usize) -> Registry {
             rust_name: name,
             module: "bench",
             kind: FnKind::Query,
-            auth: tauri_plugin_mizan::Auth::None,
+            auth: tauri_plugin_mizan::registry::Auth::None,
             cache: None,
             injected: &[],
             is_async: false,

@@ -48,21 +48,18 @@ pub mod shape;
 mod stream;
 mod upload;
 
+// What an app writes. Everything else public sits in a module named for
+// what it is for: `registry` and `wire` (introspection and the wire
+// shapes), `ir` (the generated files), `scoping` (the tiers and the reach
+// rule), and `__private` (what generated code calls: outside semver).
 pub use crate::core::{
-    args::Args,
-    auth::{Auth, Identity},
-    call::{CallCtx, ClientResult, FromCallContext, Invalidations},
-    canonical::canonical_json,
+    auth::Identity,
+    call::{CallCtx, FromCallContext, Invalidations},
     context::Context,
-    error::{ArgProblem, CallError, RegistryError, WireError},
-    export::{ExportFile, UPDATE_ENV},
-    ir::{wire_types_ir, ExportError, IrError},
-    registry::{
-        Affect, CachePolicy, ClientFn, FnKind, FnTypes, Registry, ScopingReport, ScopingRow,
-        WireParam,
-    },
-    scoping::{self, reaches, Target},
-    wire::{Bundle, Envelope, InvalidateEvent, Stale, IDENTITY_EVENT, INVALIDATE_EVENT},
+    error::{CallError, WireError},
+    export::ExportFile,
+    scoping::Target,
+    wire::{IDENTITY_EVENT, INVALIDATE_EVENT},
 };
 pub use dispatch::{access::AccessEntry, auth::IdentityRequest};
 #[cfg(feature = "tauri-specta")]
@@ -71,7 +68,7 @@ pub use edge::{
     api::{Mizan, MizanExt},
     builder::{init, Builder},
 };
-pub use form::{FieldError, Form, FormErrors, WireField};
+pub use form::Form;
 pub use hydrate::{Hydrate, HydrateExt};
 pub use stream::StreamSink;
 /// The IR model, its KDL text and the TypeScript generator.
@@ -98,6 +95,39 @@ pub use validator;
 /// `T: tauri_plugin_mizan::specta::Type`, or an app that shares its types
 /// with tauri-specta. Deriving needs none of it: use [`Type`].
 pub use specta;
+
+/// The registry of `#[client]` functions, for tools and tests that
+/// inspect it: each function's kind, params, types and targets, and the
+/// scoping report.
+pub mod registry {
+    pub use crate::core::auth::Auth;
+    pub use crate::core::error::RegistryError;
+    pub use crate::core::registry::{
+        Affect, CachePolicy, ClientFn, FnKind, FnTypes, Registry, ScopingReport, ScopingRow,
+        WireParam,
+    };
+}
+
+/// The shapes that cross the IPC boundary (`docs/protocol.md`), for code
+/// that reads or writes them outside guest-js.
+pub mod wire {
+    pub use crate::core::canonical::canonical_json;
+    pub use crate::core::error::ArgProblem;
+    pub use crate::core::wire::{Bundle, Envelope, InvalidateEvent, Stale};
+    pub use crate::form::{FieldError, FormErrors, WireField};
+}
+
+/// The three tiers of invalidation and the reach rule
+/// (`docs/protocol.md`, "Invalidation").
+pub mod scoping {
+    pub use crate::core::scoping::*;
+}
+
+/// The registry's IR and the files generated from it.
+pub mod ir {
+    pub use crate::core::export::UPDATE_ENV;
+    pub use crate::core::ir::{wire_types_ir, ExportError, IrError};
+}
 
 /// Items the `#[client]` expansion refers to. Not a public API.
 #[doc(hidden)]

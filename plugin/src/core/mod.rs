@@ -20,6 +20,6 @@ pub(crate) mod ir;
 mod layers;
 pub(crate) mod notice;
 pub(crate) mod registry;
-pub mod scoping;
+pub(crate) mod scoping;
 pub(crate) mod shape;
 pub(crate) mod wire;

@@ -104,7 +104,7 @@ mod tests {
     fn each_type_is_declared_once() {
         let bindings = bindings();
         let client = CLIENT
-            .render(&tauri_plugin_mizan::Registry::discover().unwrap())
+            .render(&tauri_plugin_mizan::registry::Registry::discover().unwrap())
             .unwrap();
         for name in ["Profile", "RenameError"] {
             let declared = format!("export type {name} =");

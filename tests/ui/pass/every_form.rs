@@ -1,6 +1,7 @@
 //! Every form of `#[client]` compiles, registers, and generates a client.
 
-use tauri_plugin_mizan::{client, Context, Invalidations, Registry};
+use tauri_plugin_mizan::registry::Registry;
+use tauri_plugin_mizan::{client, Context, Invalidations};
 
 pub const USER: Context = Context::new("user");
 pub const TEAM: Context = Context::new("team");

@@ -28,8 +28,8 @@ fn main() {
     if let [flag, path] = args.as_slice() {
         if flag == "--export-ir" {
             // A path from the command line: taken from the working directory.
-            let written = tauri_plugin_mizan::Registry::discover()
-                .map_err(tauri_plugin_mizan::ExportError::from)
+            let written = tauri_plugin_mizan::registry::Registry::discover()
+                .map_err(tauri_plugin_mizan::ir::ExportError::from)
                 .and_then(|registry| registry.export_ir(path));
             if let Err(e) = written {
                 eprintln!("mizan-example: cannot export the IR: {e}");

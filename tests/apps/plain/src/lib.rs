@@ -107,7 +107,8 @@ fn post(user: UserId, event: Event) -> Result<(), PostError> {
 
 #[cfg(test)]
 mod tests {
-    use tauri_plugin_mizan::{codegen::Type as IrType, Registry};
+    use tauri_plugin_mizan::codegen::Type as IrType;
+    use tauri_plugin_mizan::registry::Registry;
 
     #[test]
     fn the_committed_client_is_current() {

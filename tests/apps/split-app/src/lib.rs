@@ -10,7 +10,7 @@ pub fn run() {
         .plugin(tauri_plugin_mizan::init())
         .build(mock_context(noop_assets()))
         .expect("the app builds");
-    let registry = tauri_plugin_mizan::Registry::discover().expect("the registry");
+    let registry = tauri_plugin_mizan::registry::Registry::discover().expect("the registry");
     for f in registry.functions() {
         println!("{}", f.name);
     }
