@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const expected = {
-  'tauri-plugin-mizan-api': ['call', 'createMizanClient', 'defineContext', 'fetchBundle', 'reaches', 'MizanError', 'BundleCache'],
+  'tauri-plugin-mizan-api': ['call', 'createMizanClient', 'defineContext', 'fetchBundle', 'reaches', 'MizanError', 'MizanClient'],
   'tauri-plugin-mizan-api/react': ['MizanProvider', 'useBundle', 'useMutation', 'useMizanClient'],
   'tauri-plugin-mizan-api/tanstack': ['applyTargetsToQueryClient', 'mizanQueryKey', 'mizanQueryOptions', 'connectQueryClient'],
 };
@@ -20,4 +20,8 @@ for (const [specifier, names] of Object.entries(expected)) {
 const { MizanError, reaches } = require('tauri-plugin-mizan-api');
 assert.ok(MizanError.from({ code: 'app', message: 'm', details: {}, invalidate: [] }) instanceof Error);
 assert.equal(reaches({ context: 'user', params: { user_id: 5 } }, { context: 'user', params: {} }), true);
+// The runtime's internals stay off the public entry.
+for (const name of ['reduce', 'CacheEntry', 'BundleCache', 'Notifier', 'bundleKey', 'prepareUpload', 'readSnapshot']) {
+  assert.equal(require('tauri-plugin-mizan-api')[name], undefined, `tauri-plugin-mizan-api does not export ${name}`);
+}
 console.log('smoke: ESM and CommonJS entry points load');

@@ -12,29 +12,18 @@ export type {
   StaleInfo,
 } from './wire.js';
 export { IDENTITY_EVENT, INVALIDATE_EVENT } from './wire.js';
-export { TokenSession, isTokenExpired, type TokenProvider } from './auth.js';
+export { type TokenProvider } from './auth.js';
 export { MizanError, isMizanError, isWireError, type ErrorTyped } from './errors.js';
-export { canonicalJson, canonicalParams, bundleKey } from './canonical.js';
-export { reaches, jsonEqual, type BundleRef } from './reach.js';
+export { canonicalJson, canonicalParams } from './canonical.js';
+export { reaches, type BundleRef } from './reach.js';
 export {
-  BundleCache,
-  CacheEntry,
   DEFAULT_GC_TIME,
-  reduce,
   staleSince,
   type Bundle,
-  type BundleAction,
-  type BundleCacheOptions,
-  type BundleFetcher,
   type BundleState,
   type BundleStatus,
-  type TargetsApplied,
-  type RefreshPlan,
-  type Refreshed,
 } from './cache.js';
-export { readSnapshot, isSinceAnswer, type Snapshot, type SinceAnswer } from './hydrate.js';
-export { pluginFeatures, refreshLimit, type PluginFeatures, type SingleFlightOption } from './refresh.js';
-export { Notifier } from './notify.js';
+export { type SingleFlightOption } from './refresh.js';
 export {
   BundleObserver,
   MizanClient,
@@ -65,30 +54,22 @@ export {
 } from './client.js';
 export {
   DEFAULT_CHUNK_BYTES,
-  UPLOAD_HEADER,
-  isUploadBody,
   maxUploadBytes,
-  prepareUpload,
-  sendUpload,
-  type PreparedUpload,
   type UploadBody,
   type UploadOptions,
   type UploadProgress,
-  type UploadSend,
 } from './upload.js';
 export {
   MizanStream,
   DEFAULT_STREAM_WINDOW,
   type StreamMessage,
   type StreamOptions,
-  type StreamTransport,
 } from './stream.js';
 export {
   FormState,
   checkForm,
   createForm,
   isFormError,
-  parsePath,
   type FieldKind,
   type FormErrorDetails,
   type FormErrorItem,

@@ -1,16 +1,8 @@
 import { act, cleanup, fireEvent, render, renderHook, screen } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  call,
-  checkForm,
-  createForm,
-  createMizanClient,
-  parsePath,
-  type FormSchema,
-  type InvokeFn,
-  type MizanClient,
-} from '../src/index.js';
+import { call, checkForm, createForm, createMizanClient, type FormSchema, type InvokeFn, type MizanClient } from '../src/index.js';
+import { parsePath } from '../src/form.js';
 import { MizanProvider, useForm } from '../src/react.js';
 
 afterEach(cleanup);

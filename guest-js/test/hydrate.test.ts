@@ -4,7 +4,8 @@
  * it was computed (the sequence rule, across a reload).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMizanClient, readSnapshot, type JsonValue, type MizanClient, type Target } from '../src/index.js';
+import { createMizanClient, type JsonValue, type MizanClient, type Target } from '../src/index.js';
+import { readSnapshot } from '../src/hydrate.js';
 import { deferred, flush, type Deferred } from './helpers.js';
 
 interface Request {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bundleKey, canonicalJson, canonicalParams, reaches, type Target } from '../src/index.js';
+import { canonicalJson, canonicalParams, reaches, type Target } from '../src/index.js';
+import { bundleKey } from '../src/canonical.js';
 
 interface ReachCase {
   name: string;

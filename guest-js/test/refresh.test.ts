@@ -4,7 +4,8 @@
  * round trip, unless an invalidation overtook them (the generation rule).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMizanClient, pluginFeatures, refreshLimit, type JsonValue, type MizanClient, type Target } from '../src/index.js';
+import { createMizanClient, type JsonValue, type MizanClient, type Target } from '../src/index.js';
+import { pluginFeatures, refreshLimit } from '../src/refresh.js';
 import { deferred, flush, setFeatures, type Deferred } from './helpers.js';
 
 interface Request {

@@ -23,15 +23,8 @@
  * More schedules: MIZAN_SCHEDULES=20000 npx vitest run test/schedule.test.ts
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  bundleKey,
-  createMizanClient,
-  reaches,
-  type JsonValue,
-  type ListenFn,
-  type MizanClient,
-  type Target,
-} from '../src/index.js';
+import { createMizanClient, reaches, type JsonValue, type ListenFn, type MizanClient, type Target } from '../src/index.js';
+import { bundleKey } from '../src/canonical.js';
 import { deferred, type Deferred } from './helpers.js';
 import { prng } from './prng.js';
 

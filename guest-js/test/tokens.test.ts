@@ -1,16 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { emit } from '@tauri-apps/api/event';
-import {
-  IDENTITY_EVENT,
-  MizanError,
-  createMizanClient,
-  defineContext,
-  isTokenExpired,
-  type IdentityEvent,
-  type InvokeOptions,
-  type MizanClient,
-  type TokenProvider,
-} from '../src/index.js';
+import { IDENTITY_EVENT, MizanError, createMizanClient, defineContext, type IdentityEvent, type InvokeOptions, type MizanClient, type TokenProvider } from '../src/index.js';
+import { isTokenExpired } from '../src/auth.js';
 import { bundleOf, clearMocks, deferred, flush, installIpc, notify } from './helpers.js';
 
 const expired = { code: 'unauthorized', message: 'the access token has expired', fn: 'secret', details: { reason: 'token_expired' }, invalidate: [] };

@@ -1,12 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  MizanError,
-  createMizanClient,
-  prepareUpload,
-  type InvokeFn,
-  type InvokeOptions,
-  type Target,
-} from '../src/index.js';
+import { MizanError, createMizanClient, type InvokeFn, type InvokeOptions, type Target } from '../src/index.js';
+import { prepareUpload } from '../src/upload.js';
 
 interface Sent {
   cmd: string;
