@@ -157,4 +157,4 @@ grep -A3 "mizan scoping" "$log"
 
 grep -q "Failed to install Cargo dependency" "$root/README.md" ||
   fail "the README's Install section no longer explains the unpublished crate"
-echo "adoption: a fresh app builds with the packaged crates, the npm tarball and the README's Quick start"
+echo "adoption: a fresh app builds with the packaged crates, guest-js installed by the README's own line, and the README's Quick start"
