@@ -59,7 +59,16 @@ export interface InvokeOptions {
   headers: Record<string, string>;
 }
 
-/** Signature of `invoke` from `@tauri-apps/api/core` (the part Mizan uses). */
+/**
+ * Signature of `invoke` from `@tauri-apps/api/core` (the part Mizan uses).
+ *
+ * A replacement must pass all three arguments on: `options` carries the IPC
+ * headers, and uploads send their `mizan-upload` header there. TypeScript
+ * accepts a function that takes fewer parameters, so a wrapper written as
+ * `(cmd, args) => invoke(cmd, args)` type-checks, yet every upload then
+ * fails with `invalid_args`, the `mizan-upload` header `missing`. Write
+ * `(cmd, args, options) => invoke(cmd, args, options)`.
+ */
 export type InvokeFn = (cmd: string, args?: Record<string, unknown>, options?: InvokeOptions) => Promise<unknown>;
 
 /** Signature of `listen` from `@tauri-apps/api/event` (the part Mizan uses). */
@@ -136,7 +145,13 @@ interface CallRefresh {
 }
 
 export interface MizanClientOptions {
-  /** Defaults to `invoke` from `@tauri-apps/api/core`. */
+  /**
+   * Defaults to `invoke` from `@tauri-apps/api/core`. A replacement must
+   * pass its third argument (the IPC headers) on: one that drops it
+   * type-checks but breaks every upload (`invalid_args`: `mizan-upload`
+   * missing). See
+   * {@link InvokeFn}.
+   */
   invoke?: InvokeFn;
   /**
    * How the client hears the plugin's notices (other windows' invalidations,

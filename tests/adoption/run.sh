@@ -4,10 +4,11 @@
 #
 #   1. scaffold a fresh app from the official template
 #      (create-tauri-app, pinned, react-ts);
-#   2. install the packaged crates (`cargo package` output) and the
-#      `npm pack` tarball (packed from the sources alone, as in a fresh
-#      clone) as the README's Install section says (the
-#      capability, `init()`); the app gets no specta dependency;
+#   2. install the packaged crates (`cargo package` output) and guest-js
+#      with the README's own `npm install --install-links` line (from the
+#      sources alone, as in a fresh clone; `npm pack` checks the tarball
+#      too), as the README's Install section says (the capability, `init()`);
+#      the app gets no specta dependency;
 #   3. apply the README's Quick start verbatim (tests/adoption/quickstart.mjs);
 #   4. generate the client the documented way (MIZAN_UPDATE=1 cargo test),
 #      and check it from another working directory (paths are taken from the
@@ -83,7 +84,19 @@ node -e '
 ' "$app/src-tauri/capabilities/default.json"
 sed -i 's/^\(\s*\)tauri::Builder::default()$/&\n\1    .plugin(tauri_plugin_mizan::init())/' "$app/src-tauri/src/lib.rs"
 grep -q 'tauri_plugin_mizan::init()' "$app/src-tauri/src/lib.rs" || fail "could not register init() in the template's lib.rs"
-(cd "$app" && npm install --no-audit --no-fund --loglevel=error && npm install --no-audit --no-fund --loglevel=error "$tarball")
+# guest-js as the README's own line installs it, the checkout being the copy
+# of the sources made above: a copy, never a symlink into the checkout
+# (through a symlink Vite bundles the checkout's React and the app's: a blank
+# window).
+install_js=$(grep -m1 '^npm install .*<checkout>/guest-js' "$root/README.md" | sed 's/ *#.*//') ||
+  fail "the README's Install section has no npm install line for <checkout>/guest-js"
+step "${install_js}"
+(cd "$app" && npm install --no-audit --no-fund --loglevel=error &&
+  eval "${install_js//<checkout>/\"$work\"} --no-audit --no-fund --loglevel=error")
+[ ! -L "$app/node_modules/tauri-plugin-mizan-api" ] ||
+  fail "the README's npm install line installed a symlink to the checkout"
+[ ! -e "$app/node_modules/tauri-plugin-mizan-api/node_modules/react" ] ||
+  fail "the installed guest-js carries a React of its own"
 if grep -q '^specta' "$app/src-tauri/Cargo.toml"; then fail "the app depends on specta"; fi
 
 step "apply the README's Quick start"
@@ -144,4 +157,4 @@ grep -A3 "mizan scoping" "$log"
 
 grep -q "Failed to install Cargo dependency" "$root/README.md" ||
   fail "the README's Install section no longer explains the unpublished crate"
-echo "adoption: a fresh app builds with the packaged crates, the npm tarball and the README's Quick start"
+echo "adoption: a fresh app builds with the packaged crates, guest-js installed by the README's own line, and the README's Quick start"
