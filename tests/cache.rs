@@ -1,5 +1,5 @@
 #![allow(missing_docs)]
-//! The origin cache (SPEC 6.1) through the real IPC dispatch path: hits,
+//! The origin cache (docs/protocol.md: "Origin cache") through the real IPC dispatch path: hits,
 //! misses, invalidation by every tier and by the app, the race with a run
 //! in flight, single flight, identities, purges, restarts, stale-if-error,
 //! timeouts, and stores that cannot be used.

@@ -1,5 +1,5 @@
 #![allow(missing_docs)]
-//! Forms (SPEC 6.4) through the real IPC dispatch path and the real ACL:
+//! Forms (docs/protocol.md: "Forms") through the real IPC dispatch path and the real ACL:
 //! every rule failing alone and together, errors keyed by serde wire names
 //! and nested paths, `validate` running no body, a valid submit, access
 //! and auth as for `call`, and hostile input.

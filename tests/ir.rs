@@ -238,7 +238,7 @@ fn rename_by_id(id: u64, name: String) -> u64 {
 #[client(affects = [USER, TEAM, FEED])]
 fn reset_everything(reason: String) {}
 
-/// Files for a post (SPEC 6.2): uploads.
+/// Files for a post (docs/protocol.md: "Uploads and binary results"): uploads.
 #[client]
 fn attach_files(
     post_id: u64,
@@ -272,7 +272,7 @@ async fn import_profiles(count: u32, progress: StreamSink<(u32, u32)>) {}
 static SLUG: std::sync::LazyLock<regex::Regex> =
     std::sync::LazyLock::new(|| regex::Regex::new("^[a-z]+(-[a-z]+)*$").unwrap());
 
-/// A new team (SPEC 6.4): a form.
+/// A new team (docs/protocol.md: "Forms"): a form.
 #[derive(Serialize, Deserialize, Validate, tauri_plugin_mizan::Form, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct NewTeam {

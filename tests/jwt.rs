@@ -1,5 +1,5 @@
 #![allow(missing_docs)]
-//! JWT identity (SPEC 6.6) through the real IPC dispatch path and the real
+//! JWT identity (docs/protocol.md: "JWT identity") through the real IPC dispatch path and the real
 //! ACL: every refusal reason before the body runs, the leeway, the held
 //! session's single-flight refresh, identity events, and no token ever in
 //! an answer or an event of the held mode.

@@ -1,7 +1,7 @@
 #![allow(missing_docs)]
 //! Zero round trips where none are needed, through the real IPC dispatch
-//! path and the real ACL: single-flight refresh (SPEC 6.8) and first-paint
-//! hydration (SPEC 6.7).
+//! path and the real ACL: single-flight refresh (docs/protocol.md: "Single-flight refresh") and first-paint
+//! hydration (docs/protocol.md: "First-paint hydration").
 
 mod common;
 

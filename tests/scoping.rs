@@ -181,7 +181,7 @@ proptest! {
 
     /// Whenever a mutation may have changed a bundle, the targets reach it:
     /// the bundle was read with values the mutation did not pin to other
-    /// values. Checked against this independent statement of SPEC section 3.
+    /// values. Checked against this independent statement of docs/protocol.md: "Invalidation".
     #[test]
     fn an_invalidation_is_never_narrower_than_the_rule((context_params, args, bundle, map_id) in case()) {
         let map: Vec<(&str, &str)> = if map_id && context_params.contains(&"user_id") {

@@ -1,4 +1,4 @@
-//! Shapes over SQLite (SPEC 6.5): exactly the Shape's columns are read
+//! Shapes over SQLite (docs/protocol.md: "Shapes over SQLite"): exactly the Shape's columns are read
 //! (SQLite's authorizer sees every column a statement reads), values are
 //! bound and never formatted into SQL, the schema check names the table and
 //! the column, rows map to their types or fail with the column named, and a

@@ -1,5 +1,5 @@
 #![allow(missing_docs)]
-//! Streams (SPEC 6.3) through the real IPC dispatch path and the real ACL:
+//! Streams (docs/protocol.md: "Streams") through the real IPC dispatch path and the real ACL:
 //! items in order, batched; typed errors and panics; cancellation (the
 //! producer's future is dropped before `stream_cancel` answers); a webview
 //! going away; a consumer that never reads (the producer waits, memory is

@@ -1,4 +1,4 @@
-//! Uploads and binary results (SPEC 6.2) through the real IPC path: raw
+//! Uploads and binary results (docs/protocol.md: "Uploads and binary results") through the real IPC path: raw
 //! bodies with the `mizan-upload` header, chunked uploads, the limit,
 //! malformed requests from a hostile webview, access and auth, and raw
 //! answers.

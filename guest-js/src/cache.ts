@@ -213,7 +213,7 @@ type Outcome = { ok: true; response: BundleResponse<unknown> } | { ok: false; er
 const SETTLED: Promise<void> = Promise.resolve();
 
 /**
- * The framework-agnostic bundle cache (SPEC section 4).
+ * The framework-agnostic bundle cache (docs/protocol.md: "The client cache").
  *
  * Entries are keyed by (context, canonical params) and indexed by context,
  * then by shape (the set of param names), then by the tuple of all values and

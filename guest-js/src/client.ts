@@ -86,7 +86,7 @@ export type TargetOrigin = 'envelope' | 'error' | 'event' | 'manual';
  * whose envelope (or error) carried the targets settles only after it.
  *
  * `refreshed` is set for the targets of a single-flight call's envelope
- * (SPEC 6.8): the bundles it brought back, and what each refresh source
+ * (docs/protocol.md: "Single-flight refresh"): the bundles it brought back, and what each refresh source
  * listed when the call was sent. A listener that mirrors into another cache
  * stores those instead of refetching them (see `RefreshSource`); one that
  * takes two arguments ignores it.
@@ -482,7 +482,7 @@ export class MizanClient implements StreamTransport {
    * fails does not fail the call: its error is on the bundle's state.
    * Rejects with `MizanError<E>`, whose targets are applied (and awaited) as well.
    *
-   * With single-flight refresh (SPEC 6.8) the call lists, in `refresh`, the
+   * With single-flight refresh (docs/protocol.md: "Single-flight refresh") the call lists, in `refresh`, the
    * subscribed bundles and what the refresh sources list; those the
    * envelope brings back land instead of refetching, unless an invalidation
    * reached them after the call was sent. `options.refresh: false` lists none.
@@ -548,7 +548,7 @@ export class MizanClient implements StreamTransport {
 
   /**
    * Checks a call's args through `plugin:mizan|validate` without running
-   * the function (SPEC 6.4): the same access, auth and argument checks as
+   * the function (docs/protocol.md: "Forms"): the same access, auth and argument checks as
    * `call`, then a form param's rules. Resolves when they pass; rejects
    * with `MizanError` (`invalid_form` with the errors by wire path,
    * `invalid_args`, `forbidden`, ...). Nothing runs, nothing is invalidated.

@@ -1,5 +1,5 @@
 /**
- * Forms (SPEC 6.4): a framework-agnostic form state bound to a generated
+ * Forms (docs/protocol.md: "Forms"): a framework-agnostic form state bound to a generated
  * function that takes a form. It holds the values, which fields were
  * touched, the errors by wire path, and whether a submit is running.
  * Optional client-side checks mirror the schema's rules (lengths, ranges,

@@ -1,5 +1,5 @@
 /**
- * First-paint hydration (SPEC 6.7): the bundles the plugin computed for
+ * First-paint hydration (docs/protocol.md: "First-paint hydration"): the bundles the plugin computed for
  * this window when it was created, carried by its initialization script
  * and read once as `window.__MIZAN_HYDRATE__`, a JSON string (parsed once:
  * faster than a large object literal). The client stores them before the

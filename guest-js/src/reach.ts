@@ -17,7 +17,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
- * The reach rule (SPEC section 3), the one place it is written down:
+ * The reach rule (docs/protocol.md: "Invalidation"), the one place it is written down:
  * target `(C, T)` reaches bundle `(C, B)` iff the contexts are equal and for
  * every key `k` of `T`, `k` is absent from `B` or `B[k]` equals `T[k]`
  * (compared as canonical JSON). A `null` value counts as absent on both sides,

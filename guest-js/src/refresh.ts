@@ -1,5 +1,5 @@
 /**
- * Single-flight refresh (SPEC 6.8): what the plugin says it supports, and
+ * Single-flight refresh (docs/protocol.md: "Single-flight refresh"): what the plugin says it supports, and
  * how many bundle keys a `call` lists in its `refresh`.
  *
  * The plugin advertises the feature in its initialization script

@@ -159,7 +159,7 @@ function isStatic(query: Query): boolean {
 /**
  * Bumped for a query each time a Mizan target reaches it: a single-flight
  * bundle listed under an older generation may predate that target, and
- * does not land (SPEC section 4's no-stale-write-back rule).
+ * does not land (the protocol's "The client cache" section's no-stale-write-back rule).
  */
 const generations = new WeakMap<Query, number>();
 
@@ -283,7 +283,7 @@ export function applyTargetsToQueryClient(queryClient: QueryClient, targets: rea
  * A `call` whose envelope carried targets settles after the refetches they
  * started in the query client. Returns the disconnect function.
  *
- * Single-flight refresh (SPEC 6.8): the client's calls also list the keys
+ * Single-flight refresh (docs/protocol.md: "Single-flight refresh"): the client's calls also list the keys
  * of the query client's active Mizan queries (key convention, an enabled
  * observer, not `staleTime: 'static'`), after the Mizan cache's own, without
  * duplicates and within the same bound. A reached query whose bundle the

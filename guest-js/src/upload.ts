@@ -1,5 +1,5 @@
 /**
- * Uploads (SPEC 6.2): files travel as raw IPC bodies, never as JSON.
+ * Uploads (docs/protocol.md: "Uploads and binary results"): files travel as raw IPC bodies, never as JSON.
  *
  * A call that takes files sends its function name, its JSON args (with
  * `{"$upload": <index>}` where each file goes) and the files' names, types

@@ -47,7 +47,7 @@ export type ErrorCode =
   | 'unknown_function'
   | 'unknown_context'
   | 'invalid_args'
-  /** A form param broke its rules (SPEC 6.4): `details` is `FormErrorDetails`. */
+  /** A form param broke its rules (docs/protocol.md: "Forms"): `details` is `FormErrorDetails`. */
   | 'invalid_form'
   | 'unauthorized'
   | 'forbidden'
@@ -77,7 +77,7 @@ export interface WireError<D = unknown> {
 /**
  * A cached context function whose run failed (`Err`, panic or timeout) and
  * whose last stored value stands in for it (the origin cache's
- * stale-if-error, SPEC 6.1).
+ * stale-if-error, docs/protocol.md: "Origin cache").
  */
 export interface StaleInfo {
   /** Unix ms when the value served was stored. */

@@ -1,5 +1,5 @@
 /**
- * First-paint hydration (SPEC 6.7): the client starts with the snapshot of
+ * First-paint hydration (docs/protocol.md: "First-paint hydration"): the client starts with the snapshot of
  * its initialization script, and catches up with invalidations made after
  * it was computed (the sequence rule, across a reload).
  */

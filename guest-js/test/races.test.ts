@@ -1,6 +1,6 @@
 /**
  * The cache's rules where fetches, invalidations, hydration and subscribers
- * interleave (SPEC section 4), one deterministic schedule per rule. The
+ * interleave (docs/protocol.md: "The client cache"), one deterministic schedule per rule. The
  * randomized scheduler in schedule.test.ts explores the rest.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Single-flight refresh (SPEC 6.8): a call lists the subscribed bundles,
+ * Single-flight refresh (docs/protocol.md: "Single-flight refresh"): a call lists the subscribed bundles,
  * the envelope brings back the reached ones, which land without a `ctx`
  * round trip, unless an invalidation overtook them (the generation rule).
  */

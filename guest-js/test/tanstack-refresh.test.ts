@@ -1,5 +1,5 @@
 /**
- * Single-flight refresh (SPEC 6.8) for TanStack Query: `connectQueryClient`
+ * Single-flight refresh (docs/protocol.md: "Single-flight refresh") for TanStack Query: `connectQueryClient`
  * makes a client's calls list the active Mizan queries of a real
  * `QueryClient`; a reached query whose bundle comes back is set, not
  * refetched, unless a target reached it after the call was sent. vitest runs

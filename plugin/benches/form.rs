@@ -1,4 +1,4 @@
-//! What a form costs (SPEC 6.4): a `call` of a function whose param is a
+//! What a form costs (docs/protocol.md: "Forms"): a `call` of a function whose param is a
 //! form (validated before the body runs) against the same call with the
 //! same struct and payload without `Form` (not validated), and `validate`
 //! against that call, all through the mock IPC path.

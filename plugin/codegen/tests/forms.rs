@@ -1,4 +1,4 @@
-//! The `form` node of a function (SPEC 6.4): written and read back, every
+//! The `form` node of a function (docs/protocol.md: "Forms"): written and read back, every
 //! reader refusal, and the TypeScript schema constant the generator writes.
 
 use tauri_plugin_mizan_codegen::{

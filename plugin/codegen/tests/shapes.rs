@@ -1,4 +1,4 @@
-//! The IR's `shape` node (SPEC 6.5): it round-trips, the reader refuses a
+//! The IR's `shape` node (docs/protocol.md: "Shapes over SQLite"): it round-trips, the reader refuses a
 //! Shape that does not fit its struct, and the generated client exports its
 //! descriptor under a name no other item takes.
 

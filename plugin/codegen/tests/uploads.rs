@@ -1,4 +1,4 @@
-//! Where the IR's `upload` and `bytes` types may stand (SPEC 6.2), and
+//! Where the IR's `upload` and `bytes` types may stand (docs/protocol.md: "Uploads and binary results"), and
 //! what the generator writes for them.
 
 use tauri_plugin_mizan_codegen::{generate_ts, Ir, ReadError};

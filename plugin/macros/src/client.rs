@@ -224,7 +224,7 @@ fn handler(krate: &TokenStream, func: &ItemFn, sig: &Signature) -> TokenStream {
                 unwraps.push(var.clone());
                 captures.push(quote!(__ctx.capture(#wire, &#var);));
                 // A form param (its type derives `Form`) is validated
-                // before the body runs (SPEC 6.4).
+                // before the body runs (docs/protocol.md: "Forms").
                 forms.push(quote_spanned!(ty.span()=>
                     (&#krate::FormProbe::<#ty>::PROBE).__mizan_check_form(&#var)?;
                 ));

@@ -1,5 +1,5 @@
 //! Expansion of `#[derive(tauri_plugin_mizan::Shape)]`: a struct whose
-//! fields are columns of one SQLite table (SPEC 6.5).
+//! fields are columns of one SQLite table (docs/protocol.md: "Shapes over SQLite").
 //!
 //! ```text
 //! #[derive(Serialize, Type, Shape)]

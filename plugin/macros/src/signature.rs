@@ -15,7 +15,7 @@ const INJECTED: &[&str] = &[
     "WebviewWindow",
     "Invalidations",
     "Identity",
-    // Streams (SPEC 6.3): a function that takes one streams its items.
+    // Streams (docs/protocol.md: "Streams"): a function that takes one streams its items.
     "StreamSink",
 ];
 
@@ -241,7 +241,7 @@ fn last_segment(ty: &Type) -> Option<String> {
 
 /// Whether a function returning `output` returns `Bytes` (or
 /// `Result<Bytes, E>`), recognised by the last segment of the path: its
-/// bytes are answered raw (SPEC 6.2).
+/// bytes are answered raw (docs/protocol.md: "Uploads and binary results").
 pub(crate) fn returns_bytes(output: &Output) -> bool {
     match output {
         Output::Unit => false,

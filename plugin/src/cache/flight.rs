@@ -2,7 +2,7 @@
 //!
 //! A request joins a run in flight only if no invalidation reached the key
 //! since that run started (its answer may predate it); otherwise it starts
-//! a run of its own, as the webview cache does (SPEC section 4).
+//! a run of its own, as the webview cache does (docs/protocol.md: "The client cache").
 
 use std::{
     collections::HashMap,

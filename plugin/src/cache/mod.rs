@@ -1,4 +1,4 @@
-//! The origin cache (SPEC 6.1): context function results cached in the
+//! The origin cache (docs/protocol.md: "Origin cache"): context function results cached in the
 //! plugin process, keyed by HMAC, invalidated by the same targets and reach
 //! rule as the webview cache, persisted in a redb store, and standing in
 //! for failed runs within a stale-if-error bound.

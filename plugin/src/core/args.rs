@@ -18,7 +18,7 @@ pub struct Args<'a> {
     strict: bool,
     problems: Vec<ArgProblem>,
     /// What a capability sets up around each param's deserialization (an
-    /// upload's files, which `Upload` params take: SPEC 6.2).
+    /// upload's files, which `Upload` params take: docs/protocol.md: "Uploads and binary results").
     source: Option<Box<dyn ParamSource>>,
 }
 

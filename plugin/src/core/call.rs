@@ -264,7 +264,7 @@ pub(crate) fn raw<T: Serialize>(value: &T) -> Outcome {
 
 thread_local! {
     /// The bytes a function just answered raw on this thread, instead of
-    /// JSON (a query returning `Bytes`, SPEC 6.2). The dispatcher takes
+    /// JSON (a query returning `Bytes`, docs/protocol.md: "Uploads and binary results"). The dispatcher takes
     /// them in the same poll that ran the function's last step (see
     /// [`take_raw`]).
     static RAW: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };

@@ -1,4 +1,4 @@
-//! The `details` of an `invalid_form` error (SPEC 6.4), as the core's
+//! The `details` of an `invalid_form` error (docs/protocol.md: "Forms"), as the core's
 //! error enum carries them. Filled from validator's errors by the forms
 //! capability (`form::report`).
 

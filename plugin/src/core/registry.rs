@@ -26,7 +26,7 @@ pub enum FnKind {
 }
 
 /// How one context function's results are cached in the plugin process
-/// (SPEC 6.1). Written by `#[client(context = C, cache)]` or
+/// (docs/protocol.md: "Origin cache"). Written by `#[client(context = C, cache)]` or
 /// `cache(ttl = "5m", stale_if_error = "7d", timeout = "3s")`.
 ///
 /// ```
@@ -142,7 +142,7 @@ pub struct FnTypes {
     pub error: Option<specta::datatype::DataType>,
     /// A streaming function's item type: the `T` of its `StreamSink<T>`.
     pub item: Option<specta::datatype::DataType>,
-    /// The schemas of its form params (SPEC 6.4): params whose type
+    /// The schemas of its form params (docs/protocol.md: "Forms"): params whose type
     /// derives `Form`.
     pub forms: Vec<tauri_plugin_mizan_codegen::Form>,
 }

@@ -1,4 +1,4 @@
-//! The three tiers of invalidation (SPEC section 3) and the reach rule.
+//! The three tiers of invalidation (docs/protocol.md: "Invalidation") and the reach rule.
 //!
 //! This module is the one place where the scoping rule lives on the Rust
 //! side: [`reaches`] decides whether a target reaches a bundle, and

@@ -1,4 +1,4 @@
-//! What the core knows of Shapes (SPEC 6.5): that a named wire type is a
+//! What the core knows of Shapes (docs/protocol.md: "Shapes over SQLite"): that a named wire type is a
 //! projection of a table, with its key and its columns. The IR marks such
 //! types; the SQLite binding (`shape`, behind the `sqlite` feature) reads
 //! and checks them. Nothing here touches a database.

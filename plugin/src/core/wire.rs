@@ -19,7 +19,7 @@ pub struct Envelope {
     pub result: Box<RawValue>,
     /// What the call invalidated; empty for queries and context functions.
     pub invalidate: Vec<Target>,
-    /// Single-flight refresh (SPEC 6.8): the bundles of the request's
+    /// Single-flight refresh (docs/protocol.md: "Single-flight refresh"): the bundles of the request's
     /// `refresh` list that `invalidate` reaches, computed after the call in
     /// the same round trip. Absent when the request listed none.
     // Typed as the list: absent is what `None` means on the wire (never

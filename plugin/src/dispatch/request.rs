@@ -55,7 +55,7 @@ impl<'a> CtxRequest<'a> {
 /// A request's name field and its object field (absent when not sent).
 type NamedMap<'a> = (&'a str, Option<&'a Map<String, Value>>);
 
-/// The key of a `call` body that lists the bundles to refresh (SPEC 6.8).
+/// The key of a `call` body that lists the bundles to refresh (docs/protocol.md: "Single-flight refresh").
 pub(crate) const REFRESH_KEY: &str = "refresh";
 
 /// A request object with one name field and one object field, and no keys

@@ -1,4 +1,4 @@
-//! Forms (SPEC 6.4): a wire param whose type derives [`Form`] (and
+//! Forms (docs/protocol.md: "Forms"): a wire param whose type derives [`Form`] (and
 //! validator's `Validate`) is checked before its function runs, on every
 //! call and through the `validate` command, which runs no body. Failures
 //! answer `invalid_form`, with field errors keyed by serde wire names.

@@ -1,4 +1,4 @@
-//! First-paint hydration (SPEC 6.7): the bundles a window shows first,
+//! First-paint hydration (docs/protocol.md: "First-paint hydration"): the bundles a window shows first,
 //! computed in Rust when the window is created and put in its
 //! initialization script, so its first render needs no IPC round trip.
 //!

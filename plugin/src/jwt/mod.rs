@@ -1,4 +1,4 @@
-//! JWT identity (SPEC 6.6): access tokens verified with `jsonwebtoken`,
+//! JWT identity (docs/protocol.md: "JWT identity"): access tokens verified with `jsonwebtoken`,
 //! refresh tokens rotated with reuse detection, and a session the Rust side
 //! holds so that no token crosses into the webview.
 //!

@@ -1,4 +1,4 @@
-//! Single-flight refresh (SPEC 6.8): a `call` may list the bundles its
+//! Single-flight refresh (docs/protocol.md: "Single-flight refresh"): a `call` may list the bundles its
 //! webview holds (`"refresh": [{"context", "params"}, ...]`); once the
 //! mutation ran and its targets were applied, the plugin computes those the
 //! targets reach and answers them in the envelope's `"bundles"`, in the same

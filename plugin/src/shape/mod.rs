@@ -1,4 +1,4 @@
-//! Shapes over SQLite (SPEC 6.5): a struct that declares a projection of
+//! Shapes over SQLite (docs/protocol.md: "Shapes over SQLite"): a struct that declares a projection of
 //! one table, read with exactly its columns, values always bound as
 //! parameters, checked against the database's schema at start-up.
 //!

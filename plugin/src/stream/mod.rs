@@ -1,4 +1,4 @@
-//! Streams (SPEC 6.3): a `#[client]` function that takes a [`StreamSink`]
+//! Streams (docs/protocol.md: "Streams"): a `#[client]` function that takes a [`StreamSink`]
 //! sends typed items over the webview's `tauri::ipc::Channel`, with credits
 //! (backpressure), cancellation, and no producer outliving its webview.
 //!

@@ -1,4 +1,4 @@
-//! Uploads and binary results (SPEC 6.2).
+//! Uploads and binary results (docs/protocol.md: "Uploads and binary results").
 //!
 //! An [`Upload`] param travels as a raw IPC body, never as JSON: the
 //! function name, the JSON args and the files' names, types and sizes
