@@ -171,7 +171,7 @@ fn afi_merge(keep: u32, drop: u32, inv: Invalidations) {
     inv.whole(&AFI_LOG);
 }
 
-// Capabilities of SPEC section 6 ---------------------------------------------
+// The capabilities beyond the core -----------------------------------------------
 
 // Auth: members only. Its body counts its runs, so a probe sees whether a
 // refusal came before it.

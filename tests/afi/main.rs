@@ -127,7 +127,7 @@ fn render(manifest: &Manifest, findings: &[(&str, Finding)]) -> String {
     out.push_str(
         "Legend: ✅ wired · 🟡 partial · ❌ missing · ➖ not applicable to an IPC transport\n\n",
     );
-    out.push_str("| capability | SPEC | status | what the probe found |\n|---|---|---|---|\n");
+    out.push_str("| capability | protocol | status | what the probe found |\n|---|---|---|---|\n");
     let (mut applicable, mut wired, mut owed) = (0, 0, Vec::new());
     for cap in &manifest.capability {
         let (status, notes) = if cap.applicable {
@@ -145,7 +145,7 @@ fn render(manifest: &Manifest, findings: &[(&str, Finding)]) -> String {
         out.push_str(&format!(
             "| {} | {} | {} | {} |\n",
             cell(&cap.title),
-            cell(&cap.spec),
+            sections(&cap.spec),
             symbol(status),
             cell(&notes)
         ));
@@ -349,7 +349,7 @@ fn every_capability_has_exactly_one_probe() {
     for (id, _) in PROBES {
         assert!(ids.contains(id), "probe `{id}` has no manifest entry");
     }
-    // Section 2, 3 and 6 of SPEC.md: the core and every row.
+    // The protocol's core and every capability.
     for id in [
         "call",
         "bundle",
@@ -377,4 +377,21 @@ fn every_capability_has_exactly_one_probe() {
             .all(|c| c.id.starts_with("http-")),
         "only the HTTP-only rows are not applicable"
     );
+}
+
+/// `"Transport, Errors"` as links to those sections of `docs/protocol.md`.
+fn sections(titles: &str) -> String {
+    titles
+        .split(", ")
+        .map(|t| {
+            let anchor: String = t
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-')
+                .map(|c| if c == ' ' { '-' } else { c })
+                .collect();
+            format!("[{t}](docs/protocol.md#{anchor})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

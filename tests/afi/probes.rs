@@ -2,7 +2,7 @@
 //! the behaviour through the real IPC dispatch path and reports what it
 //! observed; it never looks for the presence of a name.
 //!
-//! Where SPEC.md does not fix a wire shape yet (uploads, streams, forms,
+//! Where the protocol does not fix a wire shape yet (uploads, streams, forms,
 //! JWT), the probe's request is one constant below: whoever builds the
 //! capability aligns it with what they chose.
 
@@ -59,7 +59,7 @@ pub const PROBES: &[(&str, Probe)] = &[
     ("single-flight", single_flight),
 ];
 
-// Wire shapes SPEC.md leaves to the capability's builder --------------------
+// Wire shapes the protocol leaves to the capability's builder-----------------
 
 const IR: &str = "plugin:mizan|ir";
 /// A raw body (the files one after the other); the function, its args
@@ -175,7 +175,7 @@ fn code(reply: &Reply) -> Option<&str> {
     reply.as_ref().err()?.get("code")?.as_str()
 }
 
-/// `{code, message, details, invalidate}`, as SPEC §2 fixes it.
+/// `{code, message, details, invalidate}`, as docs/protocol.md ("Errors") fixes it.
 fn error_shape(reply: &Reply) -> bool {
     let Err(Value::Object(e)) = reply else {
         return false;
@@ -190,7 +190,7 @@ fn refused_by_acl(reply: &Reply) -> bool {
     matches!(reply, Err(Value::String(s)) if s.contains("not allowed"))
 }
 
-/// SPEC §3's reach rule, written here from the text, not taken from the
+/// The reach rule (docs/protocol.md, "Invalidation"), written here from the text, not taken from the
 /// plugin: every param of the target is absent from the bundle or equal.
 fn reaches(target: &Value, context: &str, bundle: &Value) -> bool {
     target["context"] == context
