@@ -1123,7 +1123,9 @@ fn hydration(h: &Harness) -> Finding {
     c.check_got(holds, "it holds the bundle as `ctx` answers it", &bundle);
     let snapshot = embedded_json(&script);
     c.check(
-        snapshot.as_ref().is_some_and(|s| s.get("identity").is_some()),
+        snapshot
+            .as_ref()
+            .is_some_and(|s| s.get("identity").is_some()),
         "the snapshot carries the identity it was computed for",
     );
     c.check(

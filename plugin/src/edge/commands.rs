@@ -133,6 +133,15 @@ pub(crate) fn access<R: Runtime>(
     shared(invoke).pages.for_request(invoke, command)
 }
 
+/// [`access`], with the plugin's state at hand.
+fn access_with<R: Runtime>(
+    shared: &Shared,
+    invoke: &Invoke<R>,
+    command: &'static str,
+) -> Result<Access, InvokeError> {
+    shared.pages.for_request(invoke, command)
+}
+
 /// A webview's access entries, outside any request: those of every
 /// capability that grants its page one of the plugin's commands, and the
 /// global ones.
@@ -178,7 +187,7 @@ impl<R: Runtime> Accepted<R> {
             return None;
         }
         let inline = !peek_name(body, name_key).is_some_and(|n| runs_async(&shared.dispatcher, n));
-        let access = match access(&invoke, command) {
+        let access = match access_with(&shared, &invoke, command) {
             Ok(access) => access,
             Err(e) => {
                 invoke.resolver.invoke_error(e);
