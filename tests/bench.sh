@@ -102,7 +102,7 @@ figures shape '^ratio:'
 figures stream-cancel '^cancel ->'
 figures guest-js ' vs |x \(flat'
 if [ "$webview" = 1 ]; then
-  figures webview 'x|ms|µs'
+  figures webview '; ratio '
 fi
 
 echo
