@@ -148,7 +148,8 @@ pub(crate) fn too_deep(value: &Value) -> bool {
 /// Whether `value` nests arrays and objects deeper than `limit` levels;
 /// walked without recursion, and no further than `limit`.
 pub(crate) fn deeper_than(value: &Value, limit: usize) -> bool {
-    let mut stack = vec![(value, 0)];
+    let mut stack = Stack::<(&Value, usize), 8>::new();
+    stack.push((value, 0));
     while let Some((v, depth)) = stack.pop() {
         let children: &mut dyn Iterator<Item = &Value> = match v {
             Value::Array(items) => &mut items.iter(),
@@ -158,9 +159,51 @@ pub(crate) fn deeper_than(value: &Value, limit: usize) -> bool {
         if depth == limit {
             return true;
         }
-        stack.extend(children.map(|c| (c, depth + 1)));
+        // Only containers nest: a scalar child is never deeper.
+        for child in children {
+            if matches!(child, Value::Array(_) | Value::Object(_)) {
+                stack.push((child, depth + 1));
+            }
+        }
     }
     false
+}
+
+/// A last-in first-out stack that holds its first `N` items in place and
+/// only allocates past them: the walks over request bodies run on every
+/// call, and most bodies nest a few levels.
+pub(crate) struct Stack<T: Copy, const N: usize> {
+    inline: [Option<T>; N],
+    len: usize,
+    /// The items past the first `N`, above them.
+    spilled: Vec<T>,
+}
+
+impl<T: Copy, const N: usize> Stack<T, N> {
+    pub(crate) fn new() -> Self {
+        Stack {
+            inline: [None; N],
+            len: 0,
+            spilled: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, item: T) {
+        if self.len < N && self.spilled.is_empty() {
+            self.inline[self.len] = Some(item);
+            self.len += 1;
+        } else {
+            self.spilled.push(item);
+        }
+    }
+
+    pub(crate) fn pop(&mut self) -> Option<T> {
+        if let Some(item) = self.spilled.pop() {
+            return Some(item);
+        }
+        self.len = self.len.checked_sub(1)?;
+        self.inline[self.len].take()
+    }
 }
 
 /// How many arrays and objects `value` nests at its deepest (a scalar: 0);
@@ -200,6 +243,19 @@ pub(crate) fn short_type_name(full: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stack_is_last_in_first_out_past_its_inline_items() {
+        let mut stack = Stack::<usize, 2>::new();
+        for i in 0..5 {
+            stack.push(i);
+        }
+        assert_eq!(stack.pop(), Some(4));
+        stack.push(9);
+        let rest: Vec<_> = std::iter::from_fn(|| stack.pop()).collect();
+        assert_eq!(rest, [9, 3, 2, 1, 0]);
+        assert_eq!(stack.pop(), None);
+    }
 
     #[test]
     fn depth_is_bounded() {

@@ -1,7 +1,10 @@
 //! The registry: every `#[client]` function of the program, found through
 //! `inventory`, checked once at start-up and indexed for dispatch.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap},
+    hash::{BuildHasherDefault, Hasher},
+};
 
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
@@ -273,13 +276,38 @@ fn same_wire_type(a: &str, b: &str) -> bool {
     a == b || (INTEGERS.contains(&a) && INTEGERS.contains(&b))
 }
 
+/// FNV-1a, for the registry's names: every call looks its function up,
+/// and SipHash costs more than the rest of the lookup. The keys are the
+/// program's own names, fixed when the plugin starts; a page only looks
+/// names up, so it cannot crowd the table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NameHasher(u64);
+
+impl Default for NameHasher {
+    fn default() -> Self {
+        NameHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Every `#[client]` function of the program, checked and indexed.
 ///
 /// Built once when the plugin starts; [`Registry::discover`] is what
 /// `tauri_plugin_mizan::init()` uses.
 #[derive(Debug)]
 pub struct Registry {
-    pub(crate) functions: HashMap<&'static str, FnEntry>,
+    pub(crate) functions: HashMap<&'static str, FnEntry, BuildHasherDefault<NameHasher>>,
     pub(crate) contexts: BTreeMap<&'static str, ContextEntry>,
 }
 
@@ -347,7 +375,7 @@ impl Registry {
             entry.param_names = entry.params.keys().copied().collect();
         }
 
-        let mut functions = HashMap::new();
+        let mut functions = HashMap::default();
         for f in &fns {
             let mut affects = Vec::new();
             let mut scope_params: Vec<&'static str> = Vec::new();

@@ -245,13 +245,17 @@ impl Dispatcher {
         scope: Option<&CallScope>,
         outcome: &Outcome,
     ) -> Vec<Target> {
-        let entry = self.registry.functions.get(function);
-        match (entry, scope, outcome) {
-            (Some(entry), Some(scope), Ok(_) | Err(CallError::App(_))) if self.scoping => {
+        // A call without a scope (a query) has no targets: no lookup.
+        let (Some(scope), Ok(_) | Err(CallError::App(_)), true) = (scope, outcome, self.scoping)
+        else {
+            return Vec::new();
+        };
+        match self.registry.functions.get(function) {
+            Some(entry) => {
                 let targets = entry.targets(&scope.captured(), scope.explicit());
                 self.registry.normalize_targets(targets)
             }
-            _ => Vec::new(),
+            None => Vec::new(),
         }
     }
 

@@ -6,7 +6,10 @@ use std::fmt::Write;
 use serde_json::Value;
 use tauri::ipc::InvokeBody;
 
-use crate::{core::error::CallError, dispatch::request::not_an_object};
+use crate::{
+    core::{args::Stack, error::CallError},
+    dispatch::request::not_an_object,
+};
 
 /// The body's JSON; a raw body is `invalid_args`.
 pub(crate) fn json(body: &InvokeBody) -> Result<&Value, CallError> {
@@ -42,31 +45,56 @@ pub(crate) fn peek_name<'a>(body: &'a InvokeBody, key: &str) -> Option<&'a str> 
 /// escapes the same characters). Walks without recursion, so a value of any
 /// depth is measured on any stack.
 pub(crate) fn json_size(value: &Value) -> usize {
-    let mut size = 0;
-    let mut stack = vec![value];
+    let mut stack = Stack::<&Value, 8>::new();
+    let mut size = item_size(value, &mut stack);
     while let Some(v) = stack.pop() {
         size += match v {
-            Value::Null | Value::Bool(true) => 4,
-            Value::Bool(false) => 5,
-            Value::Number(n) => {
-                let mut counter = Counter(0);
-                // Infallible: the counter never fails.
-                let _ = write!(counter, "{n}");
-                counter.0
-            }
-            Value::String(s) => string_size(s),
             Value::Array(items) => {
-                stack.extend(items);
-                2 + items.len().saturating_sub(1)
+                let inner: usize = items.iter().map(|v| item_size(v, &mut stack)).sum();
+                inner + 2 + items.len().saturating_sub(1)
             }
             Value::Object(map) => {
-                stack.extend(map.values());
-                let keys: usize = map.keys().map(|k| string_size(k) + 1).sum();
-                2 + keys + map.len().saturating_sub(1)
+                let inner: usize = map
+                    .iter()
+                    .map(|(k, v)| string_size(k) + 1 + item_size(v, &mut stack))
+                    .sum();
+                inner + 2 + map.len().saturating_sub(1)
             }
+            _ => 0,
         };
     }
     size
+}
+
+/// A scalar's size; an array or object goes on `stack`, to be measured
+/// when it comes off.
+fn item_size<'a>(value: &'a Value, stack: &mut Stack<&'a Value, 8>) -> usize {
+    match value {
+        Value::Null | Value::Bool(true) => 4,
+        Value::Bool(false) => 5,
+        Value::Number(n) => number_size(n),
+        Value::String(s) => string_size(s),
+        Value::Array(_) | Value::Object(_) => {
+            stack.push(value);
+            0
+        }
+    }
+}
+
+/// A number's size as serde_json writes it: integers counted digit by
+/// digit, floats written out.
+fn number_size(n: &serde_json::Number) -> usize {
+    let digits = |u: u64| u.checked_ilog10().unwrap_or(0) as usize + 1;
+    if let Some(u) = n.as_u64() {
+        return digits(u);
+    }
+    if let Some(i) = n.as_i64() {
+        return 1 + digits(i.unsigned_abs());
+    }
+    let mut counter = Counter(0);
+    // Infallible: the counter never fails.
+    let _ = write!(counter, "{n}");
+    counter.0
 }
 
 /// A JSON string's size with its quotes and escapes: `"` and `\` take two
@@ -117,8 +145,14 @@ mod tests {
             json!([]),
             json!({}),
             json!([
+                0,
                 1,
                 -2,
+                9,
+                10,
+                -10,
+                99,
+                100,
                 3.25,
                 1e300,
                 -0.0,

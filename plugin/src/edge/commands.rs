@@ -133,6 +133,15 @@ pub(crate) fn access<R: Runtime>(
     shared(invoke).pages.for_request(invoke, command)
 }
 
+/// [`access`], with the plugin's state at hand.
+fn access_with<R: Runtime>(
+    shared: &Shared,
+    invoke: &Invoke<R>,
+    command: &'static str,
+) -> Result<Access, InvokeError> {
+    shared.pages.for_request(invoke, command)
+}
+
 /// A webview's access entries, outside any request: those of every
 /// capability that grants its page one of the plugin's commands, and the
 /// global ones.
@@ -178,7 +187,7 @@ impl<R: Runtime> Accepted<R> {
             return None;
         }
         let inline = !peek_name(body, name_key).is_some_and(|n| runs_async(&shared.dispatcher, n));
-        let access = match access(&invoke, command) {
+        let access = match access_with(&shared, &invoke, command) {
             Ok(access) => access,
             Err(e) => {
                 invoke.resolver.invoke_error(e);
@@ -302,10 +311,32 @@ fn respond<R: Runtime>(
     match finished.into_envelope() {
         Ok(mut envelope) => {
             envelope.bundles = bundles;
-            resolver.resolve(envelope)
+            match plain_envelope(&envelope) {
+                Some(json) => resolver.resolve(tauri::ipc::Response::new(
+                    tauri::ipc::InvokeResponseBody::Json(json),
+                )),
+                None => resolver.resolve(envelope),
+            }
         }
         Err(error) => resolver.reject(error),
     }
+}
+
+/// The envelope of a call that invalidated nothing and refreshes nothing
+/// (every query), written as serde writes it, byte for byte, without
+/// serde's machinery: most calls answer this.
+fn plain_envelope(envelope: &crate::core::wire::Envelope) -> Option<String> {
+    if !envelope.invalidate.is_empty() || envelope.bundles.is_some() {
+        return None;
+    }
+    const HEAD: &str = r#"{"result":"#;
+    const TAIL: &str = r#","invalidate":[]}"#;
+    let result = envelope.result.get();
+    let mut json = String::with_capacity(HEAD.len() + result.len() + TAIL.len());
+    json.push_str(HEAD);
+    json.push_str(result);
+    json.push_str(TAIL);
+    Some(json)
 }
 
 fn ctx<R: Runtime>(invoke: Invoke<R>) {
@@ -353,4 +384,31 @@ fn ir(shared: State<'_, Arc<Shared>>) -> Result<String, WireError> {
     shared.dispatcher.registry.ir_text().map_err(|e| {
         crate::core::error::CallError::internal(e.to_string()).to_wire(None, Vec::new())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::wire::Envelope;
+
+    #[test]
+    fn the_plain_envelope_is_what_serde_writes() {
+        for result in ["3", "null", r#"{"a":[1,"x\"y"]}"#, r#""é""#] {
+            let envelope = Envelope {
+                result: serde_json::value::RawValue::from_string(result.to_owned()).unwrap(),
+                invalidate: Vec::new(),
+                bundles: None,
+            };
+            assert_eq!(
+                plain_envelope(&envelope).as_deref(),
+                Some(serde_json::to_string(&envelope).unwrap().as_str())
+            );
+        }
+        let with_bundles = Envelope {
+            result: serde_json::value::RawValue::from_string("1".to_owned()).unwrap(),
+            invalidate: Vec::new(),
+            bundles: Some(Vec::new()),
+        };
+        assert_eq!(plain_envelope(&with_bundles), None);
+    }
 }

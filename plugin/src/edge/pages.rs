@@ -24,6 +24,7 @@
 
 use std::{
     collections::HashMap,
+    hash::BuildHasherDefault,
     sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
@@ -33,6 +34,7 @@ use tauri::{
 };
 
 use crate::{
+    core::registry::NameHasher,
     dispatch::access::{Access, AccessEntry},
     edge::command_names::COMMANDS,
 };
@@ -44,8 +46,11 @@ type Fingerprint = Option<Vec<Option<u64>>>;
 /// The pages of the app's webviews, by label.
 #[derive(Debug, Default)]
 pub(crate) struct Pages {
-    by_label: Mutex<HashMap<String, Page>>,
+    by_label: Mutex<Labels>,
 }
+
+/// Labels are the app's own, hashed on every request.
+type Labels = HashMap<String, Page, BuildHasherDefault<NameHasher>>;
 
 #[derive(Debug, Default)]
 struct Page {
@@ -58,12 +63,23 @@ struct Page {
 #[derive(Debug)]
 struct Resolved {
     access: Access,
-    /// What each command's capabilities were when they were seen.
-    seen: HashMap<&'static str, Fingerprint>,
+    /// What each command's capabilities were when they were seen (a few
+    /// commands: a list is quicker to search than a map to hash).
+    seen: Vec<(&'static str, Fingerprint)>,
+}
+
+impl Resolved {
+    /// Whether `command`'s capabilities were seen as `scopes` are now.
+    fn holds(&self, command: &str, scopes: Option<&[Option<u64>]>) -> bool {
+        self.seen
+            .iter()
+            .find(|(c, _)| *c == command)
+            .is_some_and(|(_, seen)| seen.as_deref() == scopes)
+    }
 }
 
 impl Pages {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Page>> {
+    fn lock(&self) -> MutexGuard<'_, Labels> {
         self.by_label.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -108,7 +124,41 @@ impl Pages {
     fn kept(&self, label: &str, command: &str, fingerprint: &Fingerprint) -> Option<Access> {
         let pages = self.lock();
         let resolved = pages.get(label)?.resolved.as_ref()?;
-        (resolved.seen.get(command)? == fingerprint).then(|| resolved.access.clone())
+        resolved
+            .holds(command, fingerprint.as_deref())
+            .then(|| resolved.access.clone())
+    }
+
+    /// What a request from `webview`'s own page finds kept, without
+    /// allocating: `Some(Ok)` the kept entries, `Some(Err)` a request sent
+    /// from another origin, `None` nothing kept that holds.
+    fn kept_for<R: Runtime>(
+        &self,
+        invoke: &Invoke<R>,
+        command: &str,
+        sent_from: Option<&str>,
+    ) -> Option<Result<Access, ()>> {
+        let pages = self.lock();
+        let page = pages.get(invoke.message.webview_ref().label())?;
+        let origin = page.origin.as_deref()?;
+        if sent_from.is_some_and(|o| o != origin) {
+            return Some(Err(()));
+        }
+        let resolved = page.resolved.as_ref()?;
+        let mut scopes = [None; 16];
+        let scopes = match &invoke.acl {
+            None => None,
+            Some(commands) if commands.len() <= scopes.len() => {
+                for (slot, c) in scopes.iter_mut().zip(commands) {
+                    *slot = c.scope_id;
+                }
+                Some(&scopes[..commands.len()])
+            }
+            Some(_) => return None,
+        };
+        resolved
+            .holds(command, scopes)
+            .then(|| Ok(resolved.access.clone()))
     }
 
     fn keep(
@@ -126,7 +176,8 @@ impl Pages {
             return;
         }
         let mut seen = page.resolved.take().map(|r| r.seen).unwrap_or_default();
-        seen.insert(command, fingerprint);
+        seen.retain(|(c, _)| *c != command);
+        seen.push((command, fingerprint));
         page.resolved = Some(Resolved {
             access: access.clone(),
             seen,
@@ -140,8 +191,13 @@ impl Pages {
         command: &'static str,
     ) -> Result<Access, InvokeError> {
         let webview = invoke.message.webview_ref();
-        let fingerprint = fingerprint(invoke);
         let sent_from = request_origin(invoke);
+        match self.kept_for(invoke, command, sent_from.as_deref()) {
+            Some(Ok(access)) => return Ok(access),
+            Some(Err(())) => return own(invoke, command),
+            None => {}
+        }
+        let fingerprint = fingerprint(invoke);
         let origin = self.origin(webview).map_err(InvokeError::from_error)?;
         if sent_from.as_ref().is_some_and(|o| *o != origin) {
             return own(invoke, command);
@@ -172,7 +228,12 @@ fn fingerprint<R: Runtime>(invoke: &Invoke<R>) -> Fingerprint {
 /// The origin the request's `Origin` header names (`"null"` for an opaque
 /// one, which matches no page).
 fn request_origin<R: Runtime>(invoke: &Invoke<R>) -> Option<String> {
-    let value = invoke.message.headers().get("origin")?.to_str().ok()?;
+    let value = invoke
+        .message
+        .headers()
+        .get(tauri::http::header::ORIGIN)?
+        .to_str()
+        .ok()?;
     Some(Url::parse(value).map_or_else(|_| "null".to_owned(), |url| origin_of(&url)))
 }
 
