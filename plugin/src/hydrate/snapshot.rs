@@ -304,7 +304,7 @@ mod tests {
              // initialization script for a fixed snapshot, with the key\n\
              // 0123456789abcdef0123456789abcdef. Do not edit.\n{script}\n"
         );
-        if std::env::var_os(crate::ir::UPDATE_ENV).is_some() {
+        if std::env::var_os(crate::core::export::UPDATE_ENV).is_some() {
             std::fs::write(&path, &text).unwrap();
         }
         let pinned = std::fs::read_to_string(&path).unwrap_or_default();
