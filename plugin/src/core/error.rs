@@ -62,7 +62,7 @@ pub enum CallError {
     /// The caller's access token gives no identity: `unauthorized` with
     /// `details.reason` (`token_expired` or `invalid_token`).
     #[error("{0}")]
-    Token(crate::core::auth::TokenRefusal),
+    Token(TokenRefusal),
     /// Who is signed in changed while a stream or a chunked upload begun
     /// under the previous identity was running: it was ended.
     /// `unauthorized` with `details.reason: "identity_changed"`.
@@ -248,4 +248,61 @@ pub enum RegistryError {
     /// Several problems at once.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Many(Vec<RegistryError>),
+}
+
+/// Why an access token gives no identity. On the wire: `unauthorized`
+/// with `details.reason` = [`reason`](Self::reason).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenRefusal {
+    /// `exp` is past, beyond the leeway. Refreshing helps.
+    #[error("the access token has expired")]
+    Expired,
+    /// Anything else: refreshing does not help.
+    #[error("the access token is not valid ({0})")]
+    Invalid(InvalidToken),
+}
+
+/// What was wrong with an invalid token (for messages and logs; the wire
+/// reason is `invalid_token` for all of them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidToken {
+    /// Not three base64url parts of JSON, or an unknown `alg` (`none`).
+    #[error("malformed")]
+    Malformed,
+    /// The header names an algorithm no configured key accepts.
+    #[error("algorithm not accepted")]
+    Algorithm,
+    /// The signature does not match.
+    #[error("bad signature")]
+    Signature,
+    /// `iss` is missing or not the configured issuer.
+    #[error("wrong issuer")]
+    Issuer,
+    /// `aud` is missing or does not name the configured audience.
+    #[error("wrong audience")]
+    Audience,
+    /// `exp` or `sub` missing, or a claim of the wrong type.
+    #[error("missing or malformed claims")]
+    Claims,
+    /// `nbf` is in the future, beyond the leeway.
+    #[error("not valid yet")]
+    NotYetValid,
+}
+
+impl TokenRefusal {
+    /// The wire reason: `token_expired` or `invalid_token`.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            TokenRefusal::Expired => "token_expired",
+            TokenRefusal::Invalid(_) => "invalid_token",
+        }
+    }
+}
+
+impl From<InvalidToken> for TokenRefusal {
+    fn from(invalid: InvalidToken) -> Self {
+        TokenRefusal::Invalid(invalid)
+    }
 }

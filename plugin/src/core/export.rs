@@ -7,7 +7,10 @@ use std::path::{Component, Path, PathBuf};
 
 use tauri_plugin_mizan_codegen::{changed_lines, TsOptions};
 
-use crate::core::{ir::ExportError, registry::Registry};
+use crate::core::{
+    ir::{write_if_changed, ExportError},
+    registry::Registry,
+};
 
 /// Set to `1` to make [`ExportFile::assert_current`] write the file instead
 /// of failing.
@@ -206,25 +209,4 @@ macro_rules! ir_file {
     ($path:expr $(,)?) => {
         $crate::ExportFile::__ir(::core::env!("CARGO_MANIFEST_DIR"), $path)
     };
-}
-
-/// Writes `text` to `path` unless it already holds it; `true` when it
-/// wrote. Never creates folders.
-pub(crate) fn write_if_changed(path: &Path, text: &str) -> Result<bool, ExportError> {
-    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
-        return Ok(false);
-    }
-    if let Some(folder) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !folder.is_dir() {
-            return Err(ExportError::MissingFolder {
-                path: path.to_owned(),
-                folder: folder.to_owned(),
-            });
-        }
-    }
-    std::fs::write(path, text).map_err(|source| ExportError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    Ok(true)
 }

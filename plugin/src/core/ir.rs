@@ -24,7 +24,6 @@ use tauri_plugin_mizan_codegen::{
 
 use crate::core::{
     error::RegistryError,
-    export::write_if_changed,
     registry::{ClientFn, FnKind, FnTypes, Registry},
     shape::ShapeMeta,
 };
@@ -76,6 +75,27 @@ pub enum IrError {
         /// Another.
         second: String,
     },
+}
+
+/// Writes `text` to `path` unless it already holds it; `true` when it
+/// wrote. Never creates folders.
+pub(crate) fn write_if_changed(path: &Path, text: &str) -> Result<bool, ExportError> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(false);
+    }
+    if let Some(folder) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !folder.is_dir() {
+            return Err(ExportError::MissingFolder {
+                path: path.to_owned(),
+                folder: folder.to_owned(),
+            });
+        }
+    }
+    std::fs::write(path, text).map_err(|source| ExportError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok(true)
 }
 
 /// Why an export failed.

@@ -47,12 +47,19 @@ fn code(text: &str) -> String {
 /// The first segment of every `crate::` path in `code` (each item of a
 /// `crate::{a, b::c}` group), not counting `$crate::` in macros.
 fn imported(code: &str) -> BTreeSet<String> {
+    segments_after(code, "crate::")
+}
+
+/// The first segment after every `prefix` in `code` (each item of a
+/// `prefix{a, b::c}` group), not counting a `prefix` that is the tail of
+/// a longer path (`$crate::`, `my_crate::`).
+fn segments_after(code: &str, prefix: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     let bytes = code.as_bytes();
     let mut at = 0;
-    while let Some(i) = code[at..].find("crate::") {
+    while let Some(i) = code[at..].find(prefix) {
         let start = at + i;
-        at = start + "crate::".len();
+        at = start + prefix.len();
         let before = start.checked_sub(1).map(|b| bytes[b]);
         if before.is_some_and(|b| b == b'$' || b == b'_' || b.is_ascii_alphanumeric()) {
             continue;
@@ -116,6 +123,54 @@ fn imports_run_one_way() {
         wrong.is_empty(),
         "imports against the layers:\n{}",
         wrong.join("\n")
+    );
+}
+
+/// The core's modules import one another one way: no two of them (and
+/// no longer chain) import each other back.
+#[test]
+fn core_modules_form_no_circle() {
+    let core = Path::new(env!("CARGO_MANIFEST_DIR")).join("plugin/src/core");
+    let mut paths = Vec::new();
+    files(&core, &mut paths);
+    let mut edges = std::collections::BTreeMap::<String, BTreeSet<String>>::new();
+    for path in paths.into_iter().filter(|p| !p.ends_with("core/layers.rs")) {
+        let module = path
+            .strip_prefix(&core)
+            .expect("under core")
+            .components()
+            .next()
+            .and_then(|c| c.as_os_str().to_str())
+            .expect("a module name")
+            .trim_end_matches(".rs")
+            .to_owned();
+        let text = std::fs::read_to_string(&path).expect("a source file");
+        let mut uses = segments_after(&code(&text), "crate::core::");
+        uses.remove(&module);
+        edges.entry(module).or_default().extend(uses);
+    }
+    let mut circles = Vec::new();
+    for start in edges.keys() {
+        // Depth-first from `start`: a path back to it is a circle.
+        let mut stack = vec![vec![start.clone()]];
+        let mut seen = BTreeSet::new();
+        while let Some(path) = stack.pop() {
+            let last = path.last().expect("a path").clone();
+            for next in edges.get(&last).into_iter().flatten() {
+                if next == start {
+                    circles.push(format!("{} -> {start}", path.join(" -> ")));
+                } else if seen.insert(next.clone()) {
+                    let mut longer = path.clone();
+                    longer.push(next.clone());
+                    stack.push(longer);
+                }
+            }
+        }
+    }
+    assert!(
+        circles.is_empty(),
+        "circles in the core:\n{}",
+        circles.join("\n")
     );
 }
 
