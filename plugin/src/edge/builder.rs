@@ -138,6 +138,7 @@ impl Shared {
 ///     .build::<tauri::Wry>();
 /// ```
 #[derive(Default)]
+#[must_use = "a Builder does nothing until `build()` makes the plugin"]
 pub struct Builder {
     config: Config,
     exports: Vec<ExportFile>,
