@@ -30,7 +30,8 @@ profile=debug
 cargo_profile=()
 if [ "$mode" = bench ]; then
   profile=release
-  cargo_profile=(--release)
+  # The benchmark's plain Tauri commands are in a `bench` build only.
+  cargo_profile=(--release --features mizan-example/bench)
 fi
 
 step() { echo "==> $*"; }

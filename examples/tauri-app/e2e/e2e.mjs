@@ -111,6 +111,8 @@ async function exec(script, ...args) {
 }
 
 async function click(css) {
+  // Into view first, as a user would scroll: the main window's content scrolls.
+  await exec('document.querySelector(arguments[0])?.scrollIntoView({ block: "center" })', css);
   await request('POST', s(`/element/${await find(css)}/click`), {});
 }
 
@@ -212,6 +214,56 @@ test("the main window's first screen is hydrated: its first render makes no ctx 
   if (!first || first.ctxCalls !== 0 || first.profile !== 'Ada Lovelace') {
     throw new Error(`the first render: ${JSON.stringify(first)}`);
   }
+});
+
+test("the ready signal waits for every card's data (a cold first run)", async () => {
+  await use('main');
+  const shown = await waitFor('the ready signal', () => exec('return window.mizanReadyScreen ?? null'));
+  const problems = [];
+  if (shown['list-title'] !== 'Today') problems.push(`list title ${JSON.stringify(shown['list-title'])}`);
+  if (!('quote' in shown) && !('quote-error' in shown)) problems.push('no quote');
+  if (!('sign-in' in shown) && !('journal-signed-in' in shown)) problems.push('an empty journal');
+  if (!(shown.notes ?? '').includes('Send the Bernoulli table')) problems.push('no notes');
+  if (problems.length > 0) throw new Error(`the screen at the ready signal: ${problems.join(', ')}`);
+});
+
+test('each note row draws its attach icon inline, with no glyph the font may lack', async () => {
+  await use('main');
+  await textHas('[data-testid=notes]', 'Send the Bernoulli table to Charles');
+  const row = await exec(`
+    const note = document.querySelector('[data-testid=notes] .note');
+    return { svg: note.querySelectorAll('svg[data-testid=attach-icon]').length,
+             text: note.querySelector('.attach').textContent };`);
+  if (row.svg !== 1 || /[^\x00-\x7f]/.test(row.text)) throw new Error(`the attach control: ${JSON.stringify(row)}`);
+});
+
+test('the quote, journal and export cards are padded; the journal inputs do not touch', async () => {
+  await use('main');
+  await waitFor('the sign-in form', () => exec('return document.querySelector("[data-testid=sign-in-password]") !== null'));
+  const layout = await exec(`
+    const pad = (id) => parseFloat(getComputedStyle(document.querySelector('[data-testid=' + id + ']')).paddingLeft);
+    const a = document.querySelector('[data-testid=sign-in-name]').getBoundingClientRect();
+    const b = document.querySelector('[data-testid=sign-in-password]').getBoundingClientRect();
+    return { daily: pad('daily'), journal: pad('journal'), exp: pad('export'), profile: pad('profile'), gap: b.left - a.right };`);
+  if (
+    layout.daily !== layout.profile ||
+    layout.journal !== layout.profile ||
+    layout.exp !== layout.profile ||
+    layout.profile === 0 ||
+    layout.gap < 4
+  ) {
+    throw new Error(`the cards' layout: ${JSON.stringify(layout)}`);
+  }
+});
+
+test("the demo has none of the benchmark's plain commands (a build without `bench`)", async () => {
+  await use('main');
+  await exec(`window.mizanPlainEcho = null;
+    window.__TAURI_INTERNALS__.invoke('plain_echo', { seed: 1, text: 'x' }).then(
+      () => (window.mizanPlainEcho = 'answered'),
+      (e) => (window.mizanPlainEcho = 'rejected: ' + String(e)));`);
+  const outcome = await waitFor('plain_echo to settle', () => exec('return window.mizanPlainEcho'));
+  if (!outcome.startsWith('rejected')) throw new Error(`plain_echo: ${outcome}`);
 });
 
 test('the page shows data from a bundle', async () => {

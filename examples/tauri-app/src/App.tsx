@@ -5,6 +5,7 @@
 // exactly those, in this window and in the other one.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useBundle, useForm, useMutation } from 'tauri-plugin-mizan-api/react';
+import { TextEntry } from './components/TextEntry';
 import { NoteAttachments } from './components/Attachments';
 import { Avatar } from './components/Avatar';
 import { DailyQuote } from './components/DailyQuote';
@@ -42,12 +43,18 @@ export function App({ info }: { info: AppInfo }) {
   const [chosen, setChosen] = useState<Record<number, number>>({});
   const choice = chosen[userId];
   const listId = lists.some((l) => l.id === choice) ? choice : lists[0]?.id;
-  const [listLoaded, setListLoaded] = useState(false);
-  const onListLoaded = useCallback(() => setListLoaded(true), []);
+  // Each card reports when it shows its data (hydrated or fetched); the
+  // ready signal waits for all of them, and for the list now in view.
+  const [loadedList, setLoadedList] = useState<number>();
+  const [quoteLoaded, setQuoteLoaded] = useState(false);
+  const onQuoteLoaded = useCallback(() => setQuoteLoaded(true), []);
+  const [journalLoaded, setJournalLoaded] = useState(false);
+  const onJournalLoaded = useCallback(() => setJournalLoaded(true), []);
   const [inspector, setInspector] = useState(false);
   useFirstRender(user.data?.user_profile?.name);
 
-  useReadyOnce(people.status === 'success' && user.status === 'success' && listLoaded);
+  const listShown = user.status === 'success' && (listId === undefined || loadedList === listId);
+  useReadyOnce(people.status === 'success' && listShown && quoteLoaded && journalLoaded);
 
   return (
     <div className="app">
@@ -83,8 +90,8 @@ export function App({ info }: { info: AppInfo }) {
       </aside>
 
       <main className="content">
-        <DailyQuote />
-        <Journal />
+        <DailyQuote onLoaded={onQuoteLoaded} />
+        <Journal onLoaded={onJournalLoaded} />
         <Export />
         {user.data?.user_profile ? (
           <ProfileCard key={userId} profile={user.data.user_profile} listCount={lists.length} />
@@ -97,7 +104,7 @@ export function App({ info }: { info: AppInfo }) {
             userId={userId}
             listId={listId}
             lists={lists}
-            onLoaded={onListLoaded}
+            onLoaded={setLoadedList}
           />
         ) : (
           <section className="card empty">No lists yet: create one on the left.</section>
@@ -279,26 +286,19 @@ function ListPane({
   userId: number;
   listId: number;
   lists: ListRef[];
-  onLoaded: () => void;
+  onLoaded: (listId: number) => void;
 }) {
   const { data, errors, isFetching } = useBundle(LIST, { list_id: listId });
-  const [text, setText] = useState('');
-  const add = useMutation(addNote);
   const clear = useMutation(clearCompleted);
   const remove = useMutation(deleteList);
   const detail = data?.list_detail;
   const notes = data?.list_notes;
   const attachments = data?.list_attachments ?? [];
   useEffect(() => {
-    if (detail && notes) onLoaded();
-  }, [detail, notes, onLoaded]);
+    if (detail && notes) onLoaded(listId);
+  }, [detail, notes, listId, onLoaded]);
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    add.mutate({ list_id: listId, text }, { onSuccess: () => setText('') });
-  };
-  const failure =
-    errorText(add.error, noteErrorText) ?? errorText(clear.error, noteErrorText) ?? errorText(remove.error, listErrorText);
+  const failure = errorText(clear.error, noteErrorText) ?? errorText(remove.error, listErrorText);
   const readError = errors.list_detail ?? errors.list_notes;
 
   return (
@@ -330,21 +330,14 @@ function ListPane({
         </div>
       </header>
 
-      <form className="add-note" onSubmit={submit}>
-        <input
-          value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            add.reset();
-          }}
-          placeholder="Add a note…"
-          aria-label="New note"
-          data-testid="note-input"
-        />
-        <button type="submit" className="primary" disabled={add.isPending} data-testid="note-add">
-          Add
-        </button>
-      </form>
+      <TextEntry
+        fn={addNote}
+        args={(text) => ({ list_id: listId, text })}
+        describe={(e) => errorText(e, noteErrorText)}
+        placeholder="Add a note…"
+        label="New note"
+        testid="note"
+      />
       {failure && (
         <p className="error" role="alert" data-testid="list-error">
           {failure}

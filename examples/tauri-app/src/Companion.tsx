@@ -3,8 +3,9 @@
 // the main window reaches it as a `mizan://invalidate` event, and only the
 // bundles the event's targets reach are fetched again. Its capability denies
 // `deleteList`, so that button gets a `forbidden` error.
-import { useCallback, useEffect, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
+import { TextEntry } from './components/TextEntry';
 import { Avatar } from './components/Avatar';
 import { useReadyOnce } from './components/hooks';
 import { SessionLine } from './components/Journal';
@@ -16,8 +17,6 @@ import {
   addNote,
   deleteList,
   setNoteDone,
-  type AddNoteArgs,
-  type AddNoteError,
   type DeleteListArgs,
   type DeleteListError,
   type Note,
@@ -94,8 +93,6 @@ export function Companion() {
 
 function CompanionList({ userId, listId, onLoaded }: { userId: number; listId: number; onLoaded: () => void }) {
   const { data } = useBundle(LIST, { list_id: listId });
-  const [text, setText] = useState('');
-  const add = useMutation<AddNoteArgs, Note, AddNoteError>(addNote);
   const remove = useMutation<DeleteListArgs, null, DeleteListError>(deleteList);
   const detail = data?.list_detail;
   const notes = data?.list_notes;
@@ -103,11 +100,6 @@ function CompanionList({ userId, listId, onLoaded }: { userId: number; listId: n
     if (detail && notes) onLoaded();
   }, [detail, notes, onLoaded]);
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    add.mutate({ list_id: listId, text }, { onSuccess: () => setText('') });
-  };
-  const addError = errorText(add.error, noteErrorText);
   const removeError = errorText(remove.error, listErrorText);
 
   return (
@@ -120,22 +112,14 @@ function CompanionList({ userId, listId, onLoaded }: { userId: number; listId: n
           </p>
         </div>
       </header>
-      <form className="add-note" onSubmit={submit}>
-        <input
-          value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            add.reset();
-          }}
-          placeholder="Capture a thought…"
-          aria-label="New note"
-          data-testid="c-note-input"
-        />
-        <button type="submit" className="primary" data-testid="c-note-add">
-          Add
-        </button>
-      </form>
-      {addError && <p className="error">{addError}</p>}
+      <TextEntry
+        fn={addNote}
+        args={(text) => ({ list_id: listId, text })}
+        describe={(e) => errorText(e, noteErrorText)}
+        placeholder="Capture a thought…"
+        label="New note"
+        testid="c-note"
+      />
       <ul className="notes compact" data-testid="c-notes">
         {(notes ?? []).map((n) => (
           <CompanionNote key={n.id} note={n} />

@@ -24,7 +24,7 @@ pub(crate) struct BenchItem {
     pub(crate) values: Vec<u32>,
 }
 
-fn item(seed: u32, part: u32) -> BenchItem {
+pub(crate) fn item(seed: u32, part: u32) -> BenchItem {
     BenchItem {
         seed,
         part,
@@ -36,7 +36,7 @@ fn item(seed: u32, part: u32) -> BenchItem {
 }
 
 /// The body timed for `call` against a plain command.
-fn echo(seed: u32, text: String) -> BenchItem {
+pub(crate) fn echo(seed: u32, text: String) -> BenchItem {
     let mut it = item(seed, 0);
     it.label = text;
     it
@@ -52,20 +52,6 @@ fn bench_echo(seed: u32, text: String) -> BenchItem {
 /// `echo` through Mizan, as an async function (run on the async runtime).
 #[client]
 async fn bench_echo_async(seed: u32, text: String) -> BenchItem {
-    echo(seed, text)
-}
-
-/// `echo` as a plain (sync) Tauri command: Tauri runs it on the main
-/// thread, where the IPC request arrives.
-#[tauri::command]
-pub(crate) fn plain_echo(seed: u32, text: String) -> BenchItem {
-    echo(seed, text)
-}
-
-/// `echo` as a plain async Tauri command: like Mizan's `call`, it runs on
-/// the async runtime.
-#[tauri::command]
-pub(crate) async fn plain_echo_async(seed: u32, text: String) -> BenchItem {
     echo(seed, text)
 }
 
@@ -117,63 +103,11 @@ fn bench_part_8(seed: u32) -> BenchItem {
     item(seed, 8)
 }
 
-/// Part 1 as a plain Tauri command.
-#[tauri::command]
-pub(crate) fn plain_part_1(seed: u32) -> BenchItem {
-    item(seed, 1)
-}
-/// Part 2 as a plain Tauri command.
-#[tauri::command]
-pub(crate) fn plain_part_2(seed: u32) -> BenchItem {
-    item(seed, 2)
-}
-/// Part 3 as a plain Tauri command.
-#[tauri::command]
-pub(crate) fn plain_part_3(seed: u32) -> BenchItem {
-    item(seed, 3)
-}
-/// Part 4 as a plain Tauri command.
-#[tauri::command]
-pub(crate) fn plain_part_4(seed: u32) -> BenchItem {
-    item(seed, 4)
-}
-/// Part 5 as a plain Tauri command.
-#[tauri::command]
-pub(crate) fn plain_part_5(seed: u32) -> BenchItem {
-    item(seed, 5)
-}
-/// Part 6 as a plain Tauri command.
-#[tauri::command]
-pub(crate) fn plain_part_6(seed: u32) -> BenchItem {
-    item(seed, 6)
-}
-/// Part 7 as a plain Tauri command.
-#[tauri::command]
-pub(crate) fn plain_part_7(seed: u32) -> BenchItem {
-    item(seed, 7)
-}
-/// Part 8 as a plain Tauri command.
-#[tauri::command]
-pub(crate) fn plain_part_8(seed: u32) -> BenchItem {
-    item(seed, 8)
-}
-
 /// `0..count` through a Mizan stream (batched, with credits).
 #[client]
 async fn bench_stream(count: u32, out: StreamSink<u32>) {
     for n in 0..count {
         out.send(n).await;
-    }
-}
-
-/// `0..count` over a plain `Channel`, one message per item, as a plain
-/// Tauri command would stream them.
-#[tauri::command]
-pub(crate) async fn plain_stream(count: u32, channel: tauri::ipc::Channel<u32>) {
-    for n in 0..count {
-        if channel.send(n).is_err() {
-            return;
-        }
     }
 }
 

@@ -11,6 +11,8 @@ mod api;
 mod attachments;
 mod bench;
 mod bench_paint;
+#[cfg(feature = "bench")]
+mod bench_plain;
 mod bench_upload;
 mod db;
 mod export;
@@ -60,56 +62,48 @@ fn main() {
     if let Some(dir) = shell::data_dir_override() {
         mizan = mizan.cache_dir(dir.join("mizan"));
     }
-    tauri::Builder::default()
+    let app = tauri::Builder::default()
         .plugin(mizan.build())
-        // Plain Tauri commands, only for the benchmark's comparison.
-        .invoke_handler(tauri::generate_handler![
-            bench::plain_echo,
-            bench::plain_echo_async,
-            bench::plain_part_1,
-            bench::plain_part_2,
-            bench::plain_part_3,
-            bench::plain_part_4,
-            bench::plain_part_5,
-            bench::plain_part_6,
-            bench::plain_part_7,
-            bench::plain_part_8,
-            bench_upload::plain_upload,
-            bench_upload::stall_start,
-            bench_upload::stall_stop,
-            bench::plain_stream,
-        ])
-        .manage(bench_upload::StallProbe::default())
-        .manage(bench_paint::PaintTimer::default())
-        .setup(|app| {
-            let launch = shell::Launch::from_env(app.path().app_data_dir()?);
-            if let Some(dir) = launch.data_file.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            app.manage(db::Db::open(&launch.data_file)?);
-            app.manage(remote::Remote::from_args());
-            app.manage(export::Exports::default());
-            launch.start_watchdog();
-            app.manage(launch);
-            // The main window is created here (`"create": false` in
-            // tauri.conf.json), once the database is open, with its first
-            // screen in its initialization script: its first render makes
-            // no IPC call.
-            let config = app
-                .config()
-                .app
-                .windows
-                .iter()
-                .find(|w| w.label == "main")
-                .cloned()
-                .ok_or("no `main` window in tauri.conf.json")?;
-            WebviewWindowBuilder::from_config(app.handle(), &config)?
-                .hydrate(app, "main")
-                .build()?;
-            Ok(())
-        })
-        .run(tauri::generate_context!())
-        .expect("error while running Mizan Notes");
+        .manage(bench_paint::PaintTimer::default());
+    // The benchmark's plain commands exist only in a `bench` build.
+    #[cfg(feature = "bench")]
+    let app = bench_plain::install(app);
+    #[cfg(not(feature = "bench"))]
+    if shell::bench_mode() {
+        eprintln!(
+            "mizan-example: built without the `bench` feature; run `examples/run.sh --bench`"
+        );
+        std::process::exit(2);
+    }
+    app.setup(|app| {
+        let launch = shell::Launch::from_env(app.path().app_data_dir()?);
+        if let Some(dir) = launch.data_file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        app.manage(db::Db::open(&launch.data_file)?);
+        app.manage(remote::Remote::from_args());
+        app.manage(export::Exports::default());
+        launch.start_watchdog();
+        app.manage(launch);
+        // The main window is created here (`"create": false` in
+        // tauri.conf.json), once the database is open, with its first
+        // screen in its initialization script: its first render makes
+        // no IPC call.
+        let config = app
+            .config()
+            .app
+            .windows
+            .iter()
+            .find(|w| w.label == "main")
+            .cloned()
+            .ok_or("no `main` window in tauri.conf.json")?;
+        WebviewWindowBuilder::from_config(app.handle(), &config)?
+            .hydrate(app, "main")
+            .build()?;
+        Ok(())
+    })
+    .run(tauri::generate_context!())
+    .expect("error while running Mizan Notes");
 }
 
 /// What a window shows first, hydrated at its creation: the main window's

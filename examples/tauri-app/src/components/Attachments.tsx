@@ -18,6 +18,27 @@ async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** A paperclip drawn inline, so it shows whatever fonts the system has. */
+function PaperclipIcon() {
+  return (
+    <svg
+      className="attach-icon"
+      data-testid="attach-icon"
+      width="14"
+      height="14"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+    >
+      <path d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9" />
+    </svg>
+  );
+}
+
 export function NoteAttachments({ note, attachments }: { note: Note; attachments: Attachment[] }) {
   const up = useUpload(attachFile);
   const percent = up.progress && up.progress.total > 0 ? Math.floor((100 * up.progress.loaded) / up.progress.total) : 0;
@@ -25,8 +46,8 @@ export function NoteAttachments({ note, attachments }: { note: Note; attachments
   // error wrap onto a line of their own, only when there is something.
   return (
     <>
-      <label className="attach" title="Attach a file">
-        📎
+      <label className="attach" title="Attach a file" aria-label="Attach a file">
+        <PaperclipIcon />
         <input
           type="file"
           data-testid={`attach-input-${note.id}`}

@@ -6,15 +6,18 @@
 import { useEffect, useState } from 'react';
 import { staleSince } from 'tauri-plugin-mizan-api';
 import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
+import { useLoaded } from './hooks';
 import { DAILY, isOnline, nextQuote, setOnline } from '../generated/mizan';
 
-export function DailyQuote() {
+/** The quote card; `onLoaded` once it shows a quote or the error that none was kept. */
+export function DailyQuote({ onLoaded }: { onLoaded: () => void }) {
   const daily = useBundle(DAILY, {});
   const quote = daily.data?.quote_of_the_day;
   const since = staleSince(daily);
   const [online, setOnlineState] = useState<boolean | null>(null);
   const toggle = useMutation(setOnline);
   const next = useMutation(nextQuote);
+  useLoaded(quote !== undefined || daily.errors.quote_of_the_day !== undefined, onLoaded);
 
   useEffect(() => {
     isOnline({}).then(setOnlineState, () => setOnlineState(null));

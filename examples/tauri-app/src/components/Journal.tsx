@@ -6,6 +6,8 @@
 import { useState, type FormEvent } from 'react';
 import { useBundle, useMutation } from 'tauri-plugin-mizan-api/react';
 import { errorText, journalErrorText, signInErrorText } from '../errors';
+import { useLoaded } from './hooks';
+import { TextEntry } from './TextEntry';
 import { JOURNAL, SESSION, addJournalEntry, signIn, signOut, type Account } from '../generated/mizan';
 
 /** The sample accounts, shown on the form. */
@@ -14,13 +16,18 @@ const SAMPLES = [
   { name: 'grace', password: 'compiler' },
 ];
 
-export function Journal() {
+/**
+ * The journal card; `onLoaded` once it shows the sign-in form or, signed
+ * in, the entries.
+ */
+export function Journal({ onLoaded }: { onLoaded: () => void }) {
   const session = useBundle(SESSION, {});
   const account = session.data?.whoami;
+  useLoaded(session.status === 'success' && !account, onLoaded);
   return (
     <section className="card journal" data-testid="journal">
       <h2 className="section-title">Private journal</h2>
-      {session.status !== 'success' ? null : account ? <Entries account={account} /> : <SignIn />}
+      {session.status !== 'success' ? null : account ? <Entries account={account} onLoaded={onLoaded} /> : <SignIn />}
     </section>
   );
 }
@@ -65,15 +72,10 @@ function SignIn() {
   );
 }
 
-function Entries({ account }: { account: Account }) {
+function Entries({ account, onLoaded }: { account: Account; onLoaded: () => void }) {
   const journal = useBundle(JOURNAL, {});
-  const [text, setText] = useState('');
-  const add = useMutation(addJournalEntry);
+  useLoaded(journal.data?.my_journal !== undefined, onLoaded);
   const leave = useMutation(signOut);
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    add.mutate({ text }, { onSuccess: () => setText('') });
-  };
   return (
     <div data-testid="journal-signed-in">
       <p className="signed-in">
@@ -87,19 +89,15 @@ function Entries({ account }: { account: Account }) {
           <li key={entry.id}>{entry.text}</li>
         ))}
       </ul>
-      <form onSubmit={onSubmit}>
-        <input
-          value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            add.reset();
-          }}
-          placeholder="Write an entry…"
-          aria-label="New journal entry"
-          data-testid="journal-input"
-        />
-      </form>
-      {add.error && <p className="error small">{errorText(add.error, journalErrorText)}</p>}
+      <TextEntry
+        fn={addJournalEntry}
+        args={(text) => ({ text })}
+        describe={(e) => errorText(e, journalErrorText)}
+        placeholder="Write an entry…"
+        label="New journal entry"
+        testid="journal"
+        button={false}
+      />
     </div>
   );
 }
