@@ -41,7 +41,7 @@ export type Member = {
   id: number;
 };
 
-/** A new team (SPEC 6.4): a form. */
+/** A new team (docs/protocol.md: "Forms"): a form. */
 export type NewTeam = {
   teamName: string;
   contact: string | null;
@@ -158,7 +158,7 @@ export type AttachFilesArgs = {
   cover?: $mizan.UploadBody | null;
 };
 /**
- * Files for a post (SPEC 6.2): uploads.
+ * Files for a post (docs/protocol.md: "Uploads and binary results"): uploads.
  *
  * Query `attach_files`.
  */

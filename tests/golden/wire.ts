@@ -31,7 +31,7 @@ export type Envelope = {
   /** What the call invalidated; empty for queries and context functions. */
   invalidate: Target[];
   /**
-   * Single-flight refresh (SPEC 6.8): the bundles of the request's
+   * Single-flight refresh (docs/protocol.md: "Single-flight refresh"): the bundles of the request's
    * `refresh` list that `invalidate` reaches, computed after the call in
    * the same round trip. Absent when the request listed none.
    */

@@ -6,7 +6,7 @@ use serde_json::Value;
 /// The canonical JSON text of a value.
 ///
 /// ```
-/// use tauri_plugin_mizan::canonical_json;
+/// use tauri_plugin_mizan::wire::canonical_json;
 /// let v = serde_json::json!({"b": [1, 2], "a": {"d": null, "c": "x"}});
 /// assert_eq!(canonical_json(&v), r#"{"a":{"c":"x","d":null},"b":[1,2]}"#);
 /// ```

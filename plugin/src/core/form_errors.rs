@@ -20,7 +20,7 @@ pub struct FieldError {
 /// The `details` of an `invalid_form` error.
 ///
 /// ```
-/// use tauri_plugin_mizan::FormErrors;
+/// use tauri_plugin_mizan::wire::FormErrors;
 /// let e = FormErrors::default();
 /// assert_eq!(serde_json::to_value(&e).unwrap(), serde_json::json!({"fields": {}, "form": []}));
 /// ```

@@ -148,7 +148,7 @@ impl Registry {
     /// order the IR text uses.
     ///
     /// ```
-    /// use tauri_plugin_mizan::Registry;
+    /// use tauri_plugin_mizan::registry::Registry;
     /// let ir = Registry::from_functions([]).unwrap().ir().unwrap();
     /// assert!(ir.functions.is_empty());
     /// ```
@@ -271,7 +271,7 @@ impl Registry {
     /// functions, whatever their registration order.
     ///
     /// ```
-    /// use tauri_plugin_mizan::Registry;
+    /// use tauri_plugin_mizan::registry::Registry;
     /// let text = Registry::from_functions([]).unwrap().ir_text().unwrap();
     /// assert_eq!(text, "mizan-ir 1\n");
     /// ```
@@ -309,7 +309,7 @@ impl Registry {
     /// `WithMizanTypes` for tauri-specta).
     ///
     /// ```
-    /// use tauri_plugin_mizan::Registry;
+    /// use tauri_plugin_mizan::registry::Registry;
     /// let types = Registry::from_functions([]).unwrap().specta_types();
     /// assert_eq!((&types).into_iter().count(), 0);
     /// ```
@@ -329,7 +329,7 @@ impl Registry {
 /// it against the guest-js package's wire types.
 ///
 /// ```
-/// let ir = tauri_plugin_mizan::wire_types_ir();
+/// let ir = tauri_plugin_mizan::ir::wire_types_ir();
 /// assert!(ir.type_def("InvalidateEvent").is_some());
 /// ```
 pub fn wire_types_ir() -> Ir {

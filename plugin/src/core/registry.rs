@@ -33,7 +33,7 @@ pub enum FnKind {
 /// `cache(ttl = "5m", stale_if_error = "7d", timeout = "3s")`.
 ///
 /// ```
-/// use tauri_plugin_mizan::CachePolicy;
+/// use tauri_plugin_mizan::registry::CachePolicy;
 /// let p = CachePolicy::new(5 * 60_000, 7 * 86_400_000, 3_000);
 /// assert_eq!(CachePolicy::DEFAULT.ttl_ms, 5 * 60_000);
 /// assert!(p.stale_if_error_ms > 0);

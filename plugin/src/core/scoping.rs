@@ -70,7 +70,8 @@ fn params_value(params: &Params) -> Value {
 /// value.
 ///
 /// ```
-/// use tauri_plugin_mizan::{reaches, Target};
+/// use tauri_plugin_mizan::Target;
+/// use tauri_plugin_mizan::scoping::reaches;
 /// use serde_json::json;
 /// let t = Target::new("user", json!({"user_id": 5}));
 /// let params = |v: serde_json::Value| serde_json::from_value(v).unwrap();
