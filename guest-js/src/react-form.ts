@@ -1,5 +1,5 @@
 /**
- * The React hook for forms (SPEC 6.4) over the framework-agnostic
+ * The React hook for forms (docs/protocol.md: "Forms") over the framework-agnostic
  * `FormState`. Exported from `tauri-plugin-mizan-api/react`.
  */
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';

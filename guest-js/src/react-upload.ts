@@ -1,5 +1,5 @@
 /**
- * The React hook for uploads (SPEC 6.2): a mutation-like hook with
+ * The React hook for uploads (docs/protocol.md: "Uploads and binary results"): a mutation-like hook with
  * progress and cancel. Exported from `tauri-plugin-mizan-api/react`.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';

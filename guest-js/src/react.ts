@@ -306,7 +306,7 @@ export function useStream<A, T, E = unknown>(
 }
 
 export type { BundleSnapshot, ContextDescriptor, MizanClient } from './client.js';
-// Uploads (SPEC 6.2).
+// Uploads (docs/protocol.md: "Uploads and binary results").
 export { useUpload, type UploadFn, type UseUploadOptions, type UseUploadResult } from './react-upload.js';
-// Forms (SPEC 6.4).
+// Forms (docs/protocol.md: "Forms").
 export { useForm, type FieldBinding, type UseFormOptions, type UseFormResult } from './react-form.js';

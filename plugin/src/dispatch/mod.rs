@@ -210,7 +210,7 @@ impl Dispatcher {
     }
 
     /// Checks a call's args without running the function (the `validate`
-    /// command, SPEC 6.4): the same lookup, access and auth as `call`,
+    /// command, docs/protocol.md: "Forms"): the same lookup, access and auth as `call`,
     /// then the handler reads the args, checks the form rules and stops
     /// before the body. Nothing runs, nothing is invalidated.
     pub(crate) async fn validate(
@@ -259,7 +259,7 @@ impl Dispatcher {
         }
     }
 
-    /// The canonical params of a bundle of `context` (SPEC section 1): the
+    /// The canonical params of a bundle of `context` (docs/protocol.md: "Words"): the
     /// given params read as the context declares them, nulls left out;
     /// `unknown_context`, or `invalid_args` naming every offending param.
     pub(crate) fn bundle_params(

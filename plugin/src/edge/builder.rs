@@ -35,14 +35,14 @@ pub(crate) struct Config {
     pub(crate) scoping: bool,
     pub(crate) cache_dir: CacheDir,
     pub(crate) cache_max_bytes: u64,
-    /// The largest upload, all its files together (SPEC 6.2).
+    /// The largest upload, all its files together (docs/protocol.md: "Uploads and binary results").
     pub(crate) max_upload_bytes: usize,
     /// A chunked upload no chunk reached for this long is dropped.
     pub(crate) upload_expiry: std::time::Duration,
     /// The bound on every chunked upload in progress together; `None`:
     /// twice `max_upload_bytes`.
     pub(crate) upload_memory: Option<usize>,
-    /// Whether `call` answers a `refresh` list (SPEC 6.8).
+    /// Whether `call` answers a `refresh` list (docs/protocol.md: "Single-flight refresh").
     pub(crate) single_flight: bool,
     /// The most keys a `refresh` list may hold.
     pub(crate) max_refresh: usize,
@@ -225,7 +225,7 @@ impl Builder {
         self
     }
 
-    /// Single-flight refresh (SPEC 6.8), on by default: a `call` may list
+    /// Single-flight refresh (docs/protocol.md: "Single-flight refresh"), on by default: a `call` may list
     /// the bundles its webview holds (`"refresh"`), and the envelope carries
     /// fresh values of those the call's targets reach (`"bundles"`), so a
     /// mutation and its refreshed view take one round trip. Off, the plugin
@@ -250,7 +250,7 @@ impl Builder {
         self
     }
 
-    /// First-paint hydration (SPEC 6.7): the bundles each window shows
+    /// First-paint hydration (docs/protocol.md: "First-paint hydration"): the bundles each window shows
     /// first, by window label. A window created with
     /// [`HydrateExt::hydrate`](crate::HydrateExt::hydrate) gets them in its
     /// initialization script, computed as `ctx` computes them for it (auth
@@ -349,7 +349,7 @@ impl Builder {
         self
     }
 
-    /// Takes the caller's identity from JWTs (SPEC 6.6): from the IPC
+    /// Takes the caller's identity from JWTs (docs/protocol.md: "JWT identity"): from the IPC
     /// header `Authorization: Bearer <token>` ([`JwtMode::Bearer`](crate::jwt::JwtMode::Bearer)),
     /// or from the tokens the Rust side holds ([`JwtMode::Held`](crate::jwt::JwtMode::Held),
     /// the default: `app.mizan().jwt()` signs in and out, and no token

@@ -8,18 +8,18 @@ pub(crate) const COMMANDS: &[&str] = &[
     "call",
     "ctx",
     "ir",
-    // Forms (SPEC 6.4).
+    // Forms (docs/protocol.md: "Forms").
     "validate",
-    // Uploads (SPEC 6.2).
+    // Uploads (docs/protocol.md: "Uploads and binary results").
     "upload",
     "upload_begin",
     "upload_chunk",
     "upload_cancel",
-    // Streams (SPEC 6.3).
+    // Streams (docs/protocol.md: "Streams").
     "stream",
     "stream_ack",
     "stream_cancel",
-    // First-paint hydration (SPEC 6.7).
+    // First-paint hydration (docs/protocol.md: "First-paint hydration").
     "since",
     // The plugin's notices to a page, through its channel.
     "listen",

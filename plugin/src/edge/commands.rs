@@ -62,66 +62,49 @@ fn shallow<R: Runtime>(invoke: Invoke<R>) -> Option<Invoke<R>> {
 }
 
 fn command<R: Runtime>(invoke: Invoke<R>) -> bool {
-    match invoke.message.command() {
-        "call" => {
-            call(invoke);
+    let name = invoke.message.command();
+    match routes::<R>().iter().find(|(command, _)| *command == name) {
+        Some((_, serve)) => {
+            serve(invoke);
             true
         }
-        "ctx" => {
-            ctx(invoke);
-            true
-        }
-        // Forms (SPEC 6.4).
-        "validate" => {
-            validate(invoke);
-            true
-        }
-        // Uploads (SPEC 6.2): `crate::upload::commands`.
-        "upload" => {
-            crate::upload::commands::upload(invoke);
-            true
-        }
-        "upload_begin" => {
-            crate::upload::commands::begin(invoke);
-            true
-        }
-        "upload_chunk" => {
-            crate::upload::commands::chunk(invoke);
-            true
-        }
-        "upload_cancel" => {
-            crate::upload::commands::cancel(invoke);
-            true
-        }
-        "stream" => {
-            crate::stream::command::stream(invoke);
-            true
-        }
-        "stream_ack" => {
-            crate::stream::command::ack(invoke);
-            true
-        }
-        "stream_cancel" => {
-            crate::stream::command::cancel(invoke);
-            true
-        }
-        // First-paint hydration (SPEC 6.7).
-        "since" => {
-            crate::hydrate::since::since(invoke);
-            true
-        }
-        "listen" => {
-            crate::edge::listeners::listen(invoke);
-            true
-        }
-        _ => generated(invoke),
+        None => false,
     }
 }
 
-/// The commands `generate_handler!` can serve as they are.
-fn generated<R: Runtime>(invoke: Invoke<R>) -> bool {
+/// Serves one command's request.
+type Route<R> = fn(Invoke<R>);
+
+/// Every command the plugin serves, and what serves it: one row per name
+/// of [`COMMANDS`](crate::edge::command_names::COMMANDS), which the
+/// permissions are generated from (a test holds the two together).
+fn routes<R: Runtime>() -> [(&'static str, Route<R>); 13] {
+    [
+        ("call", call),
+        ("ctx", ctx),
+        ("ir", ir_command),
+        // Forms (docs/protocol.md: "Forms").
+        ("validate", validate),
+        // Uploads (docs/protocol.md: "Uploads and binary results").
+        ("upload", crate::upload::commands::upload),
+        ("upload_begin", crate::upload::commands::begin),
+        ("upload_chunk", crate::upload::commands::chunk),
+        ("upload_cancel", crate::upload::commands::cancel),
+        // Streams (docs/protocol.md: "Streams").
+        ("stream", crate::stream::command::stream),
+        ("stream_ack", crate::stream::command::ack),
+        ("stream_cancel", crate::stream::command::cancel),
+        // First-paint hydration (docs/protocol.md: "First-paint hydration").
+        ("since", crate::hydrate::since::since),
+        // The plugin's notices to a page, through its channel.
+        ("listen", crate::edge::listeners::listen),
+    ]
+}
+
+/// `ir`, through the handler `generate_handler!` makes for it.
+fn ir_command<R: Runtime>(invoke: Invoke<R>) {
     let handler: fn(Invoke<R>) -> bool = tauri::generate_handler![ir];
-    handler(invoke)
+    handler(invoke);
 }
 
 /// The calling window's access entries for this request: see
@@ -214,7 +197,7 @@ fn call<R: Runtime>(invoke: Invoke<R>) {
     accepted.run_call(false);
 }
 
-/// `validate` (SPEC 6.4): a call's args checked, its body not run. Always
+/// `validate` (docs/protocol.md: "Forms"): a call's args checked, its body not run. Always
 /// inline: no function body runs, so nothing waits.
 fn validate<R: Runtime>(invoke: Invoke<R>) {
     let Some(accepted) = Accepted::check(invoke, "validate", "fn", |_, _| false) else {
@@ -390,6 +373,7 @@ fn ir(shared: State<'_, Arc<Shared>>) -> Result<String, WireError> {
 mod tests {
     use super::*;
     use crate::core::wire::Envelope;
+    use crate::edge::command_names::COMMANDS;
 
     #[test]
     fn the_plain_envelope_is_what_serde_writes() {
@@ -410,5 +394,17 @@ mod tests {
             bundles: Some(Vec::new()),
         };
         assert_eq!(plain_envelope(&with_bundles), None);
+    }
+
+    #[test]
+    fn every_command_has_exactly_one_route() {
+        let routes = routes::<tauri::test::MockRuntime>();
+        let mut routed: Vec<&str> = routes.iter().map(|(name, _)| *name).collect();
+        let mut listed = COMMANDS.to_vec();
+        routed.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(routed, listed);
+        routed.dedup();
+        assert_eq!(routed.len(), COMMANDS.len(), "a command routed twice");
     }
 }
