@@ -20,7 +20,10 @@ use tauri::{
 };
 
 use crate::{
-    core::{call::Caller, error::WireError},
+    core::{
+        call::Caller,
+        error::{CallError, WireError},
+    },
     dispatch::{
         access::Access,
         request::{self, CallRequest, CtxRequest},
@@ -105,6 +108,36 @@ fn routes<R: Runtime>() -> [(&'static str, Route<R>); 13] {
 fn ir_command<R: Runtime>(invoke: Invoke<R>) {
     let handler: fn(Invoke<R>) -> bool = tauri::generate_handler![ir];
     handler(invoke);
+}
+
+/// The preamble of a small JSON command (`since`, `listen`): the size
+/// limit, the body read by `parse`, then the caller's access for
+/// `command`. On a refusal the request is answered here (a bad body with
+/// the wire error, an ACL failure as Tauri's) and `None` comes back.
+pub(crate) fn small_request<R: Runtime, T>(
+    invoke: &Invoke<R>,
+    command: &'static str,
+    parse: impl FnOnce(&serde_json::Value) -> Result<T, CallError>,
+) -> Option<(Arc<Shared>, T, Access)> {
+    let shared = shared(invoke);
+    let payload = invoke.message.payload();
+    let read = check_size(payload, shared.config.max_request_bytes)
+        .and_then(|()| body::json(payload))
+        .and_then(parse);
+    let value = match read {
+        Ok(value) => value,
+        Err(e) => {
+            invoke.resolver.clone().reject(e.to_wire(None, Vec::new()));
+            return None;
+        }
+    };
+    match access(invoke, command) {
+        Ok(access) => Some((shared, value, access)),
+        Err(e) => {
+            invoke.resolver.clone().invoke_error(e);
+            None
+        }
+    }
 }
 
 /// The calling window's access entries for this request: see

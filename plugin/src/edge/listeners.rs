@@ -35,10 +35,7 @@ use crate::{
         wire::{InvalidateEvent, IDENTITY_EVENT, INVALIDATE_EVENT},
     },
     dispatch::access::{Access, Reach},
-    edge::{
-        body,
-        commands::{access, shared},
-    },
+    edge::commands::small_request,
 };
 
 /// The most channels one webview may hold (one per client on its page is
@@ -140,18 +137,8 @@ fn send(channel: &Channel<InvokeResponseBody>, event: &str, payload: &impl Seria
 /// `plugin:mizan|listen`: `{"channel": "__CHANNEL__:<id>"}` answers `null`
 /// and sends the page its notices on that channel from then on.
 pub(crate) fn listen<R: Runtime>(invoke: Invoke<R>) {
-    let shared = shared(&invoke);
-    let payload = invoke.message.payload();
-    let channel = body::check_size(payload, shared.config.max_request_bytes)
-        .and_then(|()| body::json(payload))
-        .and_then(read_channel);
-    let id = match channel {
-        Ok(id) => id,
-        Err(e) => return invoke.resolver.reject(e.to_wire(None, Vec::new())),
-    };
-    let access = match access(&invoke, "listen") {
-        Ok(access) => access,
-        Err(e) => return invoke.resolver.invoke_error(e),
+    let Some((shared, id, access)) = small_request(&invoke, "listen", read_channel) else {
+        return;
     };
     let webview = invoke.message.webview();
     let label = webview.label().to_owned();

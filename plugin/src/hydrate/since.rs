@@ -20,10 +20,7 @@ use crate::{
         scoping::Target,
     },
     dispatch::access::Reach,
-    edge::{
-        body,
-        commands::{access, shared},
-    },
+    edge::commands::small_request,
 };
 
 /// The answer of `since`.
@@ -35,18 +32,8 @@ struct Since {
 
 /// Serves `plugin:mizan|since`.
 pub(crate) fn since<R: Runtime>(invoke: Invoke<R>) {
-    let shared = shared(&invoke);
-    let payload = invoke.message.payload();
-    let answer = body::check_size(payload, shared.config.max_request_bytes)
-        .and_then(|()| body::json(payload))
-        .and_then(read_seq);
-    let seq = match answer {
-        Ok(seq) => seq,
-        Err(e) => return invoke.resolver.reject(e.to_wire(None, Vec::new())),
-    };
-    let access = match access(&invoke, "since") {
-        Ok(access) => access,
-        Err(e) => return invoke.resolver.invoke_error(e),
+    let Some((shared, seq, access)) = small_request(&invoke, "since", read_seq) else {
+        return;
     };
     let (last, targets) = shared.events.since(seq);
     let targets = targets.map(|all| {
