@@ -7,6 +7,7 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+mod plain;
 
 use std::time::Duration;
 
@@ -26,33 +27,6 @@ fn add(a: i64, b: i64) -> i64 {
 #[tauri::command]
 fn plain_add(a: i64, b: i64) -> i64 {
     a + b
-}
-
-/// The same body as a command of a plain plugin: the same plugin routing and
-/// ACL path as Mizan's `call`, without Mizan.
-#[tauri::command]
-fn plugin_add(a: i64, b: i64) -> i64 {
-    a + b
-}
-
-fn plain_plugin() -> tauri::plugin::TauriPlugin<MockRuntime> {
-    tauri::plugin::Builder::new("plain")
-        .invoke_handler(tauri::generate_handler![plugin_add])
-        .build()
-}
-
-fn plain_plugin_manifest() -> tauri::utils::acl::manifest::Manifest {
-    let file: tauri::utils::acl::manifest::PermissionFile = toml::from_str(
-        r#"
-        [default]
-        permissions = ["allow-plugin-add"]
-        [[permission]]
-        identifier = "allow-plugin-add"
-        commands.allow = ["plugin_add"]
-        "#,
-    )
-    .unwrap();
-    tauri::utils::acl::manifest::Manifest::new(vec![file], None)
 }
 
 #[client(context = USER)]
@@ -101,7 +75,7 @@ fn main() {
         let mut context = tauri::test::mock_context(tauri::test::noop_assets());
         let acl = std::collections::BTreeMap::from([
             ("mizan".to_owned(), common::plugin_manifest()),
-            ("plain".to_owned(), plain_plugin_manifest()),
+            ("plain".to_owned(), plain::manifest()),
         ]);
         *context.runtime_authority_mut() = tauri::ipc::RuntimeAuthority::new(
             acl,
@@ -109,7 +83,7 @@ fn main() {
         );
         tauri::test::mock_builder()
             .plugin(plugin)
-            .plugin(plain_plugin())
+            .plugin(plain::plugin())
             .invoke_handler(tauri::generate_handler![plain_add])
             .build(context)
             .unwrap()
@@ -133,7 +107,7 @@ fn main() {
         json!(3)
     );
 
-    let plugin_cmd = "plugin:plain|plugin_add";
+    let plugin_cmd = plain::PLUGIN_ADD;
     assert_eq!(
         common::invoke(&w, plugin_cmd, json!({"a": 1, "b": 2})).unwrap(),
         json!(3)

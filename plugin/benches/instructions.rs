@@ -13,6 +13,7 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+mod plain;
 
 use std::hint::black_box;
 
@@ -33,36 +34,7 @@ fn user_name(user_id: u32) -> String {
     format!("user {user_id}")
 }
 
-/// The same body as `add`, as the command of a plain plugin: the same
-/// plugin routing and ACL path as Mizan's `call`, without Mizan.
-#[tauri::command]
-fn plugin_add(a: i64, b: i64) -> i64 {
-    a + b
-}
-
-const PLUGIN_ADD: &str = "plugin:plain|plugin_add";
-
 type Fixture = (App<MockRuntime>, WebviewWindow<MockRuntime>);
-
-fn plain_plugin() -> tauri::plugin::TauriPlugin<MockRuntime> {
-    tauri::plugin::Builder::new("plain")
-        .invoke_handler(tauri::generate_handler![plugin_add])
-        .build()
-}
-
-fn plain_plugin_manifest() -> tauri::utils::acl::manifest::Manifest {
-    let file: tauri::utils::acl::manifest::PermissionFile = toml::from_str(
-        r#"
-        [default]
-        permissions = ["allow-plugin-add"]
-        [[permission]]
-        identifier = "allow-plugin-add"
-        commands.allow = ["plugin_add"]
-        "#,
-    )
-    .unwrap();
-    tauri::utils::acl::manifest::Manifest::new(vec![file], None)
-}
 
 /// The app with Mizan and the plain plugin, one window granted both, after
 /// a few requests of each kind.
@@ -71,13 +43,13 @@ fn app() -> Fixture {
     let mut context = tauri::test::mock_context(tauri::test::noop_assets());
     let acl = std::collections::BTreeMap::from([
         ("mizan".to_owned(), common::plugin_manifest()),
-        ("plain".to_owned(), plain_plugin_manifest()),
+        ("plain".to_owned(), plain::manifest()),
     ]);
     *context.runtime_authority_mut() =
         tauri::ipc::RuntimeAuthority::new(acl, tauri::utils::acl::resolved::Resolved::default());
     let app = tauri::test::mock_builder()
         .plugin(tauri_plugin_mizan::init::<MockRuntime>())
-        .plugin(plain_plugin())
+        .plugin(plain::plugin())
         .build(context)
         .unwrap();
     app.add_capability(common::default_capability("main"))
@@ -98,7 +70,7 @@ fn app() -> Fixture {
 }
 
 fn plugin_request(w: &WebviewWindow<MockRuntime>) -> Value {
-    common::invoke(w, PLUGIN_ADD, json!({"a": 1, "b": 2})).unwrap()
+    common::invoke(w, plain::PLUGIN_ADD, json!({"a": 1, "b": 2})).unwrap()
 }
 
 fn call(w: &WebviewWindow<MockRuntime>) -> Value {
